@@ -1,0 +1,32 @@
+"""Shared fixtures: the real datasets beside the checkout and a hypothesis profile sized for CI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# CI has 2 cores and a 20-minute budget for the whole suite: property tests run a fixed,
+# modest number of examples without per-example deadlines (the machine is shared and noisy).
+settings.register_profile(
+    "glassml",
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "glassml"))
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path to ``../shared/data``; skipped locally if absent, but a failure in CI."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI expects the real datasets at {SHARED_DATA}")
+        pytest.skip(f"real datasets not found at {SHARED_DATA} (they live beside the checkout)")
+    return SHARED_DATA
