@@ -1,0 +1,38 @@
+"""One parity helper per kind of check, so each oracle test reads as a single line.
+
+``assert_close(mine, theirs, rtol=..., atol=..., what=...)`` compares glassml's value with the
+reference library's and, on failure, prints a "mine vs theirs" table of the worst entries.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def assert_close(mine, theirs, *, rtol: float, atol: float = 0.0, what: str = "value") -> None:
+    mine = np.asarray(mine, dtype=np.float64)
+    theirs = np.asarray(theirs, dtype=np.float64)
+    if mine.shape != theirs.shape:
+        raise AssertionError(f"{what}: shape mine {mine.shape} vs theirs {theirs.shape}")
+    error = np.abs(mine - theirs)
+    allowed = atol + rtol * np.abs(theirs)
+    if np.all(error <= allowed):
+        return
+    worst = np.argsort(-(error - allowed).ravel())[:5]
+    rows = "\n".join(
+        f"  at {np.unravel_index(i, mine.shape)}: mine {mine.ravel()[i]!r} vs theirs "
+        f"{theirs.ravel()[i]!r} (|diff| {error.ravel()[i]:.3e}, allowed {allowed.ravel()[i]:.3e})"
+        for i in worst
+    )
+    raise AssertionError(f"{what} differs beyond rtol={rtol}, atol={atol}:\n{rows}")
+
+
+def assert_close_up_to_sign(
+    mine, theirs, *, rtol: float, atol: float = 0.0, what: str = ""
+) -> None:
+    """Compare row vectors (e.g. principal axes) that are defined only up to sign."""
+    mine = np.atleast_2d(np.asarray(mine, dtype=np.float64))
+    theirs = np.atleast_2d(np.asarray(theirs, dtype=np.float64))
+    signs = np.sign(np.sum(mine * theirs, axis=1, keepdims=True))
+    signs[signs == 0] = 1.0
+    assert_close(mine * signs, theirs, rtol=rtol, atol=atol, what=what or "rows up to sign")
