@@ -18,10 +18,12 @@ def assert_close(mine, theirs, *, rtol: float, atol: float = 0.0, what: str = "v
     allowed = atol + rtol * np.abs(theirs)
     if np.all(error <= allowed):
         return
-    worst = np.argsort(-(error - allowed).ravel())[:5]
+    excess = (error - allowed).ravel()
+    worst = [i for i in np.argsort(-excess)[:5] if excess[i] > 0]
     rows = "\n".join(
-        f"  at {np.unravel_index(i, mine.shape)}: mine {mine.ravel()[i]!r} vs theirs "
-        f"{theirs.ravel()[i]!r} (|diff| {error.ravel()[i]:.3e}, allowed {allowed.ravel()[i]:.3e})"
+        f"  at {tuple(int(k) for k in np.unravel_index(i, mine.shape))}: "
+        f"mine {float(mine.ravel()[i])!r} vs theirs {float(theirs.ravel()[i])!r} "
+        f"(|diff| {error.ravel()[i]:.3e}, allowed {allowed.ravel()[i]:.3e})"
         for i in worst
     )
     raise AssertionError(f"{what} differs beyond rtol={rtol}, atol={atol}:\n{rows}")

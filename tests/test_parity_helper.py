@@ -4,7 +4,7 @@ from parity import assert_close, assert_close_up_to_sign
 
 
 def test_assert_close_reports_the_worst_entry():
-    with pytest.raises(AssertionError, match="mine 1.1 vs theirs 1.0"):
+    with pytest.raises(AssertionError, match=r"mine 1\.1 vs theirs 1\.0"):
         assert_close([1.1, 2.0], [1.0, 2.0], rtol=1e-3, what="coef")
 
 
