@@ -1,0 +1,8 @@
+"""Dimensionality reduction: principal component analysis and t-SNE.
+
+Each estimator lives in its own private module and is re-exported here.
+"""
+
+from glassml.decomposition._pca import PCA
+
+__all__ = ["PCA"]
