@@ -1,0 +1,230 @@
+"""Structural primitives: summation, broadcasting, shape changes, indexing, concatenation.
+
+All of these are linear maps, so each VJP is the adjoint map applied to the cotangent ``g``:
+
+- ``sum`` over axes  <->  ``broadcast_to`` back over those axes (each input element feeds one
+  output element with weight 1);
+- ``reshape``/``expand_dims``/``squeeze``  <->  reshape back; ``transpose`` <-> the inverse
+  permutation; ``swapaxes`` <-> the same swap;
+- ``x[index]`` (gather)  <->  scatter-add of ``g`` into zeros of ``x``'s shape, with repeated
+  indices summed (``np.add.at``);
+- ``concatenate``  <->  slicing ``g`` back into the pieces.
+
+Each adjoint is itself one of these primitives, so the backward pass can be recorded for
+higher-order derivatives.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from glassml.autodiff._tensor import (
+    Tensor,
+    _data,
+    defvjp,
+    defvjp_variadic,
+    primitive,
+)
+
+
+def normalize_axes(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
+    """Reduced axes as a sorted tuple of non-negative ints (None: all axes)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    return tuple(sorted(operator.index(a) % ndim if ndim else 0 for a in axes))
+
+
+def keepdims_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
+    """``shape`` with the reduced axes kept as size 1."""
+    axes = normalize_axes(axis, len(shape))
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def expand_reduced(g: Tensor, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Tensor:
+    """Cotangent of a reduction reshaped so it broadcasts against the input (keepdims form)."""
+    return g if keepdims else reshape(g, keepdims_shape(shape, axis))
+
+
+# -- broadcasting --------------------------------------------------------------------------------
+
+
+def unbroadcast(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum ``g`` over the axes along which an operand of ``shape`` was broadcast.
+
+    If ``a`` of shape ``shape`` was broadcast to ``g.shape`` then every element of ``a`` fed
+    every output element along the new leading axes and along its size-1 axes, so its
+    gradient is the sum of the cotangent over those axes. One helper serves every binary op.
+    """
+    if g.shape == shape:
+        return g
+    leading = g.ndim - len(shape)
+    axes = tuple(range(leading)) + tuple(
+        leading + i for i, n in enumerate(shape) if n == 1 and g.shape[leading + i] != 1
+    )
+    return reshape(sum(g, axis=axes), shape)
+
+
+@primitive
+def broadcast_to(x, shape):
+    """``x`` broadcast to ``shape`` (a read-only view, no copy)."""
+    return np.broadcast_to(x, shape)
+
+
+defvjp(broadcast_to, lambda g, ans, x, shape: unbroadcast(g, x.shape))
+
+
+# -- summation -----------------------------------------------------------------------------------
+
+
+@primitive
+def sum(x, axis=None, keepdims=False):
+    """Sum over ``axis`` (all axes if None); an empty axis sums to 0."""
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+defvjp(
+    sum,
+    lambda g, ans, x, axis=None, keepdims=False: broadcast_to(
+        expand_reduced(g, x.shape, axis, keepdims), x.shape
+    ),
+)
+
+
+# -- shape changes -------------------------------------------------------------------------------
+
+
+@primitive
+def reshape(x, shape):
+    """``x`` with a new shape (same elements, C order)."""
+    return np.reshape(x, shape)
+
+
+defvjp(reshape, lambda g, ans, x, shape: reshape(g, x.shape))
+
+
+@primitive
+def transpose(x, axes=None):
+    """Permute the axes (reverse them if ``axes`` is None)."""
+    return np.transpose(x, axes)
+
+
+def _inverse_permutation(axes, ndim):
+    return None if axes is None else tuple(np.argsort([a % ndim for a in axes]))
+
+
+defvjp(transpose, lambda g, ans, x, axes=None: transpose(g, _inverse_permutation(axes, x.ndim)))
+
+
+@primitive
+def swapaxes(x, axis1, axis2):
+    """Exchange two axes."""
+    return np.swapaxes(x, axis1, axis2)
+
+
+defvjp(swapaxes, lambda g, ans, x, axis1, axis2: swapaxes(g, axis1, axis2))
+
+
+@primitive
+def expand_dims(x, axis):
+    """Insert size-1 axes at ``axis``."""
+    return np.expand_dims(x, axis)
+
+
+defvjp(expand_dims, lambda g, ans, x, axis: reshape(g, x.shape))
+
+
+@primitive
+def squeeze(x, axis=None):
+    """Remove size-1 axes (all of them if ``axis`` is None)."""
+    return np.squeeze(x, axis)
+
+
+defvjp(squeeze, lambda g, ans, x, axis=None: reshape(g, x.shape))
+
+
+# -- indexing ------------------------------------------------------------------------------------
+
+
+def _is_basic(index: Any) -> bool:
+    """Basic indexing (ints, slices, None, Ellipsis) selects each element at most once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        part is None or part is Ellipsis or isinstance(part, slice | int | np.integer)
+        for part in parts
+    )
+
+
+def _plain_index(index: Any) -> Any:
+    if isinstance(index, tuple):
+        return tuple(_data(part) for part in index)
+    return _data(index)
+
+
+@primitive
+def _getitem(x, index):
+    return x[index]
+
+
+@primitive
+def _scatter_add(g, index, shape):
+    """Adjoint of ``x[index]``: zeros of ``shape`` with ``g`` added at ``index``.
+
+    Fancy indices may repeat (``x[[0, 0]]``); ``np.add.at`` sums the repeated contributions
+    where plain assignment would keep only the last one.
+    """
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+defvjp(_getitem, lambda g, ans, x, index: _scatter_add(g, index, x.shape))
+defvjp(_scatter_add, lambda g, ans, cotangent, index, shape: _getitem(g, index))
+
+
+def getitem(x, index):
+    """``x[index]`` with basic or fancy (integer/boolean array) indexing.
+
+    Backward: scatter-add of the cotangent, so repeated fancy indices accumulate.
+    """
+    return _getitem(x, _plain_index(index))
+
+
+# -- concatenation -------------------------------------------------------------------------------
+
+
+@primitive
+def _concatenate(*arrays, axis=0):
+    return np.concatenate(arrays, axis=axis)
+
+
+def _concatenate_vjp(argnum, g, ans, *arrays, axis=0):
+    axis = axis % ans.ndim
+    start = int(np.sum([np.shape(a)[axis] for a in arrays[:argnum]], dtype=np.int64))
+    stop = start + np.shape(arrays[argnum])[axis]
+    return _getitem(g, (slice(None),) * axis + (slice(start, stop),))
+
+
+defvjp_variadic(_concatenate, _concatenate_vjp)
+
+
+def concatenate(arrays: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis; backward slices the cotangent back into pieces."""
+    if len(arrays) == 0:
+        raise ValueError("concatenate: arrays must be a non-empty sequence")
+    return _concatenate(*arrays, axis=axis)
+
+
+def stack(arrays: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along a new axis: ``concatenate`` of ``expand_dims`` (both differentiable)."""
+    if len(arrays) == 0:
+        raise ValueError("stack: arrays must be a non-empty sequence")
+    new_axis = axis % (np.ndim(_data(arrays[0])) + 1)
+    return _concatenate(*[expand_dims(a, new_axis) for a in arrays], axis=new_axis)

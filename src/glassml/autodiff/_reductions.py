@@ -1,0 +1,61 @@
+"""Reductions beyond ``sum``: ``mean``, ``var``, ``max``, ``min``.
+
+``mean`` and ``var`` are compositions of differentiable ops (so their VJPs, and every higher
+derivative, follow from ``sum``, ``subtract`` and ``multiply``):
+
+    mean(x) = sum(x) / n,        var(x) = sum((x - mean(x))^2) / (n - ddof).
+
+``max`` is a primitive: ``d max(x) / d x_i = 1`` at the maximiser and 0 elsewhere; when several
+elements tie for the maximum the gradient is split equally among them (the average of the
+one-sided derivatives, as JAX does), which keeps ``max`` and ``-min(-x)`` consistent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassml.autodiff._array_ops import expand_reduced, keepdims_shape, normalize_axes, sum
+from glassml.autodiff._tensor import Tensor, defvjp, primitive
+
+
+def _count(shape: tuple[int, ...], axis: Any) -> int:
+    return int(np.prod([shape[a] for a in normalize_axes(axis, len(shape))], dtype=np.int64))
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over ``axis`` (all axes if None)."""
+    total = sum(x, axis=axis, keepdims=keepdims)
+    return total / _count(np.shape(getattr(x, "data", x)), axis)
+
+
+def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+    """Variance ``sum((x - mean)^2) / (n - ddof)`` over ``axis`` (two-pass, stable)."""
+    centred = x - mean(x, axis=axis, keepdims=True)
+    n = _count(centred.shape, axis)
+    return sum(centred * centred, axis=axis, keepdims=keepdims) / (n - ddof)
+
+
+def _extremum_vjp(g, ans, x, axis=None, keepdims=False):
+    # Route the cotangent to the elements equal to the extremum, split equally on ties.
+    extremum = np.reshape(ans.data, keepdims_shape(x.shape, axis))
+    hits = x.data == extremum
+    share = (hits / np.sum(hits, axis=axis, keepdims=True)).astype(x.dtype, copy=False)
+    return expand_reduced(g, x.shape, axis, keepdims) * share
+
+
+@primitive
+def max(x, axis=None, keepdims=False):
+    """Maximum over ``axis`` (gradient split equally among tied maximisers)."""
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+@primitive
+def min(x, axis=None, keepdims=False):
+    """Minimum over ``axis`` (gradient split equally among tied minimisers)."""
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+
+defvjp(max, _extremum_vjp)
+defvjp(min, _extremum_vjp)

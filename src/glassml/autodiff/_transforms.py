@@ -1,0 +1,212 @@
+"""Function transforms: ``grad``, ``value_and_grad``, ``jacobian``, ``hvp``.
+
+Each one wraps the differentiated arguments in fresh leaf Tensors, runs ``fun`` with recording
+on, and pulls cotangents back with :func:`glassml.autodiff._tensor.backward`:
+
+- ``grad f (x) = vjp(1)``: one backward pass from the scalar output, seed 1;
+- ``jacobian f (x)``: one backward pass per output element ``k`` with seed ``e_k`` (the graph is
+  traced once and reused), giving row ``k`` of ``J``;
+- ``hvp f (x, v) = d/dx <grad f(x), v> = H(x) v``: the first backward pass is recorded
+  (``create_graph=True``), then the scalar ``<grad f(x), v>`` is differentiated again
+  (reverse-over-reverse). Exact, at the cost of about two gradient evaluations.
+
+Called with Tensors that already require grad inside a recording function, ``grad`` and
+``value_and_grad`` return recorded Tensors, so they nest: ``grad(lambda x: grad(f)(x).sum())``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from glassml.autodiff._array_ops import sum
+from glassml.autodiff._tensor import (
+    Tensor,
+    _propagate,
+    _trace,
+    as_tensor,
+    backward,
+    enable_grad,
+    is_grad_enabled,
+    primitive,
+    result_arrays,
+)
+
+
+@primitive
+def _identity(x):
+    return x
+
+
+_identity.vjps[0] = lambda g, ans, x: g
+
+
+def _argnums_tuple(argnums: int | Sequence[int]) -> tuple[int, ...]:
+    if isinstance(argnums, int | np.integer):
+        return (int(argnums),)
+    nums = tuple(int(n) for n in argnums)
+    if not nums:
+        raise ValueError("argnums must be an int or a non-empty sequence of ints")
+    return nums
+
+
+def _lift(args: tuple, argnums: tuple[int, ...], name: str) -> tuple[list, list[Tensor], bool]:
+    """Replace the differentiated arguments by leaf Tensors; detect nesting in an outer trace."""
+    args = list(args)
+    inputs, nested = [], False
+    for argnum in argnums:
+        if argnum >= len(args) or argnum < -len(args):
+            raise ValueError(f"{name}: argnums {argnum} is out of range for {len(args)} arguments")
+        value = args[argnum]
+        if isinstance(value, Tensor) and value.requires_grad and is_grad_enabled():
+            # Inside an outer differentiation: a fresh node that still depends on ``value``.
+            lifted, nested = _identity(value), True
+        else:
+            lifted = Tensor(value.data if isinstance(value, Tensor) else value, True)
+        args[argnum] = lifted
+        inputs.append(lifted)
+    return args, inputs, nested
+
+
+def _scalar_output(output: Any, name: str) -> Tensor:
+    output = as_tensor(output)
+    if output.size != 1:
+        raise ValueError(
+            f"{name}: fun must return a scalar (one element), got shape {output.shape}; "
+            "use jacobian for vector-valued functions"
+        )
+    return output
+
+
+def value_and_grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable:
+    """Return a function computing ``(fun(*args), gradient)`` in one forward + one backward pass.
+
+    Parameters
+    ----------
+    fun : callable
+        Written with ``glassml.autodiff`` ops; receives Tensors at ``argnums`` (other arguments
+        are passed through unchanged) and returns a scalar Tensor.
+    argnums : int or tuple of int
+        Which positional arguments to differentiate; a tuple gives a tuple of gradients.
+
+    Returns
+    -------
+    callable
+        ``(*args, **kwargs) -> (value, grad)``: value a NumPy scalar, gradients ndarrays of the
+        arguments' shapes and dtypes (float32 stays float32).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.autodiff import value_and_grad
+    >>> value_and_grad(lambda x: (x**2).sum())(np.array([1.0, 2.0]))
+    (np.float64(5.0), array([2., 4.]))
+    """
+    nums = _argnums_tuple(argnums)
+    single = isinstance(argnums, int | np.integer)
+
+    @functools.wraps(fun)
+    def value_and_grad_fun(*args: Any, **kwargs: Any):
+        lifted, inputs, nested = _lift(args, nums, "value_and_grad")
+        with enable_grad():
+            output = _scalar_output(fun(*lifted, **kwargs), "value_and_grad")
+        grads = backward(output, inputs, create_graph=nested)
+        if nested:
+            grads = [
+                g if g is not None else Tensor(np.zeros(t.shape, t.dtype))
+                for g, t in zip(grads, inputs, strict=True)
+            ]
+            value = output
+        else:
+            grads = result_arrays(grads, inputs)
+            value = output.data.reshape(())[()]
+        return value, (grads[0] if single else tuple(grads))
+
+    return value_and_grad_fun
+
+
+def grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable:
+    """Return a function computing the gradient of scalar ``fun`` w.r.t. ``argnums``.
+
+    See :func:`value_and_grad`; this drops the value.
+
+    >>> import numpy as np
+    >>> from glassml.autodiff import grad, sigmoid
+    >>> float(grad(lambda x: sigmoid(x))(0.0))  # s(0) (1 - s(0))
+    0.25
+    """
+    value_and_grad_fun = value_and_grad(fun, argnums)
+
+    @functools.wraps(fun)
+    def grad_fun(*args: Any, **kwargs: Any):
+        return value_and_grad_fun(*args, **kwargs)[1]
+
+    return grad_fun
+
+
+def jacobian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable:
+    """Return a function computing ``d fun / d args[argnums]`` of shape ``out.shape + in.shape``.
+
+    One backward pass per output element over a graph traced once.
+
+    >>> import numpy as np
+    >>> from glassml.autodiff import jacobian
+    >>> jacobian(lambda x: x * x)(np.array([1.0, 3.0]))
+    array([[2., 0.],
+           [0., 6.]])
+    """
+    nums = _argnums_tuple(argnums)
+    single = isinstance(argnums, int | np.integer)
+
+    @functools.wraps(fun)
+    def jacobian_fun(*args: Any, **kwargs: Any):
+        args = [a.data if isinstance(a, Tensor) else a for a in args]
+        lifted, inputs, _ = _lift(tuple(args), nums, "jacobian")
+        with enable_grad():
+            output = as_tensor(fun(*lifted, **kwargs))
+        jacobians = [np.zeros((output.size, t.size), dtype=t.dtype) for t in inputs]
+        order, relevant = _trace(output, inputs)
+        seed = np.zeros(output.size, dtype=output.dtype)
+        for k in range(output.size if order else 0):
+            seed[k] = 1.0
+            rows = _propagate(
+                order, relevant, output, inputs, Tensor(seed.reshape(output.shape)), False
+            )
+            seed[k] = 0.0
+            for jac, row in zip(jacobians, result_arrays(rows, inputs), strict=True):
+                jac[k] = row.ravel()
+        shaped = [
+            jac.reshape(output.shape + t.shape) for jac, t in zip(jacobians, inputs, strict=True)
+        ]
+        return shaped[0] if single else tuple(shaped)
+
+    return jacobian_fun
+
+
+def hvp(fun: Callable[[Tensor], Any], x: Any, v: Any) -> np.ndarray:
+    """Hessian-vector product ``H(x) v`` of scalar ``fun`` at ``x``, exactly (no differences).
+
+    ``H v = d/dx <grad fun(x), v>``: the gradient is computed with its backward pass recorded,
+    then differentiated once more. Cost: about two gradient evaluations, no ``n x n`` matrix.
+
+    >>> import numpy as np
+    >>> from glassml.autodiff import hvp
+    >>> hvp(lambda x: (x**3).sum(), np.array([1.0, 2.0]), np.array([1.0, 1.0]))  # 6 x * v
+    array([ 6., 12.])
+    """
+    point = Tensor(x.data if isinstance(x, Tensor) else x, requires_grad=True)
+    direction = np.asarray(v.data if isinstance(v, Tensor) else v)
+    if direction.shape != point.shape:
+        raise ValueError(f"hvp: v must have x's shape {point.shape}, got {direction.shape}")
+    direction = direction.astype(point.dtype, copy=False)
+    with enable_grad():
+        output = _scalar_output(fun(point), "hvp")
+        (gradient,) = backward(output, [point], create_graph=True)
+        if gradient is None or not gradient.requires_grad:  # fun is at most linear in x
+            return np.zeros(point.shape, dtype=point.dtype)
+        directional = sum(gradient * direction)
+    (product,) = backward(directional, [point], create_graph=False)
+    return result_arrays([product], [point])[0]

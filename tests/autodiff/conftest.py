@@ -1,0 +1,6 @@
+"""Make ``autodiff_helpers`` importable from the test modules of this directory."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
