@@ -1,0 +1,5 @@
+"""Support vector machines: kernel SVC by SMO and LinearSVC by dual coordinate descent."""
+
+from glassml.svm._svc import SVC
+
+__all__ = ["SVC"]

@@ -1,0 +1,892 @@
+"""Sequential minimal optimisation for the C-SVC dual (Fan, Chen & Lin 2005; libsvm's ``Solver``).
+
+The dual of the soft-margin SVM, with ``Q_ij = y_i y_j K(x_i, x_j)``::
+
+    min_α  f(α) = ½ αᵀQα − eᵀα      subject to  yᵀα = 0,  0 ≤ α_i ≤ C_i
+
+Gradient: ``∇f(α) = Qα − e``. Each iteration changes two multipliers along the constraint:
+
+1. Working set (WSS2, second order). With ``I_up = {t : α_t < C_t, y_t = +1} ∪ {α_t > 0, y_t = −1}``
+   and ``I_low`` the mirror image,
+
+       i = argmax_{t ∈ I_up} −y_t ∇f_t                                     (m(α) = that max)
+       j = argmin_{t ∈ I_low, −y_t∇f_t < m(α)} −b_it² / a_it
+       a_it = K_ii + K_tt − 2 K_it,   b_it = −y_i∇f_i + y_t∇f_t > 0
+
+   Stop when ``m(α) − M(α) ≤ tol`` with ``M(α) = min_{t ∈ I_low} −y_t ∇f_t``.
+2. Two-variable update: the one-dimensional minimiser along the feasible direction
+   (``y_i Δα_i = −y_j Δα_j``) is ``Δ = b_ij / a_ij``, then clipped to the box ``[0, C]²``
+   (``_update_pair``).
+3. Gradient update: ``∇f ← ∇f + Q_:i Δα_i + Q_:j Δα_j`` -- two kernel rows per iteration, which
+   is why rows are cached (``_RowCache`` arrays below, least recently used evicted first).
+
+Shrinking (libsvm's heuristic) temporarily removes bounded multipliers that cannot move;
+``G_bar`` (the gradient contribution of the multipliers at their upper bound) lets the full
+gradient be rebuilt before the final optimality check. Rows are stored in float32 exactly as
+libsvm does (``Qfloat``), which halves the cache and keeps the iteration path identical.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+LINEAR, POLY, RBF, SIGMOID, PRECOMPUTED = 0, 1, 2, 3, 4
+KERNEL_IDS = {"linear": LINEAR, "poly": POLY, "rbf": RBF, "sigmoid": SIGMOID}
+
+TAU = 1e-12  # stands in for a non-positive curvature a_ij (indefinite kernels)
+INF = np.inf
+LOWER, UPPER, FREE = 0, 1, 2
+
+
+@numba.njit(cache=True)
+def _kernel_value(X, sq_norms, gram, a, b, kernel_id, gamma, coef0, degree):
+    """k(x_a, x_b) evaluated as libsvm does (so both sides round alike)."""
+    if kernel_id == PRECOMPUTED:
+        return gram[a, b]
+    dot = 0.0
+    for f in range(X.shape[1]):
+        dot += X[a, f] * X[b, f]
+    if kernel_id == LINEAR:
+        return dot
+    if kernel_id == RBF:
+        return np.exp(-gamma * (sq_norms[a] + sq_norms[b] - 2.0 * dot))
+    if kernel_id == POLY:
+        return _powi(gamma * dot + coef0, degree)
+    return np.tanh(gamma * dot + coef0)
+
+
+@numba.njit(cache=True)
+def _powi(base, times):
+    """libsvm's integer power by repeated squaring (bit-identical to its polynomial kernel)."""
+    result = 1.0
+    t = times
+    while t > 0:
+        if t % 2 == 1:
+            result *= base
+        base *= base
+        t //= 2
+    return result
+
+
+@numba.njit(cache=True)
+def _fill_row(
+    row, position, start, stop, samples, y, X, sq_norms, gram, kernel_id, gamma, coef0, degree
+):
+    """row[t] = y_p y_t K(x_p, x_t) for positions t in [start, stop).
+
+    The kernel branch sits outside the loop and the dot product is summed in feature order,
+    as libsvm's dense ``dot``, so that every entry rounds as libsvm's does.
+    """
+    a = samples[position]
+    y_a = y[position]
+    if kernel_id == PRECOMPUTED:
+        for t in range(start, stop):
+            row[t] = np.float32(y_a * y[t] * gram[a, samples[t]])
+        return
+    n_features = X.shape[1]
+    x_a = X[a]
+    for t in range(start, stop):
+        b = samples[t]
+        x_b = X[b]
+        dot = 0.0
+        for f in range(n_features):
+            dot += x_a[f] * x_b[f]
+        if kernel_id == RBF:
+            value = np.exp(-gamma * (sq_norms[a] + sq_norms[b] - 2.0 * dot))
+        elif kernel_id == LINEAR:
+            value = dot
+        elif kernel_id == POLY:
+            value = _powi(gamma * dot + coef0, degree)
+        else:
+            value = np.tanh(gamma * dot + coef0)
+        row[t] = np.float32(y_a * y[t] * value)
+
+
+# ---- kernel-row cache: slots of float32 rows, doubly linked LRU list, sentinel = n_slots -----
+
+
+@numba.njit(cache=True)
+def _lru_delete(prev, nxt, s):
+    nxt[prev[s]] = nxt[s]
+    prev[nxt[s]] = prev[s]
+
+
+@numba.njit(cache=True)
+def _lru_insert(prev, nxt, s, sentinel):
+    # most recently used goes last, just before the sentinel
+    nxt[s] = sentinel
+    prev[s] = prev[sentinel]
+    nxt[prev[s]] = s
+    prev[sentinel] = s
+
+
+@numba.njit(cache=True)
+def _release(slot_of, owner, length, free_slots, n_free, prev, nxt, s):
+    _lru_delete(prev, nxt, s)
+    slot_of[owner[s]] = -1
+    owner[s] = -1
+    length[s] = 0
+    free_slots[n_free] = s
+    return n_free + 1
+
+
+# The cache is a handful of arrays passed explicitly (numba has no cheap mutable objects):
+# rows (n_slots, l) float32; slot_of[position] -> slot or −1; owner[slot] -> position;
+# length[slot]: rows[slot, :length] are valid; prev/nxt: LRU list whose sentinel is n_slots;
+# free_slots[:n_free_box[0]] are unused slots.
+
+
+@numba.njit(cache=True)
+def _get_row(
+    position,
+    need,
+    rows,
+    slot_of,
+    owner,
+    length,
+    prev,
+    nxt,
+    free_slots,
+    n_free_box,
+    samples,
+    y,
+    X,
+    sq_norms,
+    gram,
+    kernel_id,
+    gamma,
+    coef0,
+    degree,
+):
+    """Slot holding Q[position, :need], computing only the part not yet cached."""
+    sentinel = rows.shape[0]
+    s = slot_of[position]
+    if s >= 0:
+        _lru_delete(prev, nxt, s)
+    else:
+        if n_free_box[0] == 0:
+            victim = nxt[sentinel]  # least recently used
+            n_free_box[0] = _release(
+                slot_of, owner, length, free_slots, n_free_box[0], prev, nxt, victim
+            )
+        n_free_box[0] -= 1
+        s = free_slots[n_free_box[0]]
+        slot_of[position] = s
+        owner[s] = position
+        length[s] = 0
+    if length[s] < need:
+        _fill_row(
+            rows[s],
+            position,
+            length[s],
+            need,
+            samples,
+            y,
+            X,
+            sq_norms,
+            gram,
+            kernel_id,
+            gamma,
+            coef0,
+            degree,
+        )
+        length[s] = need
+    _lru_insert(prev, nxt, s, sentinel)
+    return s
+
+
+@numba.njit(cache=True)
+def _cache_swap(i, j, rows, slot_of, owner, length, prev, nxt, free_slots, n_free_box):
+    """Positions i and j exchange places: move their rows and swap entries i, j in every row."""
+    si, sj = slot_of[i], slot_of[j]
+    slot_of[i], slot_of[j] = sj, si
+    if sj >= 0:
+        owner[sj] = i
+    if si >= 0:
+        owner[si] = j
+    low, high = min(i, j), max(i, j)
+    sentinel = rows.shape[0]
+    s = nxt[sentinel]
+    while s != sentinel:
+        following = nxt[s]
+        if length[s] > low:
+            if length[s] > high:
+                rows[s, low], rows[s, high] = rows[s, high], rows[s, low]
+            else:  # row covers one of the two only: drop it (libsvm "gives up" too)
+                n_free_box[0] = _release(
+                    slot_of, owner, length, free_slots, n_free_box[0], prev, nxt, s
+                )
+        s = following
+
+
+# ---- the solver -------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def _status(alpha_t, c_t):
+    if alpha_t >= c_t:
+        return UPPER
+    if alpha_t <= 0.0:
+        return LOWER
+    return FREE
+
+
+@numba.njit(cache=True)
+def smo_solve(
+    X, gram, y_in, C_in, kernel_id, gamma, coef0, degree, tol, max_iter, n_slots, shrinking
+):
+    """Solve the C-SVC dual; returns (y_i α_i per sample, rho, n_iter, gap history, hit_max).
+
+    The decision function is ``Σ_i y_i α_i K(x_i, x) − rho``.
+    """
+    l = y_in.shape[0]
+    # ||x||² summed in order, as libsvm's dot(), so kernel values round identically
+    sq_norms = np.zeros(l)
+    for t in range(l):
+        for f in range(X.shape[1]):
+            sq_norms[t] += X[t, f] * X[t, f]
+    # position-indexed state (shrinking permutes positions; samples[pos] is the sample)
+    samples = np.arange(l)
+    y = y_in.astype(np.float64)
+    C = C_in.copy()
+    alpha = np.zeros(l)
+    status = np.zeros(l, dtype=np.int8)
+    QD = np.empty(l)
+    for t in range(l):
+        QD[t] = _kernel_value(X, sq_norms, gram, t, t, kernel_id, gamma, coef0, degree)
+        status[t] = _status(0.0, C[t])
+
+    n_slots = max(2, min(n_slots, l))
+    rows = np.empty((n_slots, l), dtype=np.float32)
+    slot_of = -np.ones(l, dtype=np.int64)
+    owner = -np.ones(n_slots, dtype=np.int64)
+    length = np.zeros(n_slots, dtype=np.int64)
+    prev = np.empty(n_slots + 1, dtype=np.int64)
+    nxt = np.empty(n_slots + 1, dtype=np.int64)
+    prev[n_slots] = n_slots
+    nxt[n_slots] = n_slots
+    free_slots = np.arange(n_slots)[::-1].copy()
+    n_free = np.array([n_slots])
+
+    # α = 0: ∇f = −e, and no multiplier sits at its upper bound
+    G = -np.ones(l)
+    G_bar = np.zeros(l)
+    active_size = l
+    unshrunk = False
+
+    history = np.empty(1024)
+    n_iter = 0
+    counter = min(l, 1000) + 1
+    hit_max = False
+    while True:
+        if max_iter != -1 and n_iter >= max_iter:
+            hit_max = True
+            break
+        counter -= 1
+        if counter == 0:
+            counter = min(l, 1000)
+            if shrinking:
+                active_size, unshrunk = _shrink(
+                    active_size,
+                    unshrunk,
+                    l,
+                    tol,
+                    y,
+                    G,
+                    G_bar,
+                    alpha,
+                    status,
+                    C,
+                    QD,
+                    samples,
+                    rows,
+                    slot_of,
+                    owner,
+                    length,
+                    prev,
+                    nxt,
+                    free_slots,
+                    n_free,
+                    X,
+                    sq_norms,
+                    gram,
+                    kernel_id,
+                    gamma,
+                    coef0,
+                    degree,
+                )
+
+        i, j, gap = _select_working_set(
+            active_size,
+            y,
+            G,
+            status,
+            QD,
+            tol,
+            rows,
+            slot_of,
+            owner,
+            length,
+            prev,
+            nxt,
+            free_slots,
+            n_free,
+            samples,
+            X,
+            sq_norms,
+            gram,
+            kernel_id,
+            gamma,
+            coef0,
+            degree,
+        )
+        if j == -1:
+            # optimal on the active set: rebuild the whole gradient and check all samples
+            _reconstruct_gradient(
+                active_size,
+                l,
+                y,
+                G,
+                G_bar,
+                alpha,
+                status,
+                samples,
+                rows,
+                slot_of,
+                owner,
+                length,
+                prev,
+                nxt,
+                free_slots,
+                n_free,
+                X,
+                sq_norms,
+                gram,
+                kernel_id,
+                gamma,
+                coef0,
+                degree,
+            )
+            active_size = l
+            i, j, gap = _select_working_set(
+                active_size,
+                y,
+                G,
+                status,
+                QD,
+                tol,
+                rows,
+                slot_of,
+                owner,
+                length,
+                prev,
+                nxt,
+                free_slots,
+                n_free,
+                samples,
+                X,
+                sq_norms,
+                gram,
+                kernel_id,
+                gamma,
+                coef0,
+                degree,
+            )
+            if j == -1:
+                break
+            counter = 1  # shrink at the next iteration
+        if n_iter == history.shape[0]:
+            grown = np.empty(2 * n_iter)
+            grown[:n_iter] = history
+            history = grown
+        history[n_iter] = gap
+        n_iter += 1
+
+        si = _get_row(
+            i,
+            active_size,
+            rows,
+            slot_of,
+            owner,
+            length,
+            prev,
+            nxt,
+            free_slots,
+            n_free,
+            samples,
+            y,
+            X,
+            sq_norms,
+            gram,
+            kernel_id,
+            gamma,
+            coef0,
+            degree,
+        )
+        sj = _get_row(
+            j,
+            active_size,
+            rows,
+            slot_of,
+            owner,
+            length,
+            prev,
+            nxt,
+            free_slots,
+            n_free,
+            samples,
+            y,
+            X,
+            sq_norms,
+            gram,
+            kernel_id,
+            gamma,
+            coef0,
+            degree,
+        )
+        Q_i, Q_j = rows[si], rows[sj]
+        old_alpha_i, old_alpha_j = alpha[i], alpha[j]
+        _update_pair(alpha, i, j, y, G, QD, Q_i[j], C[i], C[j])
+
+        delta_i = alpha[i] - old_alpha_i
+        delta_j = alpha[j] - old_alpha_j
+        for t in range(active_size):
+            G[t] += Q_i[t] * delta_i + Q_j[t] * delta_j
+
+        # G_bar_t = Σ_{k at upper bound} C_k Q_tk changes when i or j enters/leaves the bound
+        for k, c_k in ((i, C[i]), (j, C[j])):
+            was_upper = status[k] == UPPER
+            status[k] = _status(alpha[k], c_k)
+            if was_upper != (status[k] == UPPER):
+                sk = _get_row(
+                    k,
+                    l,
+                    rows,
+                    slot_of,
+                    owner,
+                    length,
+                    prev,
+                    nxt,
+                    free_slots,
+                    n_free,
+                    samples,
+                    y,
+                    X,
+                    sq_norms,
+                    gram,
+                    kernel_id,
+                    gamma,
+                    coef0,
+                    degree,
+                )
+                sign = -1.0 if was_upper else 1.0
+                Q_k = rows[sk]
+                for t in range(l):
+                    G_bar[t] += sign * c_k * Q_k[t]
+
+    rho = _calculate_rho(active_size, y, G, status)
+    coefficients = np.empty(l)
+    for t in range(l):
+        coefficients[samples[t]] = y[t] * alpha[t]
+    return coefficients, rho, n_iter, history[:n_iter].copy(), hit_max
+
+
+@numba.njit(cache=True)
+def _update_pair(alpha, i, j, y, G, QD, Q_ij, C_i, C_j):
+    """Minimise f along y_i Δα_i = −y_j Δα_j, then clip back into the box (libsvm's rules)."""
+    if y[i] != y[j]:
+        quad_coef = QD[i] + QD[j] + 2.0 * Q_ij
+        if quad_coef <= 0:
+            quad_coef = TAU
+        delta = (-G[i] - G[j]) / quad_coef
+        diff = alpha[i] - alpha[j]  # conserved: α_i − α_j
+        alpha[i] += delta
+        alpha[j] += delta
+        if diff > 0:
+            if alpha[j] < 0:
+                alpha[j] = 0.0
+                alpha[i] = diff
+        elif alpha[i] < 0:
+            alpha[i] = 0.0
+            alpha[j] = -diff
+        if diff > C_i - C_j:
+            if alpha[i] > C_i:
+                alpha[i] = C_i
+                alpha[j] = C_i - diff
+        elif alpha[j] > C_j:
+            alpha[j] = C_j
+            alpha[i] = C_j + diff
+    else:
+        quad_coef = QD[i] + QD[j] - 2.0 * Q_ij
+        if quad_coef <= 0:
+            quad_coef = TAU
+        delta = (G[i] - G[j]) / quad_coef
+        total = alpha[i] + alpha[j]  # conserved: α_i + α_j
+        alpha[i] -= delta
+        alpha[j] += delta
+        if total > C_i:
+            if alpha[i] > C_i:
+                alpha[i] = C_i
+                alpha[j] = total - C_i
+        elif alpha[j] < 0:
+            alpha[j] = 0.0
+            alpha[i] = total
+        if total > C_j:
+            if alpha[j] > C_j:
+                alpha[j] = C_j
+                alpha[i] = total - C_j
+        elif alpha[i] < 0:
+            alpha[i] = 0.0
+            alpha[j] = total
+
+
+@numba.njit(cache=True)
+def _select_working_set(
+    active_size,
+    y,
+    G,
+    status,
+    QD,
+    tol,
+    rows,
+    slot_of,
+    owner,
+    length,
+    prev,
+    nxt,
+    free_slots,
+    n_free,
+    samples,
+    X,
+    sq_norms,
+    gram,
+    kernel_id,
+    gamma,
+    coef0,
+    degree,
+):
+    """WSS2; returns (i, j, m(α) − M(α)) with j = −1 when m(α) − M(α) < tol."""
+    g_max = -INF  # m(α) = max_{I_up} −y_t ∇f_t
+    g_max_idx = -1
+    for t in range(active_size):
+        if y[t] > 0:
+            if status[t] != UPPER and -G[t] >= g_max:
+                g_max = -G[t]
+                g_max_idx = t
+        elif status[t] != LOWER and G[t] >= g_max:
+            g_max = G[t]
+            g_max_idx = t
+    i = g_max_idx
+    g_max2 = -INF  # −M(α) = max_{I_low} y_t ∇f_t
+    j = -1
+    if i == -1:
+        return i, j, g_max + g_max2
+    s = _get_row(
+        i,
+        active_size,
+        rows,
+        slot_of,
+        owner,
+        length,
+        prev,
+        nxt,
+        free_slots,
+        n_free,
+        samples,
+        y,
+        X,
+        sq_norms,
+        gram,
+        kernel_id,
+        gamma,
+        coef0,
+        degree,
+    )
+    Q_i = rows[s]
+    obj_diff_min = INF
+    for t in range(active_size):
+        if y[t] > 0:
+            if status[t] != LOWER:
+                grad_diff = g_max + G[t]  # b_it
+                if G[t] >= g_max2:
+                    g_max2 = G[t]
+                if grad_diff > 0:
+                    quad_coef = QD[i] + QD[t] - 2.0 * y[i] * Q_i[t]  # a_it
+                    obj_diff = -(grad_diff * grad_diff) / (quad_coef if quad_coef > 0 else TAU)
+                    if obj_diff <= obj_diff_min:
+                        j = t
+                        obj_diff_min = obj_diff
+        elif status[t] != UPPER:
+            grad_diff = g_max - G[t]
+            if -G[t] >= g_max2:
+                g_max2 = -G[t]
+            if grad_diff > 0:
+                quad_coef = QD[i] + QD[t] + 2.0 * y[i] * Q_i[t]
+                obj_diff = -(grad_diff * grad_diff) / (quad_coef if quad_coef > 0 else TAU)
+                if obj_diff <= obj_diff_min:
+                    j = t
+                    obj_diff_min = obj_diff
+    gap = g_max + g_max2
+    if gap < tol:
+        j = -1
+    return i, j, gap
+
+
+@numba.njit(cache=True)
+def _calculate_rho(active_size, y, G, status):
+    """b = −rho: average of y_t ∇f_t over free multipliers, else the midpoint of its bounds."""
+    upper_bound, lower_bound, sum_free, n_free = INF, -INF, 0.0, 0
+    for t in range(active_size):
+        yG = y[t] * G[t]
+        if status[t] == UPPER:
+            if y[t] < 0:
+                upper_bound = min(upper_bound, yG)
+            else:
+                lower_bound = max(lower_bound, yG)
+        elif status[t] == LOWER:
+            if y[t] > 0:
+                upper_bound = min(upper_bound, yG)
+            else:
+                lower_bound = max(lower_bound, yG)
+        else:
+            n_free += 1
+            sum_free += yG
+    if n_free > 0:
+        return sum_free / n_free
+    return (upper_bound + lower_bound) / 2.0
+
+
+@numba.njit(cache=True)
+def _reconstruct_gradient(
+    active_size,
+    l,
+    y,
+    G,
+    G_bar,
+    alpha,
+    status,
+    samples,
+    rows,
+    slot_of,
+    owner,
+    length,
+    prev,
+    nxt,
+    free_slots,
+    n_free,
+    X,
+    sq_norms,
+    gram,
+    kernel_id,
+    gamma,
+    coef0,
+    degree,
+):
+    """∇f_t for shrunk t from G_bar (bounded multipliers) plus the free multipliers' rows."""
+    if active_size == l:
+        return
+    for t in range(active_size, l):
+        G[t] = G_bar[t] - 1.0
+    n_free_alpha = 0
+    for t in range(active_size):
+        if status[t] == FREE:
+            n_free_alpha += 1
+    if n_free_alpha * l > 2 * active_size * (l - active_size):
+        for i in range(active_size, l):
+            s = _get_row(
+                i,
+                active_size,
+                rows,
+                slot_of,
+                owner,
+                length,
+                prev,
+                nxt,
+                free_slots,
+                n_free,
+                samples,
+                y,
+                X,
+                sq_norms,
+                gram,
+                kernel_id,
+                gamma,
+                coef0,
+                degree,
+            )
+            for t in range(active_size):
+                if status[t] == FREE:
+                    G[i] += alpha[t] * rows[s, t]
+    else:
+        for i in range(active_size):
+            if status[i] == FREE:
+                s = _get_row(
+                    i,
+                    l,
+                    rows,
+                    slot_of,
+                    owner,
+                    length,
+                    prev,
+                    nxt,
+                    free_slots,
+                    n_free,
+                    samples,
+                    y,
+                    X,
+                    sq_norms,
+                    gram,
+                    kernel_id,
+                    gamma,
+                    coef0,
+                    degree,
+                )
+                for t in range(active_size, l):
+                    G[t] += alpha[i] * rows[s, t]
+
+
+@numba.njit(cache=True)
+def _be_shrunk(t, g_max1, g_max2, y, G, status):
+    if status[t] == UPPER:
+        return -G[t] > (g_max1 if y[t] > 0 else g_max2)
+    if status[t] == LOWER:
+        return G[t] > (g_max2 if y[t] > 0 else g_max1)
+    return False
+
+
+@numba.njit(cache=True)
+def _swap(
+    i,
+    j,
+    y,
+    G,
+    G_bar,
+    alpha,
+    status,
+    C,
+    QD,
+    samples,
+    rows,
+    slot_of,
+    owner,
+    length,
+    prev,
+    nxt,
+    free_slots,
+    n_free,
+):
+    _cache_swap(i, j, rows, slot_of, owner, length, prev, nxt, free_slots, n_free)
+    y[i], y[j] = y[j], y[i]
+    G[i], G[j] = G[j], G[i]
+    G_bar[i], G_bar[j] = G_bar[j], G_bar[i]
+    alpha[i], alpha[j] = alpha[j], alpha[i]
+    status[i], status[j] = status[j], status[i]
+    C[i], C[j] = C[j], C[i]
+    QD[i], QD[j] = QD[j], QD[i]
+    samples[i], samples[j] = samples[j], samples[i]
+
+
+@numba.njit(cache=True)
+def _shrink(
+    active_size,
+    unshrunk,
+    l,
+    tol,
+    y,
+    G,
+    G_bar,
+    alpha,
+    status,
+    C,
+    QD,
+    samples,
+    rows,
+    slot_of,
+    owner,
+    length,
+    prev,
+    nxt,
+    free_slots,
+    n_free,
+    X,
+    sq_norms,
+    gram,
+    kernel_id,
+    gamma,
+    coef0,
+    degree,
+):
+    """Move bounded multipliers that violate nothing past active_size (libsvm do_shrinking)."""
+    g_max1 = -INF  # max over I_up of −y ∇f
+    g_max2 = -INF  # max over I_low of y ∇f
+    for t in range(active_size):
+        if y[t] > 0:
+            if status[t] != UPPER and -G[t] >= g_max1:
+                g_max1 = -G[t]
+            if status[t] != LOWER and G[t] >= g_max2:
+                g_max2 = G[t]
+        else:
+            if status[t] != UPPER and -G[t] >= g_max2:
+                g_max2 = -G[t]
+            if status[t] != LOWER and G[t] >= g_max1:
+                g_max1 = G[t]
+    if not unshrunk and g_max1 + g_max2 <= tol * 10:
+        # close to optimal: bring every multiplier back once before the final stretch
+        unshrunk = True
+        _reconstruct_gradient(
+            active_size,
+            l,
+            y,
+            G,
+            G_bar,
+            alpha,
+            status,
+            samples,
+            rows,
+            slot_of,
+            owner,
+            length,
+            prev,
+            nxt,
+            free_slots,
+            n_free,
+            X,
+            sq_norms,
+            gram,
+            kernel_id,
+            gamma,
+            coef0,
+            degree,
+        )
+        active_size = l
+    t = 0
+    while t < active_size:
+        if _be_shrunk(t, g_max1, g_max2, y, G, status):
+            active_size -= 1
+            while active_size > t:
+                if not _be_shrunk(active_size, g_max1, g_max2, y, G, status):
+                    _swap(
+                        t,
+                        active_size,
+                        y,
+                        G,
+                        G_bar,
+                        alpha,
+                        status,
+                        C,
+                        QD,
+                        samples,
+                        rows,
+                        slot_of,
+                        owner,
+                        length,
+                        prev,
+                        nxt,
+                        free_slots,
+                        n_free,
+                    )
+                    break
+                active_size -= 1
+        t += 1
+    return active_size, unshrunk
