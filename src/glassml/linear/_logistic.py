@@ -1,0 +1,547 @@
+"""Logistic regression whose optimiser is a parameter: Newton (IRLS), L-BFGS, GD, SGD, Adam…
+
+The objective, gradient and Hessian live in :mod:`glassml.linear._logistic_loss`; this module
+chooses how to walk downhill on them (``_solve_full_batch`` / ``_solve_mini_batch``) and wraps
+the result in scikit-learn's estimator contract.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+from scipy.special import expit, log_softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from glassml.linear._logistic_loss import LogisticObjective
+
+PENALTIES = ("l2", "l1", "elasticnet", None)
+FULL_BATCH_OPTIMIZERS = ("newton", "lbfgs", "gd", "fista")
+STOCHASTIC_OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
+# Newton forms the dense Hessian (one symmetric rank-k update, Cholesky) up to this many
+# parameters, and goes Hessian-free (conjugate gradient on H v products) beyond.
+DENSE_HESSIAN_MAX_PARAMS = 1000
+# Mini-batch size used by the stochastic optimisers when batch_size="auto".
+AUTO_BATCH_SIZE = 200
+# Initial learning rates of the adaptive methods (their steps are ~lr per coordinate).
+ADAPTIVE_LEARNING_RATES = {"adam": 0.03, "rmsprop": 0.03, "adagrad": 0.3}
+
+
+class LogisticRegression(ClassifierMixin, BaseEstimator):
+    """Penalised logistic regression (binary or multinomial) with a swappable optimiser.
+
+    Objective (scikit-learn's, with sample weights s_i and class weights folded into s_i)::
+
+        minimise over W, b   C * sum_i s_i * l_i(W x_i + b) + penalty(W)
+
+        l_i(z) = log(1 + exp(z)) - y_i z                 binary (y_i in {0, 1}, one logit)
+        l_i(z) = logsumexp_k(z_k) - z_{y_i}              multinomial (all K classes)
+
+        penalty: "l2" ||W||²/2,  "l1" ||W||_1,  "elasticnet" r ||W||_1 + (1 - r) ||W||²/2
+                 (r = l1_ratio), None: 0. The intercept b is never penalised.
+
+    Internally the objective is divided by ``C * S`` (``S = sum_i s_i``), which keeps the
+    gradient's scale independent of n and C; ``tol`` applies to that scaled gradient (as in
+    scikit-learn's lbfgs) and ``history_["loss"]`` reports the objective above, unscaled.
+
+    Gradient and Hessian (residual r_i = sigmoid(z_i) - y_i, or softmax(z_i) - onehot(y_i))::
+
+        grad_W = C * sum_i s_i r_i x_i^T + W        H = C * X~^T diag(s_i q_i (1 - q_i)) X~ + I_W
+
+    Updates, by ``optimizer``:
+
+    - ``"newton"``: IRLS, ``theta <- theta - t H^{-1} grad`` with a line search; H is formed
+      (one symmetric rank-k update, Cholesky) up to 1000 parameters, else Hessian-free
+      (conjugate gradient on H v).
+    - ``"lbfgs"``: limited-memory BFGS (two-loop recursion, strong-Wolfe line search).
+    - ``"gd"``: full-batch gradient descent with an Armijo backtracking line search.
+    - ``"sgd"``: mini-batch stochastic gradient, ``theta <- theta - lr_t g_B`` with the decaying
+      step ``lr_t = lr / sqrt(1 + t / steps_per_epoch)`` (the O(1/sqrt(t)) step of convex
+      stochastic approximation); ``lr`` defaults to ``1 / L``, L the mean per-sample
+      curvature bound ``mean_i ||x~_i||² / 4`` (+ the L2 strength).
+    - ``"adam"``, ``"rmsprop"``, ``"adagrad"``: the same mini-batch loop and decaying rate
+      driving :mod:`glassml.optim`'s step optimisers (``lr`` 0.03, 0.03, 0.3).
+    - ``"fista"``: accelerated proximal gradient; the L1 part goes through its prox
+      (soft-thresholding), the only choice (with ``ISTA``/``FISTA`` instances) for ``"l1"`` and
+      ``"elasticnet"``.
+    - an optimiser instance from :mod:`glassml.optim`: full-batch methods (``Newton``,
+      ``LBFGS``, ``ISTA``, ``FISTA``…) go through :func:`glassml.optim.minimize`; step
+      optimisers (``Adam(lr=0.05)``…) run full batch, or in mini-batches when ``batch_size`` is
+      an integer.
+
+    Parameters
+    ----------
+    penalty : {"l2", "l1", "elasticnet", None}, default="l2"
+    C : float, default=1.0
+        Inverse regularisation strength (> 0; ``np.inf`` means no penalty).
+    l1_ratio : float, default=0.5
+        Mixing r in [0, 1] for ``penalty="elasticnet"``; ignored otherwise.
+    fit_intercept : bool, default=True
+    class_weight : dict, "balanced" or None, default=None
+        Multiplies the sample weights, as in scikit-learn (``"balanced"``:
+        ``S / (n_classes * S_k)``).
+    optimizer : str or glassml.optim optimiser, default="lbfgs"
+        One of "newton", "lbfgs", "gd", "sgd", "adam", "rmsprop", "adagrad", "fista", or an
+        instance.
+    learning_rate : float or None, default=None
+        Initial step of the stochastic optimisers (None: 1/L for "sgd", 0.03 for "adam" and
+        "rmsprop", 0.3 for "adagrad"). Ignored by the full-batch methods.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size of the stochastic optimisers ("auto": ``min(200, n_samples)``).
+    tol : float, default=1e-4
+        Stop when the infinity norm of the scaled gradient (the proximal stationarity measure
+        for FISTA) is <= tol; stochastic optimisers check it once per epoch.
+    max_iter : int, default=100
+        Iterations of the full-batch methods; epochs of the stochastic ones.
+    random_state : int, RandomState or None, default=None
+        Shuffles the mini-batches.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (1, n_features) for two classes, (n_classes, n_features) otherwise
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    n_iter_ : int
+        Iterations (epochs for the stochastic optimisers).
+    history_ : dict of 1-D ndarrays
+        ``"loss"`` (the objective above) and ``"grad_norm"`` (scaled gradient's infinity norm),
+        one entry per iterate (per epoch for the stochastic optimisers), starting at zero.
+    loss_ : float
+        The objective above at the fitted coefficients.
+
+    Multinomial fits are reported in the symmetric parametrisation (coefficients and
+    intercepts sum to zero over classes where the loss leaves that shift free), as in
+    scikit-learn.
+
+    References
+    ----------
+    Hastie, Tibshirani & Friedman (2009), The Elements of Statistical Learning, §4.4 (IRLS).
+    Nocedal & Wright (2006), Numerical Optimization, ch. 7 (L-BFGS).
+    Beck & Teboulle (2009), A fast iterative shrinkage-thresholding algorithm (FISTA).
+    Bottou (2010), Large-scale machine learning with stochastic gradient descent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.linear import LogisticRegression
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> y = np.array([0, 0, 1, 1])
+    >>> model = LogisticRegression(optimizer="newton").fit(X, y)
+    >>> model.predict([[0.2], [2.8]]).tolist()
+    [0, 1]
+    """
+
+    def __init__(
+        self,
+        penalty: str | None = "l2",
+        *,
+        C: float = 1.0,
+        l1_ratio: float = 0.5,
+        fit_intercept: bool = True,
+        class_weight: dict | str | None = None,
+        optimizer: Any = "lbfgs",
+        learning_rate: float | None = None,
+        batch_size: int | str = "auto",
+        tol: float = 1e-4,
+        max_iter: int = 100,
+        random_state: Any = None,
+    ) -> None:
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.tol = tol
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    # ----------------------------------------------------------------------------------------
+    # fit
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
+        """Fit the coefficients by minimising the objective with ``optimizer``."""
+        self._check_params()
+        X = self._validate_X(X, reset=True)
+        y = _validate_y(y, X.shape[0])
+        check_classification_targets(y)
+        self.classes_, y_codes = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "y: needs samples of at least 2 classes, but the data contains only one "
+                f"class: {self.classes_[0]!r}"
+            )
+        weights = _validate_sample_weight(sample_weight, X.shape[0])
+        if self.class_weight is not None:
+            weights = (
+                weights
+                * compute_class_weight(
+                    self.class_weight, classes=self.classes_, y=y, sample_weight=weights
+                )[y_codes]
+            )
+        weight_sum = float(weights.sum())
+        if not weight_sum > 0:
+            raise ValueError("sample_weight: the weights (times class_weight) sum to zero")
+
+        l2_fraction, l1_fraction = self._penalty_fractions()
+        # Objective divided by C * S: the penalty strengths become fraction / (C * S).
+        penalised = l2_fraction + l1_fraction > 0
+        loss_scale = self.C * weight_sum if penalised else weight_sum
+        objective = LogisticObjective(
+            X,
+            y_codes,
+            weights / weight_sum,
+            n_classes=len(self.classes_),
+            fit_intercept=self.fit_intercept,
+            l2=l2_fraction / loss_scale if penalised else 0.0,
+        )
+        l1_strength = l1_fraction / loss_scale if penalised else 0.0
+
+        theta0 = np.zeros(objective.n_params)
+        if self._mini_batch_size(X.shape[0]) is None:
+            result = self._solve_full_batch(objective, theta0, l1_strength)
+        else:
+            result = self._solve_mini_batch(objective, theta0)
+        theta, history, n_iter, converged = result
+
+        coef, intercept = objective.split(theta)
+        coef, intercept = coef.copy(), intercept.copy() if intercept is not None else None
+        if objective.n_logits > 1:
+            # The softmax is unchanged by a common shift of all classes: report the symmetric
+            # representative (a no-op where the L2 penalty already fixes it).
+            intercept = intercept - intercept.mean() if intercept is not None else None
+            if objective.l2 == 0.0 and l1_strength == 0.0:
+                coef -= coef.mean(axis=0)
+        self.coef_ = coef
+        self.intercept_ = intercept if intercept is not None else np.zeros(objective.n_logits)
+        self.n_iter_ = int(n_iter)
+        self.history_ = {
+            "loss": np.asarray(history["loss"], dtype=np.float64) * loss_scale,
+            "grad_norm": np.asarray(history["grad_norm"], dtype=np.float64),
+        }
+        self.loss_ = (objective.value(theta) + l1_strength * float(np.abs(coef).sum())) * loss_scale
+        if not converged:
+            warnings.warn(
+                f"LogisticRegression: optimizer {self._optimizer_name()!r} stopped after "
+                f"max_iter={self.max_iter} iterations with gradient norm "
+                f"{self.history_['grad_norm'][-1]:.3g} > tol={self.tol}; increase max_iter.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    # ----------------------------------------------------------------------------------------
+    # the two ways down: full batch through glassml.optim.minimize, or mini-batch epochs
+    def _solve_full_batch(
+        self, objective: LogisticObjective, theta0: np.ndarray, l1_strength: float
+    ) -> tuple[np.ndarray, dict, int, bool]:
+        from glassml.optim import minimize
+
+        options: dict[str, Any] = {}
+        hess = hessp = None
+        method = self.optimizer
+        if method == "newton" or _is_newton(method):
+            if objective.n_params <= DENSE_HESSIAN_MAX_PARAMS and method == "newton":
+                hess = objective.hessian
+            else:
+                hessp = objective.hessp
+        elif method == "gd":
+            # Armijo backtracking from a generous first step: the first iteration halves it
+            # down to ~1/L, later ones start from twice the last accepted step.
+            method = _optim().GradientDescent(lr=100.0, line_search="armijo")
+        if method == "fista" or _is_proximal(method):
+            # L1 on the coefficients only: the intercept column gets a zero weight.
+            l1_weights = np.full((objective.n_logits, objective.n_columns), l1_strength)
+            if objective.fit_intercept:
+                l1_weights[:, -1] = 0.0
+            if method == "fista":
+                # A fixed step 1/L from a proven bound: backtracking on L compares objective
+                # values that, near the optimum, differ by less than their rounding error.
+                method = _optim().FISTA(lr=1.0 / _lipschitz_bound(objective))
+            method = _penalised_proximal(method, l1_weights.ravel())
+        result = minimize(
+            objective.value_and_gradient,
+            theta0,
+            method=method,
+            jac=True,
+            hess=hess,
+            hessp=hessp,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            **options,
+        )
+        return result.x, result.history, result.nit, result.history["grad_norm"][-1] <= self.tol
+
+    def _solve_mini_batch(
+        self, objective: LogisticObjective, theta0: np.ndarray
+    ) -> tuple[np.ndarray, dict, int, bool]:
+        n_samples = objective.X.shape[0]
+        batch_size = self._mini_batch_size(n_samples)
+        steps_per_epoch = -(-n_samples // batch_size)
+        optimizer = self._step_optimizer(objective, steps_per_epoch)
+        optimizer.reset()
+        rng = check_random_state(self.random_state)
+        theta = theta0.copy()
+        value, gradient = objective.value_and_gradient(theta)
+        losses, grad_norms = [value], [float(np.max(np.abs(gradient)))]
+        epoch = 0
+        while epoch < self.max_iter and grad_norms[-1] > self.tol:
+            order = rng.permutation(n_samples)
+            for start in range(0, n_samples, batch_size):
+                rows = order[start : start + batch_size]
+                _, batch_gradient = objective.value_and_gradient(theta, rows)
+                optimizer.step([theta], [batch_gradient])
+            epoch += 1
+            value, gradient = objective.value_and_gradient(theta)
+            losses.append(value)
+            grad_norms.append(float(np.max(np.abs(gradient))))
+        history = {"loss": np.array(losses), "grad_norm": np.array(grad_norms)}
+        return theta, history, epoch, grad_norms[-1] <= self.tol
+
+    def _step_optimizer(self, objective: LogisticObjective, steps_per_epoch: int) -> Any:
+        optim = _optim()
+        if not isinstance(self.optimizer, str):
+            return self.optimizer
+        name = self.optimizer
+        if self.learning_rate is not None:
+            initial = float(self.learning_rate)
+        elif name == "sgd":
+            initial = 1.0 / _mean_sample_curvature(objective)
+        else:
+            initial = ADAPTIVE_LEARNING_RATES[name]
+
+        def decaying(step: int) -> float:
+            # The O(1/sqrt(t)) step of convex stochastic approximation, t counted in epochs.
+            return initial / np.sqrt(1.0 + step / steps_per_epoch)
+
+        classes = {
+            "sgd": optim.GradientDescent,
+            "adam": optim.Adam,
+            "rmsprop": optim.RMSprop,
+            "adagrad": optim.Adagrad,
+        }
+        return classes[name](lr=decaying)
+
+    # ----------------------------------------------------------------------------------------
+    # prediction
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits ``X W^T + b``: shape (n,) for two classes, (n, n_classes) otherwise."""
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        scores = X @ self.coef_.T + self.intercept_
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            scores = np.column_stack([np.zeros_like(scores), scores])
+        return log_softmax(scores, axis=1)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities: ``[1 - sigmoid(z), sigmoid(z)]`` or ``softmax(z)``."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            positive = expit(scores)
+            return np.column_stack([1.0 - positive, positive])
+        return np.exp(log_softmax(scores, axis=1))
+
+    def predict(self, X: Any) -> np.ndarray:
+        scores = self.decision_function(X)
+        codes = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+        return self.classes_[codes]
+
+    # ----------------------------------------------------------------------------------------
+    # validation
+    def _validate_X(self, X: Any, reset: bool) -> np.ndarray:
+        try:
+            return validate_data(self, X, reset=reset, dtype=np.float64, order="C")
+        except ValueError as error:
+            message = str(error)
+            if re.search(r"\bX\b", message):
+                raise
+            raise ValueError(f"X: {message}") from error
+
+    def _optimizer_name(self) -> str:
+        return self.optimizer if isinstance(self.optimizer, str) else type(self.optimizer).__name__
+
+    def _check_params(self) -> None:
+        if self.penalty not in PENALTIES:
+            raise ValueError(f"penalty: expected one of {PENALTIES}, got {self.penalty!r}")
+        if not (isinstance(self.C, numbers.Real) and self.C > 0 and not np.isnan(self.C)):
+            raise ValueError(f"C: expected a positive number (or np.inf), got {self.C!r}")
+        if not (isinstance(self.l1_ratio, numbers.Real) and 0 <= self.l1_ratio <= 1):
+            raise ValueError(f"l1_ratio: expected a number in [0, 1], got {self.l1_ratio!r}")
+        if not (isinstance(self.tol, numbers.Real) and self.tol >= 0):
+            raise ValueError(f"tol: expected a non-negative number, got {self.tol!r}")
+        if not (isinstance(self.max_iter, numbers.Integral) and self.max_iter >= 0):
+            raise ValueError(f"max_iter: expected a non-negative integer, got {self.max_iter!r}")
+        if not isinstance(self.fit_intercept, bool | np.bool_):
+            raise ValueError(f"fit_intercept: expected a bool, got {self.fit_intercept!r}")
+        if not (
+            self.class_weight is None
+            or self.class_weight == "balanced"
+            or isinstance(self.class_weight, dict)
+        ):
+            raise ValueError(
+                f"class_weight: expected a dict, 'balanced' or None, got {self.class_weight!r}"
+            )
+        if self.learning_rate is not None and not (
+            isinstance(self.learning_rate, numbers.Real) and self.learning_rate > 0
+        ):
+            raise ValueError(
+                f"learning_rate: expected a positive number or None, got {self.learning_rate!r}"
+            )
+        if not (
+            self.batch_size == "auto"
+            or (isinstance(self.batch_size, numbers.Integral) and self.batch_size >= 1)
+        ):
+            raise ValueError(
+                f"batch_size: expected a positive integer or 'auto', got {self.batch_size!r}"
+            )
+        optimizer = self.optimizer
+        if isinstance(optimizer, str):
+            known = FULL_BATCH_OPTIMIZERS + STOCHASTIC_OPTIMIZERS
+            if optimizer not in known:
+                raise ValueError(
+                    f"optimizer: expected one of {known} or an optimiser "
+                    f"instance from glassml.optim, got {optimizer!r}"
+                )
+        elif not isinstance(optimizer, _optim().Optimizer):
+            raise ValueError(
+                "optimizer: expected a name or an optimiser instance from glassml.optim, got "
+                f"{type(optimizer).__name__}"
+            )
+        if self._penalty_fractions()[1] > 0 and not (
+            optimizer == "fista" or _is_proximal(optimizer)
+        ):
+            raise ValueError(
+                f"optimizer: penalty={self.penalty!r} has a non-differentiable L1 part; use "
+                "optimizer='fista' (or an ISTA/FISTA instance), which applies its prox, "
+                f"instead of {self._optimizer_name()!r}"
+            )
+
+    def _penalty_fractions(self) -> tuple[float, float]:
+        """(L2 weight, L1 weight) of the penalty: ``l2 * ||W||²/2 + l1 * ||W||_1``."""
+        if self.penalty is None or self.C == np.inf:
+            return 0.0, 0.0
+        if self.penalty == "l2":
+            return 1.0, 0.0
+        if self.penalty == "l1":
+            return 0.0, 1.0
+        return 1.0 - float(self.l1_ratio), float(self.l1_ratio)
+
+    def _mini_batch_size(self, n_samples: int) -> int | None:
+        """Rows per step, or None for full-batch optimisation."""
+        if isinstance(self.optimizer, str):
+            if self.optimizer not in STOCHASTIC_OPTIMIZERS:
+                return None
+            size = AUTO_BATCH_SIZE if self.batch_size == "auto" else self.batch_size
+            return min(size, n_samples)
+        if isinstance(self.optimizer, _optim().StepOptimizer) and self.batch_size != "auto":
+            return min(self.batch_size, n_samples)
+        return None
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+def _optim():
+    import glassml.optim
+
+    return glassml.optim
+
+
+def _is_newton(optimizer: Any) -> bool:
+    return not isinstance(optimizer, str) and isinstance(optimizer, _optim().Newton)
+
+
+def _is_proximal(optimizer: Any) -> bool:
+    optim = _optim()
+    return not isinstance(optimizer, str) and isinstance(optimizer, optim.ISTA | optim.FISTA)
+
+
+class _PerCoordinateL1:
+    """ISTA/FISTA with one L1 weight per coordinate (zero for the unpenalised intercepts).
+
+    The prox ``soft_threshold(v, l1 / L)`` and the stationarity measure already broadcast a
+    weight vector; only the reported loss ``f + l1 * ||x||_1`` becomes ``f + sum_j l1_j |x_j|``.
+    """
+
+    def measure(self, x: np.ndarray, value: float, grad: np.ndarray) -> tuple[float, float]:
+        _, stationarity = super().measure(x, value, grad)
+        return value + float(self.l1 @ np.abs(x)), stationarity
+
+
+def _penalised_proximal(template: Any, l1_weights: np.ndarray) -> Any:
+    """A fresh ISTA/FISTA carrying ``l1_weights`` and the step settings of ``template``."""
+    optim = _optim()
+    base = (
+        optim.ISTA
+        if isinstance(template, optim.ISTA) and not isinstance(template, optim.FISTA)
+        else optim.FISTA
+    )
+    settings = {"lr": template.lr, "L0": template.L0, "eta": template.eta}
+    optimizer = type(f"PerCoordinateL1{base.__name__}", (_PerCoordinateL1, base), {})(**settings)
+    optimizer.l1 = l1_weights
+    return optimizer
+
+
+def _lipschitz_bound(objective: LogisticObjective) -> float:
+    """L with ``H(theta) <= L I`` everywhere: ``c lambda_max(X~^T diag(a) X~) + lam``.
+
+    ``c = 1/4`` bounds sigmoid'(z); for the softmax ``diag(q) - q q^T <= I / 2`` (Böhning,
+    1992, "Multinomial logistic regression algorithm").
+    """
+    gram = objective._weighted_gram(objective.weights)
+    top = scipy.linalg.eigvalsh(gram, subset_by_index=[len(gram) - 1, len(gram) - 1])[0]
+    return (0.25 if objective.binary else 0.5) * float(top) + objective.l2
+
+
+def _mean_sample_curvature(objective: LogisticObjective) -> float:
+    """Average curvature bound of one sample's term, as the mini-batch estimate scales it.
+
+    ``d²l/dz² <= 1/4`` for the sigmoid (the softmax's is at most 1/2, but rarely near it, and
+    1/4 steps faster without diverging), so sample i's term ``n a_i l_i(W x~_i)`` curves at most
+    ``n a_i ||x~_i||² / 4``; the mean of that bound over samples, plus the L2 strength lam.
+    """
+    squared_norms = np.einsum("ij,ij->i", objective.X, objective.X) + objective.fit_intercept
+    n_samples = objective.X.shape[0]
+    return 0.25 * float(np.mean(n_samples * objective.weights * squared_norms)) + objective.l2
+
+
+def _validate_y(y: Any, n_samples: int) -> np.ndarray:
+    if y is None:
+        raise ValueError("y: LogisticRegression requires y to be passed, but the target y is None")
+    y = column_or_1d(y, warn=True)
+    if y.shape[0] != n_samples:
+        raise ValueError(f"y: expected {n_samples} labels (one per row of X), got {y.shape[0]}")
+    if y.dtype.kind in "fc" and not np.all(np.isfinite(y)):
+        raise ValueError("y: Input y contains NaN or infinity")
+    return y
+
+
+def _validate_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
+    if sample_weight is None:
+        return np.ones(n_samples)
+    if isinstance(sample_weight, numbers.Number):
+        return np.full(n_samples, float(sample_weight))
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.shape != (n_samples,):
+        raise ValueError(f"sample_weight: expected shape ({n_samples},), got {weights.shape}")
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight: expected finite, non-negative weights")
+    return weights

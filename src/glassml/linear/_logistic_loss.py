@@ -1,0 +1,267 @@
+"""The penalised logistic objective, its gradient and its Hessian, in closed form.
+
+Notation (shapes stated once): ``X`` is (n, p); the parameters are a coefficient matrix ``W`` of
+shape (K, p) and an intercept ``b`` of shape (K,), flattened into one vector ``theta`` as the rows
+of ``[W | b]`` (shape (K, p + 1), or (K, p) without intercept). Binary problems use K = 1 (one
+logit ``z = X w + b``); multinomial problems use all K classes (softmax, as scikit-learn >= 1.1).
+
+With normalised sample weights ``a_i = s_i / S`` (``S = sum_i s_i``) the objective minimised is
+
+    f(theta) = sum_i a_i l_i(z_i) + (lam / 2) ||W||_F^2            z_i = W x_i + b
+
+    binary       l_i = log(1 + exp(z_i)) - y_i z_i                 y_i in {0, 1}
+    multinomial  l_i = logsumexp_k(z_ik) - z_{i, y_i}
+
+which is scikit-learn's ``C sum_i s_i l_i + ||W||^2 / 2`` divided by ``C S``: the same minimiser,
+with ``lam = 1 / (C S)``; the division keeps the gradient's scale independent of n and C, so one
+``tol`` means the same thing for every problem (scikit-learn's lbfgs scales it the same way).
+
+Gradient (residual ``r_i = dl_i/dz_i``: ``sigmoid(z_i) - y_i`` or ``softmax(z_i) - onehot(y_i)``)
+
+    grad_W f = R^T diag(a) X + lam W          grad_b f = R^T a
+
+Hessian-vector product for a direction ``(V, c)`` (``u_i = V x_i + c``, ``q_i = softmax(z_i)``)
+
+    t_i = diag(q_i) u_i - q_i (q_i . u_i)      (binary: t_i = q_i (1 - q_i) u_i)
+    H(V, c) = (T^T diag(a) X + lam V,  T^T a)
+
+and, for the binary case, the dense Hessian is ``X~^T D X~ + lam I_w`` with
+``D = diag(a_i q_i (1 - q_i))`` and ``X~ = [X, 1]``: the weighted least-squares matrix of IRLS.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.linalg import blas
+from scipy.special import expit
+
+# Rows per block when the dense Hessian is accumulated: a block of sqrt(D) X stays in cache and
+# the temporary never costs a copy of X.
+_HESSIAN_BLOCK_ROWS = 4096
+
+
+class LogisticObjective:
+    """The objective above on fixed data, with the derivatives the optimisers ask for.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p), float64, C-contiguous
+    y : ndarray of shape (n,)
+        Class codes 0 .. K - 1 (0/1 for the binary case).
+    weights : ndarray of shape (n,)
+        Normalised sample weights ``a_i`` (they sum to 1).
+    n_classes : int
+        Number of classes; 2 means one binary logit.
+    fit_intercept : bool
+    l2 : float
+        ``lam``, the strength of ``(lam / 2) ||W||^2`` (the intercept is never penalised).
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        weights: np.ndarray,
+        n_classes: int,
+        fit_intercept: bool,
+        l2: float,
+    ) -> None:
+        self.X = X
+        self.weights = weights
+        self.binary = n_classes == 2
+        self.n_logits = 1 if self.binary else n_classes
+        self.fit_intercept = fit_intercept
+        self.l2 = float(l2)
+        self.n_features = X.shape[1]
+        self.n_columns = self.n_features + int(fit_intercept)
+        self.n_params = self.n_logits * self.n_columns
+        if self.binary:
+            self.targets = y.astype(np.float64)
+        else:
+            self.targets = np.zeros((X.shape[0], n_classes))
+            self.targets[np.arange(X.shape[0]), y] = 1.0
+        # The last (theta, probabilities) evaluated: Newton asks for the Hessian at the point
+        # whose value and gradient it has just computed, and X @ W would be recomputed.
+        self._cached_theta: np.ndarray | None = None
+        self._cached_probabilities: np.ndarray | None = None
+
+    # ----------------------------------------------------------------------------------------
+    # parameter layout
+    def split(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """``theta`` -> (W of shape (K, p), b of shape (K,) or None)."""
+        matrix = theta.reshape(self.n_logits, self.n_columns)
+        if self.fit_intercept:
+            return matrix[:, :-1], matrix[:, -1]
+        return matrix, None
+
+    def join(self, coef_gradient: np.ndarray, intercept_gradient: np.ndarray | None) -> np.ndarray:
+        if intercept_gradient is None:
+            return coef_gradient.ravel()
+        return np.hstack([coef_gradient, intercept_gradient[:, None]]).ravel()
+
+    def linear_predictor(self, theta: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
+        """``Z = X W^T + b``, shape (n, K)."""
+        X = self.X if X is None else X
+        coef, intercept = self.split(theta)
+        raw = X @ coef.T
+        if intercept is not None:
+            raw += intercept
+        return raw
+
+    # ----------------------------------------------------------------------------------------
+    # pointwise loss l_i(z_i), residual dl/dz and probabilities
+    def pointwise(self, raw: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Return (l_i, r_i = dl_i/dz_i, q_i) for the logits ``raw`` (n, K)."""
+        if self.binary:
+            logit = raw[:, 0]
+            # log(1 + e^z) without overflow for large |z|
+            losses = np.logaddexp(0.0, logit) - targets * logit
+            probabilities = expit(logit)[:, None]
+            residual = probabilities - targets[:, None]
+            return losses, residual, probabilities
+        shifted = raw - raw.max(axis=1, keepdims=True)
+        log_normaliser = np.log(np.exp(shifted).sum(axis=1))
+        log_probabilities = shifted - log_normaliser[:, None]
+        probabilities = np.exp(log_probabilities)
+        losses = -np.einsum("ik,ik->i", log_probabilities, targets)
+        return losses, probabilities - targets, probabilities
+
+    # ----------------------------------------------------------------------------------------
+    # objective and gradient
+    def value_and_gradient(
+        self, theta: np.ndarray, rows: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        """``f(theta)`` and ``grad f(theta)``; with ``rows`` an unbiased mini-batch estimate.
+
+        For a mini-batch B the data term ``sum_i a_i l_i`` is estimated by
+        ``(n / |B|) sum_{i in B} a_i l_i``; the penalty is exact.
+        """
+        if rows is None:
+            X, targets, weights = self.X, self.targets, self.weights
+        else:
+            X, targets = self.X[rows], self.targets[rows]
+            weights = self.weights[rows] * (self.X.shape[0] / len(rows))
+        raw = self.linear_predictor(theta, X)
+        losses, residual, probabilities = self.pointwise(raw, targets)
+        if rows is None:
+            self._cached_theta = theta.copy()
+            self._cached_probabilities = probabilities
+        coef, intercept = self.split(theta)
+        weighted_residual = residual * weights[:, None]
+        coef_gradient = weighted_residual.T @ X + self.l2 * coef
+        intercept_gradient = weighted_residual.sum(axis=0) if intercept is not None else None
+        value = float(weights @ losses) + 0.5 * self.l2 * float(np.vdot(coef, coef))
+        return value, self.join(coef_gradient, intercept_gradient)
+
+    def value(self, theta: np.ndarray) -> float:
+        return self.value_and_gradient(theta)[0]
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        return self.value_and_gradient(theta)[1]
+
+    # ----------------------------------------------------------------------------------------
+    # second order
+    def probabilities(self, theta: np.ndarray) -> np.ndarray:
+        if self._cached_theta is not None and np.array_equal(theta, self._cached_theta):
+            return self._cached_probabilities
+        self.value_and_gradient(theta)
+        return self._cached_probabilities
+
+    def hessp(self, theta: np.ndarray, direction: np.ndarray) -> np.ndarray:
+        """``H(theta) v`` without forming H (two passes over X)."""
+        probabilities = self.probabilities(theta)
+        direction_coef, direction_intercept = self.split(direction)
+        projected = self.X @ direction_coef.T
+        if direction_intercept is not None:
+            projected += direction_intercept
+        if self.binary:
+            curvature_times_u = probabilities * (1.0 - probabilities) * projected
+        else:
+            mean_u = np.einsum("ik,ik->i", probabilities, projected)
+            curvature_times_u = probabilities * (projected - mean_u[:, None])
+        curvature_times_u *= self.weights[:, None]
+        coef_part = curvature_times_u.T @ self.X + self.l2 * direction_coef
+        intercept_part = curvature_times_u.sum(axis=0) if direction_intercept is not None else None
+        return self.join(coef_part, intercept_part)
+
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
+        """Dense Hessian, made positive definite on the softmax's redundant directions.
+
+        Binary: ``X~^T D X~ + lam I_w`` (IRLS). Multinomial: blocks
+        ``H_kl = X~^T diag(a_i q_ik (delta_kl - q_il)) X~``. The multinomial loss is unchanged
+        when the same vector is added to every class (the intercepts always, the coefficients
+        too when lam = 0), so H is singular along those "gauge" directions; the gradient is
+        orthogonal to them, and adding the projector P onto them makes ``(H + P) d = -g``
+        solvable by Cholesky with the same Newton step d (orthogonal to the gauge), the
+        symmetric parametrisation scikit-learn uses.
+        """
+        probabilities = self.probabilities(theta)
+        n_columns, n_logits = self.n_columns, self.n_logits
+        hessian = np.zeros((n_logits, n_columns, n_logits, n_columns))
+        for k in range(n_logits):
+            for l in range(k, n_logits):
+                if self.binary:
+                    curvature = probabilities[:, 0] * (1.0 - probabilities[:, 0])
+                else:
+                    curvature = probabilities[:, k] * ((k == l) - probabilities[:, l])
+                block = self._weighted_gram(self.weights * curvature)
+                hessian[k, :, l, :] = block
+                hessian[l, :, k, :] = block.T
+        hessian = hessian.reshape(self.n_params, self.n_params)
+        diagonal = np.arange(self.n_params).reshape(n_logits, n_columns)
+        hessian[diagonal[:, : self.n_features], diagonal[:, : self.n_features]] += self.l2
+        if not self.binary:
+            gauge_columns = self._gauge_columns()
+            for column in gauge_columns:
+                indices = diagonal[:, column]
+                hessian[np.ix_(indices, indices)] += 1.0 / n_logits
+        return hessian
+
+    def _gauge_columns(self) -> list[int]:
+        """Columns of ``[W | b]`` along which a common shift of all classes is free."""
+        if self.binary:
+            return []
+        columns = list(range(self.n_features)) if self.l2 == 0.0 else []
+        if self.fit_intercept:
+            columns.append(self.n_features)
+        return columns
+
+    def _weighted_gram(self, curvature: np.ndarray) -> np.ndarray:
+        """``X~^T diag(curvature) X~`` for curvature >= 0 or of any sign, block by block.
+
+        For a non-negative curvature one symmetric rank-k update (dsyrk on sqrt(c) X) costs half
+        a general product; the multinomial off-diagonal blocks use a general product.
+        """
+        X = self.X
+        n_features = self.n_features
+        gram = np.zeros((n_features, n_features))
+        nonnegative = bool(np.all(curvature >= 0.0))
+        for start in range(0, X.shape[0], _HESSIAN_BLOCK_ROWS):
+            block = X[start : start + _HESSIAN_BLOCK_ROWS]
+            block_curvature = curvature[start : start + _HESSIAN_BLOCK_ROWS]
+            if nonnegative:
+                scaled = block * np.sqrt(block_curvature)[:, None]
+                # C-ordered scaled is the Fortran transpose: syrk(trans=0) on it gives X^T X.
+                gram = blas.dsyrk(1.0, scaled.T, beta=1.0, c=gram, trans=0, lower=0)
+            else:
+                gram += block.T @ (block * block_curvature[:, None])
+        if nonnegative:
+            gram = np.triu(gram) + np.triu(gram, 1).T
+        if not self.fit_intercept:
+            return gram
+        cross = X.T @ curvature
+        full = np.empty((self.n_columns, self.n_columns))
+        full[:n_features, :n_features] = gram
+        full[:n_features, n_features] = cross
+        full[n_features, :n_features] = cross
+        full[n_features, n_features] = curvature.sum()
+        return full
+
+    def gauge_projector(self) -> np.ndarray:
+        """The matrix P added in :meth:`hessian` (zero for binary problems)."""
+        projector = np.zeros((self.n_params, self.n_params))
+        indices_by_column = np.arange(self.n_params).reshape(self.n_logits, self.n_columns)
+        for column in self._gauge_columns():
+            indices = indices_by_column[:, column]
+            projector[np.ix_(indices, indices)] = 1.0 / self.n_logits
+        return projector
