@@ -176,7 +176,7 @@ class _NetworkEstimator(BaseEstimator):
         self.optimizer_ = self._make_optimizer()
 
     def _forward(self, X: np.ndarray) -> np.ndarray:
-        return predict_batches(self.network_, X.astype(self.dtype, copy=False))
+        return predict_batches(self.network_, X, dtype=np.float64)
 
     def save(self, path) -> Any:
         """Save weights (.npz) and JSON architecture; see ``glassml.nn.load``."""

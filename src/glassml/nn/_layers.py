@@ -38,7 +38,7 @@ class Dense(Module):
         out_features: int,
         in_features: int | None = None,
         bias: bool = True,
-        init: str = "he_uniform",
+        init: str = "glorot_uniform",
     ) -> None:
         super().__init__()
         self.out_features = _positive_int(out_features, "out_features", "Dense")

@@ -47,6 +47,7 @@ class Module:
         self._params: dict[str, np.ndarray] = {}
         self._buffers: dict[str, np.ndarray] = {}
         self._leaves: dict[str, ad.Tensor] | None = None
+        self._compute_dtype: np.dtype | None = None
 
     # ----------------------------------------------------------------- configuration
     def get_config(self) -> dict[str, Any]:
@@ -98,7 +99,10 @@ class Module:
         """The parameter as a graph leaf while tracking gradients, else as a constant array."""
         if self._leaves is not None:
             return self._leaves[name]
-        return self._params[name]
+        value = self._params[name]
+        if self._compute_dtype is not None:
+            return value.astype(self._compute_dtype, copy=False)
+        return value
 
     # ----------------------------------------------------------------- tree of modules
     def children(self) -> list[Module]:

@@ -61,11 +61,22 @@ def accuracy(y_true: np.ndarray, output: np.ndarray) -> float:
 METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {"accuracy": accuracy}
 
 
-def predict_batches(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """Forward pass in evaluation mode without building a graph; the mode is restored after."""
+def predict_batches(
+    model: Module, X: np.ndarray, batch_size: int = 1024, dtype: Any = None
+) -> np.ndarray:
+    """Forward pass in evaluation mode without building a graph; the mode is restored after.
+
+    ``dtype`` (e.g. float64) computes with the parameters cast to it; the estimators predict in
+    float64 so that a sample's prediction does not depend on the batch it is in (float32 BLAS
+    kernels round differently for different batch sizes).
+    """
     was_training = model.training
     model.eval()
     model.stop_tracking()
+    if dtype is not None:
+        X = X.astype(dtype, copy=False)
+        for module in model.modules():
+            module._compute_dtype = np.dtype(dtype)
     try:
         with ad.no_grad():
             outputs = [
@@ -74,6 +85,8 @@ def predict_batches(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.
             ]
     finally:
         model.train(was_training)
+        for module in model.modules():
+            module._compute_dtype = None
     return np.concatenate(outputs, axis=0)
 
 
