@@ -14,12 +14,15 @@ def assert_close(mine, theirs, *, rtol: float, atol: float = 0.0, what: str = "v
     theirs = np.asarray(theirs, dtype=np.float64)
     if mine.shape != theirs.shape:
         raise AssertionError(f"{what}: shape mine {mine.shape} vs theirs {theirs.shape}")
-    error = np.abs(mine - theirs)
-    allowed = atol + rtol * np.abs(theirs)
-    if np.all(error <= allowed):
+    with np.errstate(invalid="ignore"):
+        # Equal values (including equal infinities) agree; NaN never does.
+        error = np.where(mine == theirs, 0.0, np.abs(mine - theirs))
+        allowed = atol + rtol * np.where(np.isfinite(theirs), np.abs(theirs), 0.0)
+    failing = ~(error <= allowed)
+    if not np.any(failing):
         return
-    excess = (error - allowed).ravel()
-    worst = [i for i in np.argsort(-excess)[:5] if excess[i] > 0]
+    excess = np.where(failing, np.nan_to_num(error - allowed, nan=np.inf), -np.inf).ravel()
+    worst = [i for i in np.argsort(-excess)[:5] if failing.ravel()[i]]
     rows = "\n".join(
         f"  at {tuple(int(k) for k in np.unravel_index(i, mine.shape))}: "
         f"mine {float(mine.ravel()[i])!r} vs theirs {float(theirs.ravel()[i])!r} "

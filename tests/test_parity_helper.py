@@ -13,3 +13,11 @@ def test_assert_close_up_to_sign_accepts_flipped_rows_only():
     assert_close_up_to_sign(-axes, axes, rtol=1e-12)
     with pytest.raises(AssertionError):
         assert_close_up_to_sign(axes[::-1], axes, rtol=1e-12)
+
+
+def test_assert_close_treats_equal_infinities_as_equal_and_nan_as_different():
+    assert_close([np.inf, -np.inf, 1.0], [np.inf, -np.inf, 1.0], rtol=1e-12)
+    with pytest.raises(AssertionError, match="nan"):
+        assert_close([np.nan], [1.0], rtol=1e-3)
+    with pytest.raises(AssertionError):
+        assert_close([np.inf], [-np.inf], rtol=1e-3)
