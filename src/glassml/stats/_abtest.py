@@ -1,0 +1,126 @@
+"""Frequentist A/B testing: difference, relative lift, confidence intervals and a p-value.
+
+Conversion rates use the two-proportion z-test (pooled under H0, Wald interval for the
+difference); continuous metrics use Welch's t-test. The relative lift r = mu_B / mu_A - 1 has a
+delta-method standard error
+    se(r) ~= (mu_B / mu_A) sqrt(se_A^2 / mu_A^2 + se_B^2 / mu_B^2)
+(first-order Taylor expansion of the ratio of two independent estimates), which gives its
+interval. B is the treatment and A the control throughout: differences are B - A.
+Kohavi, Tang & Xu (2020), "Trustworthy Online Controlled Experiments", ch. 17.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from glassml.stats._proportions import two_proportion_ztest
+from glassml.stats._result import TestResult
+from glassml.stats._ttest import ttest_ind
+from glassml.stats._validation import (
+    as_sample,
+    check_alternative,
+    check_count,
+    check_probability,
+)
+
+
+@dataclass(frozen=True)
+class ABTestResult:
+    mean_a: float
+    mean_b: float
+    difference: float
+    difference_ci: tuple[float, float]
+    relative_lift: float
+    relative_lift_ci: tuple[float, float]
+    pvalue: float
+    test: TestResult
+    alpha: float
+
+    @property
+    def significant(self) -> bool:
+        return self.pvalue < self.alpha
+
+    def __str__(self) -> str:
+        low, high = self.relative_lift_ci
+        verdict = "significant" if self.significant else "not significant"
+        return (
+            f"A {self.mean_a:.4g} vs B {self.mean_b:.4g}: lift {self.relative_lift:+.2%} "
+            f"(CI {low:+.2%} to {high:+.2%}), p = {self.pvalue:.3g}, {verdict} at "
+            f"alpha = {self.alpha:g} [{self.test.method}]"
+        )
+
+
+class ABTest:
+    """Two-arm experiment analysis at level ``alpha`` (A = control, B = treatment)."""
+
+    def __init__(self, alpha: float = 0.05, alternative: str = "two-sided"):
+        self.alpha = check_probability(alpha, "alpha")
+        self.alternative = check_alternative(alternative)
+
+    def _result(self, mean_a, se_a, mean_b, se_b, test: TestResult) -> ABTestResult:
+        # The test's estimate is A - B for the underlying functions; report B - A.
+        difference = mean_b - mean_a
+        low, high = test.confidence_interval
+        if mean_a == 0:
+            raise ValueError("the control mean is zero: the relative lift is undefined")
+        lift = mean_b / mean_a - 1
+        lift_se = abs(mean_b / mean_a) * np.sqrt(
+            (se_a / mean_a) ** 2 + (se_b / mean_b) ** 2 if mean_b != 0 else (se_a / mean_a) ** 2
+        )
+        quantile = scipy_stats.norm.ppf(1 - self.alpha / 2)
+        return ABTestResult(
+            mean_a=float(mean_a),
+            mean_b=float(mean_b),
+            difference=float(difference),
+            difference_ci=(float(-high), float(-low)),
+            relative_lift=float(lift),
+            relative_lift_ci=(float(lift - quantile * lift_se), float(lift + quantile * lift_se)),
+            pvalue=test.pvalue,
+            test=test,
+            alpha=self.alpha,
+        )
+
+    def _mirrored(self) -> str:
+        # The underlying tests compare A against B; "B greater" is "A less".
+        return {"two-sided": "two-sided", "greater": "less", "less": "greater"}[self.alternative]
+
+    def conversion(
+        self, conversions_a: int, visitors_a: int, conversions_b: int, visitors_b: int
+    ) -> ABTestResult:
+        """Compare conversion rates c_A / n_A and c_B / n_B."""
+        check_count(conversions_a, visitors_a, "conversions_a", "visitors_a")
+        check_count(conversions_b, visitors_b, "conversions_b", "visitors_b")
+        test = two_proportion_ztest(
+            conversions_a,
+            visitors_a,
+            conversions_b,
+            visitors_b,
+            alternative=self._mirrored(),
+            confidence_level=1 - self.alpha,
+        )
+        rate_a, rate_b = conversions_a / visitors_a, conversions_b / visitors_b
+        return self._result(
+            rate_a,
+            np.sqrt(rate_a * (1 - rate_a) / visitors_a),
+            rate_b,
+            np.sqrt(rate_b * (1 - rate_b) / visitors_b),
+            test,
+        )
+
+    def continuous(self, metric_a, metric_b) -> ABTestResult:
+        """Compare the means of a continuous metric (Welch's t-test)."""
+        a = as_sample(metric_a, "metric_a")
+        b = as_sample(metric_b, "metric_b")
+        test = ttest_ind(
+            a, b, equal_var=False, alternative=self._mirrored(), confidence_level=1 - self.alpha
+        )
+        return self._result(
+            np.mean(a),
+            np.std(a, ddof=1) / np.sqrt(a.size),
+            np.mean(b),
+            np.std(b, ddof=1) / np.sqrt(b.size),
+            test,
+        )

@@ -1,0 +1,342 @@
+"""Resampling inference: permutation tests and bootstrap confidence intervals.
+
+Permutation test. Under H0 (the samples come from one distribution) every reassignment of the
+pooled observations to groups of the original sizes is equally likely, so the statistic's null
+distribution is its value over those reassignments. With T_obs observed and T_1..T_R resampled,
+    p_greater = (#{T_r >= T_obs} + 1) / (R + 1)        (random reassignments; the +1 counts
+                                                       the observed one, keeping p valid)
+    p_greater = #{T_r >= T_obs} / R                    (exact: all R reassignments enumerated)
+and the two-sided p-value is twice the smaller tail, capped at 1 (as in scipy).
+
+Bootstrap. Resample each sample with replacement, recompute the statistic B times:
+    percentile:  [q_{a/2}, q_{1-a/2}] of the bootstrap values T*
+    basic:       [2 T - q_{1-a/2}, 2 T - q_{a/2}]
+    BCa:         percentiles a1 = Phi(z0 + (z0 + z_{a/2}) / (1 - acc (z0 + z_{a/2}))) (and a2 with
+                 z_{1-a/2}), with bias z0 = Phi^-1((#{T* < T} + #{T* <= T}) / 2B) and acceleration
+                 acc = sum U^3 / (6 (sum U^2)^{3/2}), U = mean(T_jack) - T_jack (jackknife; with
+                 several samples, each sample's influence values are scaled by (n - 1)/n and
+                 the sums are added over samples).
+Efron (1987), "Better bootstrap confidence intervals"; Efron & Tibshirani (1993), ch. 14.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from scipy import special
+from scipy import stats as scipy_stats
+
+from glassml.stats._validation import as_sample, check_alternative, check_probability
+
+# Resamples are built in batches of about this many numbers (~32 MB of float64).
+_BATCH_ELEMENTS = 4_000_000
+
+
+def _as_samples(data, name: str = "data") -> list[np.ndarray]:
+    if not isinstance(data, Sequence) or isinstance(data, str) or len(data) == 0:
+        raise ValueError(f"{name} must be a sequence of 1-D samples, e.g. (x,) or (x, y)")
+    return [as_sample(sample, f"{name}[{i}]") for i, sample in enumerate(data)]
+
+
+def _vectorised(statistic: Callable, vectorized: bool | None) -> Callable:
+    """A statistic that takes batches (samples along the last axis) and returns one per row."""
+    if vectorized is None:
+        try:
+            import inspect
+
+            vectorized = "axis" in inspect.signature(statistic).parameters
+        except (TypeError, ValueError):
+            vectorized = False
+    if vectorized:
+        return lambda *samples: np.asarray(statistic(*samples, axis=-1), dtype=np.float64)
+
+    def row_by_row(*samples):
+        return np.array([statistic(*row) for row in zip(*samples, strict=True)], dtype=float)
+
+    return row_by_row
+
+
+def _rng(random_state) -> np.random.Generator:
+    return np.random.default_rng(random_state)
+
+
+# ----------------------------------------------------------------------------------------------
+# Permutation test
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PermutationResult:
+    statistic: float
+    pvalue: float
+    null_distribution: np.ndarray
+    exact: bool
+    n_resamples: int
+
+
+@numba.njit(cache=True)
+def _permuted_rows(pooled, n_rows, n_moved, rng):  # pragma: no cover - compiled
+    """Rows of ``pooled`` each shuffled in its first ``n_moved`` places (partial Fisher–Yates).
+
+    A partial shuffle of k places draws a uniformly random ordered k-subset for the front; the
+    rest, in whatever order, is the complement. Group statistics are symmetric in their members,
+    so this is all an independent-samples permutation test needs, at k instead of n draws.
+    """
+    n_total = pooled.size
+    rows = np.empty((n_rows, n_total))
+    for row in range(n_rows):
+        rows[row, :] = pooled
+        for position in range(n_moved):
+            other = rng.integers(position, n_total)
+            held = rows[row, position]
+            rows[row, position] = rows[row, other]
+            rows[row, other] = held
+    return rows
+
+
+def _split(rows: np.ndarray, sizes: Sequence[int]) -> list[np.ndarray]:
+    return np.split(rows, np.cumsum(sizes)[:-1], axis=-1)
+
+
+def _all_partitions(sizes: Sequence[int]):
+    """Every assignment of range(sum(sizes)) to groups of the given sizes, as index arrays."""
+    n_total = sum(sizes)
+
+    def assign(remaining: tuple[int, ...], group_sizes: Sequence[int]):
+        if len(group_sizes) == 1:
+            yield [remaining]
+            return
+        for chosen in itertools.combinations(remaining, group_sizes[0]):
+            rest = tuple(index for index in remaining if index not in set(chosen))
+            for tail in assign(rest, group_sizes[1:]):
+                yield [chosen, *tail]
+
+    for groups in assign(tuple(range(n_total)), list(sizes)):
+        yield np.concatenate([np.asarray(group, dtype=np.intp) for group in groups])
+
+
+def permutation_test(
+    data,
+    statistic: Callable,
+    *,
+    permutation_type: str = "independent",
+    n_resamples: int = 9999,
+    alternative: str = "two-sided",
+    vectorized: bool | None = None,
+    random_state=None,
+) -> PermutationResult:
+    """Permutation test of H0 "no difference between samples" for any statistic.
+
+    ``permutation_type="independent"`` reassigns pooled observations to groups;
+    ``"paired"`` swaps the two values within each pair (two samples of equal length). When the
+    number of distinct reassignments is at most ``n_resamples`` they are all enumerated (an
+    exact test). ``statistic(*samples, axis=-1)`` should work on batches (rows of resamples);
+    otherwise pass ``vectorized=False``.
+    """
+    samples = _as_samples(data)
+    check_alternative(alternative)
+    if permutation_type not in ("independent", "paired"):
+        raise ValueError(
+            f"permutation_type must be 'independent' or 'paired'; got {permutation_type!r}"
+        )
+    if int(n_resamples) != n_resamples or n_resamples < 1:
+        raise ValueError(f"n_resamples must be a positive integer; got {n_resamples}")
+    evaluate = _vectorised(statistic, vectorized)
+    observed = float(evaluate(*[sample[np.newaxis, :] for sample in samples])[0])
+    rng = _rng(random_state)
+
+    if permutation_type == "paired":
+        null, exact = _paired_null(samples, evaluate, n_resamples, rng)
+    else:
+        null, exact = _independent_null(samples, evaluate, n_resamples, rng)
+
+    # Numerically distinct but theoretically equal statistics count as ties (as scipy does).
+    tolerance = abs(observed) * np.finfo(np.float64).eps * 100
+    adjustment = 0 if exact else 1
+    count_less = np.count_nonzero(null <= observed + tolerance)
+    count_greater = np.count_nonzero(null >= observed - tolerance)
+    p_less = (count_less + adjustment) / (null.size + adjustment)
+    p_greater = (count_greater + adjustment) / (null.size + adjustment)
+    pvalue = {"less": p_less, "greater": p_greater, "two-sided": 2 * min(p_less, p_greater)}[
+        alternative
+    ]
+    return PermutationResult(
+        statistic=observed,
+        pvalue=float(min(pvalue, 1.0)),
+        null_distribution=null,
+        exact=exact,
+        n_resamples=int(null.size),
+    )
+
+
+def _independent_null(samples, evaluate, n_resamples, rng):
+    sizes = [sample.size for sample in samples]
+    pooled = np.concatenate(samples)
+    n_total = pooled.size
+    n_distinct = math.factorial(n_total) // math.prod(math.factorial(size) for size in sizes)
+    if n_distinct <= n_resamples:
+        null = []
+        batch = []
+        for order in _all_partitions(sizes):
+            batch.append(pooled[order])
+            if len(batch) * n_total >= _BATCH_ELEMENTS:
+                null.append(evaluate(*_split(np.stack(batch), sizes)))
+                batch = []
+        if batch:
+            null.append(evaluate(*_split(np.stack(batch), sizes)))
+        return np.concatenate(null), True
+
+    rows_per_batch = max(1, _BATCH_ELEMENTS // n_total)
+    n_moved = n_total - sizes[-1]
+    null = np.empty(n_resamples)
+    for start in range(0, n_resamples, rows_per_batch):
+        n_rows = min(rows_per_batch, n_resamples - start)
+        rows = _permuted_rows(pooled, n_rows, n_moved, rng)
+        null[start : start + n_rows] = evaluate(*_split(rows, sizes))
+    return null, False
+
+
+def _paired_null(samples, evaluate, n_resamples, rng):
+    if len(samples) != 2 or samples[0].size != samples[1].size:
+        raise ValueError("paired permutation needs data=(x, y) with x and y of equal length")
+    first, second = samples
+    n_pairs = first.size
+    if 2**n_pairs <= n_resamples:
+        swaps = ((np.arange(2**n_pairs)[:, None] >> np.arange(n_pairs)) & 1).astype(bool)
+        exact = True
+    else:
+        swaps = rng.random((n_resamples, n_pairs)) < 0.5
+        exact = False
+    null = np.empty(swaps.shape[0])
+    rows_per_batch = max(1, _BATCH_ELEMENTS // n_pairs)
+    for start in range(0, swaps.shape[0], rows_per_batch):
+        swap = swaps[start : start + rows_per_batch]
+        null[start : start + swap.shape[0]] = evaluate(
+            np.where(swap, second, first), np.where(swap, first, second)
+        )
+    return null, exact
+
+
+# ----------------------------------------------------------------------------------------------
+# Bootstrap
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    confidence_interval: tuple[float, float]
+    standard_error: float
+    bootstrap_distribution: np.ndarray
+    statistic: float
+    method: str
+    confidence_level: float
+
+
+def _index_dtype(n: int):
+    # Smaller index types halve or quarter the random-number and gather traffic.
+    return np.uint16 if n <= np.iinfo(np.uint16).max else np.int64
+
+
+def _bootstrap_distribution(samples, evaluate, n_resamples, rng) -> np.ndarray:
+    n_total = sum(sample.size for sample in samples)
+    rows_per_batch = max(1, _BATCH_ELEMENTS // n_total)
+    values = np.empty(n_resamples)
+    for start in range(0, n_resamples, rows_per_batch):
+        n_rows = min(rows_per_batch, n_resamples - start)
+        resamples = [
+            np.take(
+                sample,
+                rng.integers(0, sample.size, (n_rows, sample.size), _index_dtype(sample.size)),
+            )
+            for sample in samples
+        ]
+        values[start : start + n_rows] = evaluate(*resamples)
+    return values
+
+
+def _jackknife(samples, evaluate) -> list[np.ndarray]:
+    """Leave-one-out values of the statistic, per sample: one observation left out at a time."""
+    per_sample = []
+    for which, sample in enumerate(samples):
+        n = sample.size
+        values = []
+        rows_per_batch = max(1, _BATCH_ELEMENTS // n)
+        for start in range(0, n, rows_per_batch):
+            left_out = np.arange(start, min(n, start + rows_per_batch))
+            # Row i keeps every index but i: 0..n-2, shifted up by one from i onwards.
+            keep = np.arange(n - 1)[np.newaxis, :]
+            keep = keep + (keep >= left_out[:, np.newaxis])
+            batch = [
+                np.take(sample, keep)
+                if index == which
+                else np.broadcast_to(other, (left_out.size, other.size))
+                for index, other in enumerate(samples)
+            ]
+            values.append(evaluate(*batch))
+        per_sample.append(np.concatenate(values))
+    return per_sample
+
+
+def bootstrap(
+    data,
+    statistic: Callable,
+    *,
+    n_resamples: int = 9999,
+    confidence_level: float = 0.95,
+    method: str = "bca",
+    vectorized: bool | None = None,
+    random_state=None,
+) -> BootstrapResult:
+    """Bootstrap confidence interval (percentile, basic or BCa) for ``statistic(*data)``."""
+    samples = _as_samples(data)
+    check_probability(confidence_level, "confidence_level")
+    method = method.lower()
+    if method not in ("percentile", "basic", "bca"):
+        raise ValueError(f"method must be 'percentile', 'basic' or 'bca'; got {method!r}")
+    if int(n_resamples) != n_resamples or n_resamples < 2:
+        raise ValueError(f"n_resamples must be an integer >= 2; got {n_resamples}")
+    evaluate = _vectorised(statistic, vectorized)
+    observed = float(evaluate(*[sample[np.newaxis, :] for sample in samples])[0])
+    values = _bootstrap_distribution(samples, evaluate, int(n_resamples), _rng(random_state))
+
+    tail = (1 - confidence_level) / 2
+    if method == "bca":
+        low_level, high_level = _bca_levels(samples, evaluate, values, observed, tail)
+    else:
+        low_level, high_level = tail, 1 - tail
+    low, high = np.percentile(values, [100 * low_level, 100 * high_level])
+    if method == "basic":
+        low, high = 2 * observed - high, 2 * observed - low
+    return BootstrapResult(
+        confidence_interval=(float(low), float(high)),
+        standard_error=float(np.std(values, ddof=1)),
+        bootstrap_distribution=values,
+        statistic=observed,
+        method=method,
+        confidence_level=confidence_level,
+    )
+
+
+def _bca_levels(samples, evaluate, values, observed, tail) -> tuple[float, float]:
+    # Ties count half (the "mean" percentile of score), so a discrete statistic is not biased.
+    below = np.count_nonzero(values < observed) + np.count_nonzero(values <= observed)
+    bias = special.ndtri(below / (2 * values.size))
+    # Acceleration from the empirical influence values U = (n - 1)(mean(T_jack) - T_jack) of
+    # each sample, summed over samples (Efron & Tibshirani 1993, eq. 14.15 and 15.36).
+    third, second = 0.0, 0.0
+    for jackknife in _jackknife(samples, evaluate):
+        n = jackknife.size
+        influence = (n - 1) * (np.mean(jackknife) - jackknife)
+        third += np.sum(influence**3) / n**3
+        second += np.sum(influence**2) / n**2
+    acceleration = third / (6 * second**1.5)
+    levels = []
+    for z_alpha in (special.ndtri(tail), special.ndtri(1 - tail)):
+        shifted = bias + z_alpha
+        levels.append(float(scipy_stats.norm.cdf(bias + shifted / (1 - acceleration * shifted))))
+    return levels[0], levels[1]
