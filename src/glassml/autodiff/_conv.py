@@ -21,8 +21,11 @@ strided slice:: ``dx_pad[:, :, s i + u, s j + v] += dP[:, :, i, j, u, v]``. The 
 
 Pooling uses the same windows: ``avg_pool2d`` is their mean (each input gets ``g / (kh kw)``
 from every window containing it); ``max_pool2d`` takes each window's maximum and routes the
-gradient to one element: the first maximiser in row-major window order (``np.argmax``), so
-ties never duplicate the gradient.
+gradient to one element: the first maximiser in row-major window order, so ties never
+duplicate the gradient. It works on strided views, one pass per kernel offset: the forward
+takes ``np.maximum`` over the offsets, the backward finds each window's first maximiser and
+routes the gradient there (``_pool_route``, whose adjoint ``_pool_gather`` is its VJP, so
+second derivatives through max pooling are exact too).
 """
 
 from __future__ import annotations
@@ -150,48 +153,99 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any 
 # -- pooling -------------------------------------------------------------------------------------
 
 
-def _pool_windows(x: Any, kernel_size: Any, stride: Any) -> Tensor:
+def _pool_geometry(x: Any, kernel_size: Any, stride: Any):
     x = as_tensor(x)
     _check_image(x, "x")
     kernel = _pair(kernel_size, "kernel_size", 1)
     stride = kernel if stride is None else _pair(stride, "stride", 1)
-    _output_size(x.shape[2], kernel[0], stride[0], 0, "height")
-    _output_size(x.shape[3], kernel[1], stride[1], 0, "width")
-    return patches(x, kernel, stride, (0, 0))
+    out_h = _output_size(x.shape[2], kernel[0], stride[0], 0, "height")
+    out_w = _output_size(x.shape[3], kernel[1], stride[1], 0, "width")
+    return x, kernel, stride, (out_h, out_w)
+
+
+def _offset_views(x: np.ndarray, kernel, stride, out_hw):
+    """For each kernel offset (u, v), in row-major order: the strided view
+    ``x[:, :, s i + u, s j + v]`` over all windows (i, j) -- no copy."""
+    (kh, kw), (sh, sw), (out_h, out_w) = kernel, stride, out_hw
+    for u in range(kh):
+        for v in range(kw):
+            yield x[:, :, u : u + sh * (out_h - 1) + 1 : sh, v : v + sw * (out_w - 1) + 1 : sw]
+
+
+def _first_argmax(x: np.ndarray, kernel, stride, out_hw) -> np.ndarray:
+    """Offset (row-major index in the window) of each window's first maximiser."""
+    views = _offset_views(x, kernel, stride, out_hw)
+    best = next(views).copy()
+    index = np.zeros(best.shape, dtype=np.intp)
+    for offset, view in enumerate(views, start=1):
+        better = view > best  # strict: ties keep the earlier offset
+        np.copyto(best, view, where=better)
+        index[better] = offset
+    return index
 
 
 @primitive
-def _take_last(x, index):
-    """``x[..., index]`` per position: gathers one element of the last axis."""
-    return np.take_along_axis(x, index[..., None], axis=-1)[..., 0]
-
-
-@primitive
-def _put_last(g, index, size):
-    """Adjoint of ``_take_last``: zeros of shape ``g.shape + (size,)`` with ``g`` at ``index``."""
-    out = np.zeros((*g.shape, size), dtype=g.dtype)
-    np.put_along_axis(out, index[..., None], g[..., None], axis=-1)
+def _max_pool(x, kernel, stride, out_hw):
+    """Maximum of each window: one ``np.maximum`` pass per kernel offset."""
+    views = _offset_views(x, kernel, stride, out_hw)
+    out = next(views).copy()
+    for view in views:
+        np.maximum(out, view, out=out)
     return out
 
 
-defvjp(_take_last, lambda g, ans, x, index: _put_last(g, index, x.shape[-1]))
-defvjp(_put_last, lambda g, ans, values, index, size: _take_last(g, index))
+@primitive
+def _pool_gather(x, index, kernel, stride, out_hw):
+    """``x`` at each window's offset ``index`` (linear in x; adjoint of ``_pool_route``)."""
+    out = np.zeros(index.shape, dtype=x.dtype)
+    for offset, view in enumerate(_offset_views(x, kernel, stride, out_hw)):
+        np.copyto(out, view, where=index == offset)
+    return out
+
+
+@primitive
+def _pool_route(g, index, x_shape, kernel, stride, out_hw):
+    """Adjoint of ``_pool_gather``: each ``g`` added to its window's chosen element."""
+    image = np.zeros(x_shape, dtype=g.dtype)
+    for offset, view in enumerate(_offset_views(image, kernel, stride, out_hw)):
+        view += np.where(index == offset, g, 0)  # views of ``image``: overlaps accumulate
+    return image
+
+
+defvjp(
+    _max_pool,
+    lambda g, ans, x, kernel, stride, out_hw: _pool_route(
+        g, _first_argmax(x.data, kernel, stride, out_hw), x.shape, kernel, stride, out_hw
+    ),
+)
+defvjp(
+    _pool_gather,
+    lambda g, ans, x, index, kernel, stride, out_hw: _pool_route(
+        g, index, x.shape, kernel, stride, out_hw
+    ),
+)
+defvjp(
+    _pool_route,
+    lambda g, ans, cotangent, index, x_shape, kernel, stride, out_hw: _pool_gather(
+        g, index, kernel, stride, out_hw
+    ),
+)
 
 
 def max_pool2d(x: Any, kernel_size: Any, stride: Any = None) -> Tensor:
     """Maximum over each (kh, kw) window; ``stride`` defaults to ``kernel_size``.
 
     The gradient goes to the first maximiser of each window in row-major order (one element
-    even on ties); overlapping windows add their contributions.
+    even on ties); overlapping windows add their contributions. Computed with one pass per
+    kernel offset over strided views (no window copy).
 
     >>> import numpy as np
     >>> max_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2).numpy()[0, 0]
     array([[ 5.,  7.],
            [13., 15.]])
     """
-    windows = _pool_windows(x, kernel_size, stride)
-    flat = reshape(windows, (*windows.shape[:4], -1))  # (N, C, OH, OW, kh kw)
-    return _take_last(flat, np.argmax(flat.data, axis=-1))
+    x, kernel, stride, out_hw = _pool_geometry(x, kernel_size, stride)
+    return _max_pool(x, kernel, stride, out_hw)
 
 
 def avg_pool2d(x: Any, kernel_size: Any, stride: Any = None) -> Tensor:
@@ -204,4 +258,5 @@ def avg_pool2d(x: Any, kernel_size: Any, stride: Any = None) -> Tensor:
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
     """
-    return mean(_pool_windows(x, kernel_size, stride), axis=(-2, -1))
+    x, kernel, stride, _ = _pool_geometry(x, kernel_size, stride)
+    return mean(patches(x, kernel, stride, (0, 0)), axis=(-2, -1))
