@@ -19,6 +19,13 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "glassml"))
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two test workers on two cores: one BLAS thread each, so they do not oversubscribe the
+    # machine (timings live in benchmarks/, never here).
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
