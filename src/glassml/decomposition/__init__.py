@@ -4,5 +4,6 @@ Each estimator lives in its own private module and is re-exported here.
 """
 
 from glassml.decomposition._pca import PCA
+from glassml.decomposition._tsne import TSNE
 
-__all__ = ["PCA"]
+__all__ = ["PCA", "TSNE"]
