@@ -1,0 +1,47 @@
+"""Numerical optimisation: step optimisers for training loops, full-batch methods, ``minimize``.
+
+Step optimisers update lists of arrays in place (``opt.step(params, grads)``):
+:class:`GradientDescent`, :class:`Momentum`, :class:`Nesterov`, :class:`Adagrad`,
+:class:`RMSprop`, :class:`Adam`, :class:`AdamW`, with ``lr`` a number or a schedule
+(:class:`StepLR`, :class:`ExponentialLR`, :class:`CosineLR`). Full-batch methods need the
+objective: :class:`Newton`, :class:`LBFGS`, :class:`CoordinateDescent`, :class:`ISTA`,
+:class:`FISTA`. :func:`minimize` drives any of them.
+"""
+
+from glassml.optim._adaptive import Adagrad, Adam, AdamW, RMSprop
+from glassml.optim._base import Optimizer, OptimizeResult, StepOptimizer
+from glassml.optim._coordinate import CoordinateDescent
+from glassml.optim._gradient_descent import GradientDescent, Momentum, Nesterov
+from glassml.optim._lbfgs import LBFGS
+from glassml.optim._line_search import LineSearchError, armijo_backtracking, strong_wolfe
+from glassml.optim._minimize import METHODS, minimize
+from glassml.optim._newton import Newton
+from glassml.optim._proximal import FISTA, ISTA, soft_threshold
+from glassml.optim._schedules import CosineLR, ExponentialLR, StepLR
+
+__all__ = [
+    "FISTA",
+    "ISTA",
+    "LBFGS",
+    "METHODS",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "CoordinateDescent",
+    "CosineLR",
+    "ExponentialLR",
+    "GradientDescent",
+    "LineSearchError",
+    "Momentum",
+    "Nesterov",
+    "Newton",
+    "OptimizeResult",
+    "Optimizer",
+    "RMSprop",
+    "StepLR",
+    "StepOptimizer",
+    "armijo_backtracking",
+    "minimize",
+    "soft_threshold",
+    "strong_wolfe",
+]

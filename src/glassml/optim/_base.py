@@ -1,0 +1,169 @@
+"""What every optimiser shares: per-parameter state, the learning rate, and one ``iterate``.
+
+Two kinds of optimiser, one interface for :func:`glassml.optim.minimize`:
+
+* step optimisers (gradient descent and its momentum/adaptive variants) update a list of
+  parameter arrays in place from their gradients, ``opt.step(params, grads)``, inside anybody's
+  training loop. ``minimize`` drives that same ``step`` on the single array ``x``.
+* full-batch methods (Newton, L-BFGS, coordinate descent, ISTA/FISTA) need the objective
+  itself (line searches, Hessians), so they implement ``iterate`` directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from glassml.optim._objective import Objective
+
+
+class OptimizationStop(Exception):
+    """Raised inside ``iterate`` when the method cannot continue (e.g. a failed line search)."""
+
+
+@dataclass
+class OptimizeResult:
+    """Outcome of :func:`minimize`.
+
+    ``history`` maps ``"loss"`` and ``"grad_norm"`` (infinity norm of the gradient, or of the
+    minimum-norm subgradient for proximal methods) to 1-D arrays with one entry per iterate,
+    starting with ``x0``: ``len(history["loss"]) == nit + 1``.
+    """
+
+    x: NDArray
+    fun: float
+    nit: int
+    success: bool
+    message: str
+    history: dict[str, NDArray] = field(default_factory=dict)
+    nfev: int = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"OptimizeResult(fun={self.fun:.10g}, nit={self.nit}, nfev={self.nfev}, "
+            f"success={self.success}, message={self.message!r})"
+        )
+
+
+def check_positive(name: str, value: Any) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{name}: expected a positive finite number, got {value!r}")
+
+
+def check_unit_interval(name: str, value: Any) -> None:
+    """``value`` in [0, 1): decay rates and momentum coefficients."""
+    if not (isinstance(value, int | float) and 0 <= value < 1):
+        raise ValueError(f"{name}: expected a number in [0, 1), got {value!r}")
+
+
+def check_non_negative(name: str, value: Any) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name}: expected a non-negative finite number, got {value!r}")
+
+
+class Optimizer:
+    """Base class: ``reset()`` and the hooks ``minimize`` calls."""
+
+    def reset(self) -> None:
+        """Forget all state (moments, curvature pairs, step counts)."""
+
+    def start(self, objective: Objective, x: NDArray) -> None:
+        """Called by ``minimize`` once before the first ``iterate``."""
+        self.reset()
+
+    def iterate(
+        self, objective: Objective, x: NDArray, value: float, grad: NDArray
+    ) -> tuple[float, NDArray]:
+        """One iteration from ``x`` (updated in place); returns ``(f, grad f)`` at the new x."""
+        raise NotImplementedError
+
+    def measure(self, x: NDArray, value: float, grad: NDArray) -> tuple[float, float]:
+        """``(loss, stationarity)`` recorded in the history; stationarity is ``||grad||_inf``."""
+        return value, float(np.max(np.abs(grad))) if grad.size else 0.0
+
+
+class StepOptimizer(Optimizer):
+    """An optimiser that updates parameter arrays in place from their gradients.
+
+    Subclasses write ``_update(param, grad, state, lr)`` for one array; ``state`` is a dict
+    kept per position in the parameter list (the moments of that array).
+    """
+
+    def __init__(self, lr: float | Callable[[int], float]) -> None:
+        if not callable(lr):
+            check_positive("lr", lr)
+        self.lr = lr
+        self.reset()
+
+    def reset(self) -> None:
+        self.iteration = 0
+        self.state: dict[int, dict[str, Any]] = {}
+
+    def current_lr(self) -> float:
+        """The learning rate for the next step: ``lr`` or ``lr(iteration)`` for a schedule."""
+        return float(self.lr(self.iteration)) if callable(self.lr) else float(self.lr)
+
+    def _check(self, params: Sequence[NDArray], grads: Sequence[NDArray]) -> None:
+        if len(params) != len(grads):
+            raise ValueError(
+                f"grads: expected one gradient per parameter ({len(params)}), got {len(grads)}"
+            )
+        for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
+            if not isinstance(param, np.ndarray):
+                raise ValueError(f"params[{index}]: expected a numpy array (updated in place)")
+            if np.shape(grad) != param.shape:
+                raise ValueError(
+                    f"grads[{index}]: expected shape {param.shape} like params[{index}], "
+                    f"got {np.shape(grad)}"
+                )
+
+    def _state_for(self, index: int, param: NDArray) -> dict[str, Any]:
+        state = self.state.get(index)
+        if state is None:
+            state = self.state[index] = {"t": 0, **self._initial_state(param)}
+        elif state.get("shape", param.shape) != param.shape:
+            raise ValueError(f"params[{index}]: shape changed since the last step; call reset()")
+        state["shape"] = param.shape
+        return state
+
+    def _initial_state(self, param: NDArray) -> dict[str, Any]:
+        return {}
+
+    def step(
+        self,
+        params: Sequence[NDArray],
+        grads: Sequence[NDArray],
+        closure: Callable[[], float] | None = None,
+    ) -> None:
+        """Update each array of ``params`` in place from its gradient in ``grads``.
+
+        ``closure() -> loss`` re-evaluates the loss at the current parameters; only line-search
+        methods use it.
+        """
+        self._check(params, grads)
+        lr = self.current_lr()
+        for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
+            state = self._state_for(index, param)
+            state["t"] += 1
+            self._update(param, np.asarray(grad), state, lr)
+        self.iteration += 1
+
+    def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:
+        raise NotImplementedError
+
+    def iterate(
+        self, objective: Objective, x: NDArray, value: float, grad: NDArray
+    ) -> tuple[float, NDArray]:
+        # minimize drives the same step a training loop calls; the objective's cache makes
+        # the evaluation after an accepted line-search trial free.
+        self.step([x], [grad], closure=lambda: objective(x)[0])
+        return objective(x)
+
+    def __repr__(self) -> str:
+        names = self.__init__.__code__.co_varnames[1 : self.__init__.__code__.co_argcount]
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in names)})"

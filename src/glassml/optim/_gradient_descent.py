@@ -1,0 +1,129 @@
+"""Gradient descent and its momentum variants: step optimisers over lists of arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from glassml.optim._base import StepOptimizer, check_unit_interval
+from glassml.optim._line_search import armijo_backtracking
+
+
+class GradientDescent(StepOptimizer):
+    """Gradient descent, with a fixed step or Armijo backtracking.
+
+    Update: ``x = x - lr * g``. With ``line_search="armijo"`` the step ``a`` is the largest of
+    ``a0, a0/2, a0/4, ...`` with ``f(x - a g) <= f(x) - c1 * a * ||g||^2`` (Armijo, 1966,
+    "Minimization of functions having Lipschitz continuous first partial derivatives"; Nocedal
+    & Wright, Algorithm 3.1). The first trial ``a0 = min(lr, 2 * previous step)`` lets the step
+    grow back after a shrink without paying a full backtrack from ``lr`` every iteration.
+
+    Parameters
+    ----------
+    lr : float or schedule
+        Step size (fixed), or the largest step tried (Armijo).
+    line_search : None or "armijo"
+    c1 : float
+        Sufficient-decrease constant of the Armijo condition.
+    """
+
+    def __init__(
+        self,
+        lr: float | Callable[[int], float] = 0.1,
+        line_search: str | None = None,
+        c1: float = 1e-4,
+    ) -> None:
+        if line_search not in (None, "armijo"):
+            raise ValueError(f"line_search: expected None or 'armijo', got {line_search!r}")
+        check_unit_interval("c1", c1)
+        self.line_search, self.c1 = line_search, c1
+        super().__init__(lr)
+
+    def reset(self) -> None:
+        super().reset()
+        self._previous_step: float | None = None
+
+    def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:
+        param -= lr * grad
+
+    def step(
+        self,
+        params: Sequence[NDArray],
+        grads: Sequence[NDArray],
+        closure: Callable[[], float] | None = None,
+    ) -> None:
+        if self.line_search is None:
+            return super().step(params, grads)
+        if closure is None:
+            raise ValueError("closure: Armijo line search needs closure() -> loss at the params")
+        self._check(params, grads)
+        lr = self.current_lr()
+        starts = [param.copy() for param in params]
+        grads = [np.asarray(grad) for grad in grads]
+
+        def loss_at(step: float) -> float:
+            for param, start, grad in zip(params, starts, grads, strict=True):
+                np.subtract(start, step * grad, out=param)
+            return closure()
+
+        squared_norm = sum(float(np.vdot(grad, grad)) for grad in grads)
+        initial = lr if self._previous_step is None else min(lr, 2.0 * self._previous_step)
+        try:
+            step, _ = armijo_backtracking(
+                loss_at, closure(), -squared_norm, initial_step=initial, c1=self.c1
+            )
+        except Exception:
+            for param, start in zip(params, starts, strict=True):
+                param[...] = start
+            raise
+        # The accepted trial was the last one evaluated, so params already hold it.
+        self._previous_step = step
+        self.iteration += 1
+
+
+class Momentum(StepOptimizer):
+    """Gradient descent with (heavy-ball) momentum (Polyak, 1964).
+
+    Update: ``v = momentum * v - lr * g``; ``x = x + v`` (Sutskever et al., 2013, eq. 1-2).
+    """
+
+    def __init__(self, lr: float | Callable[[int], float] = 0.01, momentum: float = 0.9) -> None:
+        check_unit_interval("momentum", momentum)
+        self.momentum = momentum
+        super().__init__(lr)
+
+    def _initial_state(self, param: NDArray) -> dict[str, Any]:
+        return {"velocity": np.zeros_like(param)}
+
+    def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:
+        velocity = state["velocity"]
+        velocity *= self.momentum
+        velocity -= lr * grad  # v = momentum * v - lr * g
+        param += velocity
+
+
+class Nesterov(StepOptimizer):
+    """Nesterov's accelerated gradient (Nesterov, 1983; Sutskever et al., 2013, eq. 3-4).
+
+    Update at the look-ahead point: ``v = momentum * v - lr * grad f(x + momentum * v)``;
+    ``x = x + v``. Stored is the look-ahead point ``x~ = x + momentum * v`` itself (so the
+    gradient the caller passes is the one needed), which turns the update into
+    ``v = momentum * v - lr * g``; ``x~ = x~ + momentum * v - lr * g``.
+    """
+
+    def __init__(self, lr: float | Callable[[int], float] = 0.01, momentum: float = 0.9) -> None:
+        check_unit_interval("momentum", momentum)
+        self.momentum = momentum
+        super().__init__(lr)
+
+    def _initial_state(self, param: NDArray) -> dict[str, Any]:
+        return {"velocity": np.zeros_like(param)}
+
+    def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:
+        velocity = state["velocity"]
+        velocity *= self.momentum
+        velocity -= lr * grad  # v = momentum * v - lr * g
+        param += self.momentum * velocity - lr * grad  # x~ = x~ + momentum * v - lr * g
