@@ -47,3 +47,56 @@ register(
         repeats=3,
     )
 )
+
+
+def _linear_data():
+    from sklearn.datasets import make_classification
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(n_samples=100_000, n_features=100, n_informative=20, random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+def _linear_ours(data):
+    from glassml.svm import LinearSVC
+
+    return LinearSVC(C=1.0, tol=1e-4, max_iter=1000, random_state=0).fit(*data)
+
+
+def _linear_reference(data):
+    from sklearn.svm import LinearSVC
+
+    return LinearSVC(dual=True, C=1.0, tol=1e-4, max_iter=1000, random_state=0).fit(*data)
+
+
+def _linear_default(data):
+    from sklearn.svm import LinearSVC
+
+    return LinearSVC(C=1.0, tol=1e-4, max_iter=1000, random_state=0).fit(*data)
+
+
+def _linear_check(data, ours, reference) -> str:
+    X, _ = data
+    agree = np.mean(ours.predict(X) == reference.predict(X))
+    gap = np.max(np.abs(ours.coef_ - reference.coef_)) / np.max(np.abs(reference.coef_))
+    return (
+        f"epochs {ours.n_iter_} vs {reference.n_iter_}, max rel. |coef diff| {gap:.1e}, "
+        f"predictions agree {agree:.4f}"
+    )
+
+
+register(
+    Workload(
+        name="linear_svc",
+        description="LinearSVC squared hinge, 100,000 x 100, C=1, tol=1e-4 (sklearn dual=True)",
+        setup=_linear_data,
+        ours=_linear_ours,
+        reference=_linear_reference,
+        reference_label="sklearn(dual)",
+        target=1.5,
+        requires=("sklearn",),
+        check=_linear_check,
+        peers={"sklearn(dual=auto)": (_linear_default, ("sklearn",))},
+        repeats=3,
+    )
+)

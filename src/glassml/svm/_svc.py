@@ -32,6 +32,8 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
         raise ValueError(f"sample_weight must have shape ({n_samples},); got {weights.shape}.")
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError("sample_weight must be finite and non-negative.")
+    if not np.any(weights > 0):
+        raise ValueError("sample_weight must not be all zero: no sample would be fitted.")
     return weights
 
 
