@@ -105,11 +105,11 @@ def minimize(
     Examples
     --------
     >>> import numpy as np
-    >>> def f(x):
-    ...     return float(x @ x) + x[0], 2 * x + np.array([1.0, 0.0])
-    >>> result = minimize(f, np.ones(2), method="lbfgs", jac=True)
+    >>> def f(x):  # (x0 + 1/2)^2 + (x1 - 1)^2, minimised at (-1/2, 1)
+    ...     return (x[0] + 0.5) ** 2 + (x[1] - 1) ** 2, 2 * (x - np.array([-0.5, 1.0]))
+    >>> result = minimize(f, np.zeros(2), method="lbfgs", jac=True)
     >>> np.round(result.x, 6).tolist(), result.success
-    ([-0.5, 0.0], True)
+    ([-0.5, 1.0], True)
     """
     x_start = np.asarray(x0)
     if not np.issubdtype(x_start.dtype, np.number) or x_start.size == 0:
