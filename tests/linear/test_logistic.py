@@ -121,9 +121,8 @@ def test_sample_weight_and_class_weight_match_sklearn(n_classes):
 def test_optimizer_instances_match_sklearn():
     X, y = make_problem(3, seed=4)
     theirs = reference(X, y, C=1.0)
-    # Newton() is Hessian-free (CG). FISTA gets a fixed step below 1/L (L <= 1 here): its
-    # backtracking stalls near the optimum (see the report on glassml.optim).
-    for optimizer in (Newton(), LBFGS(memory=5), FISTA(lr=0.5)):
+    # Newton() is Hessian-free (CG); FISTA() without lr gets the fixed step 1/L (L a bound).
+    for optimizer in (Newton(), LBFGS(memory=5), FISTA()):
         mine = LogisticRegression(optimizer=optimizer, tol=1e-9, max_iter=20_000).fit(X, y)
         assert_same_model(mine, theirs, X)
 

@@ -229,7 +229,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             "loss": np.asarray(history["loss"], dtype=np.float64) * loss_scale,
             "grad_norm": np.asarray(history["grad_norm"], dtype=np.float64),
         }
-        self.loss_ = (objective.value(theta) + l1_strength * float(np.abs(coef).sum())) * loss_scale
+        self.loss_ = float(self.history_["loss"][-1])
         if not converged:
             warnings.warn(
                 f"LogisticRegression: optimizer {self._optimizer_name()!r} stopped after "
@@ -264,11 +264,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             l1_weights = np.full((objective.n_logits, objective.n_columns), l1_strength)
             if objective.fit_intercept:
                 l1_weights[:, -1] = 0.0
-            if method == "fista":
-                # A fixed step 1/L from a proven bound: backtracking on L compares objective
-                # values that, near the optimum, differ by less than their rounding error.
-                method = _optim().FISTA(lr=1.0 / _lipschitz_bound(objective))
-            method = _penalised_proximal(method, l1_weights.ravel())
+            method = _penalised_proximal(method, l1_weights.ravel(), _lipschitz_bound(objective))
         result = minimize(
             objective.value_and_gradient,
             theta0,
@@ -477,26 +473,46 @@ def _is_proximal(optimizer: Any) -> bool:
 class _PerCoordinateL1:
     """ISTA/FISTA with one L1 weight per coordinate (zero for the unpenalised intercepts).
 
-    The prox ``soft_threshold(v, l1 / L)`` and the stationarity measure already broadcast a
-    weight vector; only the reported loss ``f + l1 * ||x||_1`` becomes ``f + sum_j l1_j |x_j|``.
+    glassml.optim's ISTA/FISTA take a scalar ``l1``; this mixin replaces their two
+    l1-dependent pieces, keeping their iteration (and FISTA's momentum): the fixed-step
+    proximal step ``z = soft_threshold(y - g / L, l1 / L)`` and the stationarity measure, the
+    minimum-norm subgradient of ``f + sum_j l1_j |x_j|``. (To be dropped once glassml.optim
+    accepts an array ``l1``.)
     """
 
+    l1_weights: np.ndarray
+
+    def _proximal_step(self, objective, y, value_y, grad_y):
+        step = self.lr
+        z = _optim().soft_threshold(y - step * grad_y, step * self.l1_weights)
+        value_z, grad_z = objective(z)
+        return z, value_z, grad_z
+
     def measure(self, x: np.ndarray, value: float, grad: np.ndarray) -> tuple[float, float]:
-        _, stationarity = super().measure(x, value, grad)
-        return value + float(self.l1 @ np.abs(x)), stationarity
+        weights = self.l1_weights
+        subgradient = np.where(
+            x != 0,
+            grad + weights * np.sign(x),
+            np.sign(grad) * np.maximum(np.abs(grad) - weights, 0.0),
+        )
+        return value + float(weights @ np.abs(x)), float(np.max(np.abs(subgradient)))
 
 
-def _penalised_proximal(template: Any, l1_weights: np.ndarray) -> Any:
-    """A fresh ISTA/FISTA carrying ``l1_weights`` and the step settings of ``template``."""
+def _penalised_proximal(template: Any, l1_weights: np.ndarray, lipschitz: float) -> Any:
+    """A fresh ISTA/FISTA with ``l1_weights`` and a fixed step: the template's, else 1/L.
+
+    A fixed step from a proven bound L, because backtracking on L compares objective values
+    that differ, near the optimum, by less than their rounding error.
+    """
     optim = _optim()
     base = (
         optim.ISTA
         if isinstance(template, optim.ISTA) and not isinstance(template, optim.FISTA)
         else optim.FISTA
     )
-    settings = {"lr": template.lr, "L0": template.L0, "eta": template.eta}
-    optimizer = type(f"PerCoordinateL1{base.__name__}", (_PerCoordinateL1, base), {})(**settings)
-    optimizer.l1 = l1_weights
+    lr = getattr(template, "lr", None) or 1.0 / lipschitz
+    optimizer = type(f"PerCoordinateL1{base.__name__}", (_PerCoordinateL1, base), {})(lr=lr)
+    optimizer.l1_weights = l1_weights
     return optimizer
 
 
