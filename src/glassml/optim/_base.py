@@ -12,6 +12,7 @@ Two kinds of optimiser, one interface for :func:`glassml.optim.minimize`:
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,18 +52,18 @@ class OptimizeResult:
 
 
 def check_positive(name: str, value: Any) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+    if not (isinstance(value, numbers.Real) and math.isfinite(value) and value > 0):
         raise ValueError(f"{name}: expected a positive finite number, got {value!r}")
 
 
 def check_unit_interval(name: str, value: Any) -> None:
     """``value`` in [0, 1): decay rates and momentum coefficients."""
-    if not (isinstance(value, int | float) and 0 <= value < 1):
+    if not (isinstance(value, numbers.Real) and 0 <= value < 1):
         raise ValueError(f"{name}: expected a number in [0, 1), got {value!r}")
 
 
 def check_non_negative(name: str, value: Any) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+    if not (isinstance(value, numbers.Real) and math.isfinite(value) and value >= 0):
         raise ValueError(f"{name}: expected a non-negative finite number, got {value!r}")
 
 

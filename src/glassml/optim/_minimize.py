@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -116,7 +117,7 @@ def minimize(
         raise ValueError(f"x0: expected a non-empty numeric array, got {x0!r}")
     if not np.all(np.isfinite(x_start)):
         raise ValueError("x0: expected finite values, got NaN or inf")
-    if not (isinstance(tol, int | float) and tol >= 0):
+    if not (isinstance(tol, numbers.Real) and tol >= 0):
         raise ValueError(f"tol: expected a non-negative number, got {tol!r}")
     if not (isinstance(max_iter, int | np.integer) and max_iter >= 0):
         raise ValueError(f"max_iter: expected a non-negative integer, got {max_iter!r}")

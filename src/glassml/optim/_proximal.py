@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,11 +48,11 @@ class ISTA(Optimizer):
         self, l1: float = 0.0, lr: float | None = None, L0: float = 1.0, eta: float = 2.0
     ) -> None:
         check_non_negative("l1", l1)
-        if lr is not None and not (isinstance(lr, int | float) and lr > 0 and math.isfinite(lr)):
+        if lr is not None and not (isinstance(lr, numbers.Real) and lr > 0 and math.isfinite(lr)):
             raise ValueError(f"lr: expected a positive finite number or None, got {lr!r}")
-        if not (isinstance(L0, int | float) and L0 > 0):
+        if not (isinstance(L0, numbers.Real) and L0 > 0):
             raise ValueError(f"L0: expected a positive number, got {L0!r}")
-        if not (isinstance(eta, int | float) and eta > 1):
+        if not (isinstance(eta, numbers.Real) and eta > 1):
             raise ValueError(f"eta: expected a number > 1, got {eta!r}")
         self.l1, self.lr, self.L0, self.eta = l1, lr, L0, eta
         self.reset()

@@ -7,11 +7,9 @@ uses ``schedule(0)``.
 from __future__ import annotations
 
 import math
+import numbers
 
-
-def _check_positive(name: str, value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}: expected a positive finite number, got {value!r}")
+from glassml.optim._base import check_positive
 
 
 class StepLR:
@@ -28,10 +26,10 @@ class StepLR:
     """
 
     def __init__(self, lr: float, step_size: int, gamma: float = 0.1) -> None:
-        _check_positive("lr", lr)
+        check_positive("lr", lr)
         if not (isinstance(step_size, int) and step_size >= 1):
             raise ValueError(f"step_size: expected a positive integer, got {step_size!r}")
-        _check_positive("gamma", gamma)
+        check_positive("gamma", gamma)
         self.lr, self.step_size, self.gamma = lr, step_size, gamma
 
     def __call__(self, iteration: int) -> float:
@@ -45,8 +43,8 @@ class ExponentialLR:
     """Exponential decay: ``lr_t = lr * gamma ** t``."""
 
     def __init__(self, lr: float, gamma: float) -> None:
-        _check_positive("lr", lr)
-        _check_positive("gamma", gamma)
+        check_positive("lr", lr)
+        check_positive("gamma", gamma)
         self.lr, self.gamma = lr, gamma
 
     def __call__(self, iteration: int) -> float:
@@ -64,10 +62,10 @@ class CosineLR:
     """
 
     def __init__(self, lr: float, n_iter: int, lr_min: float = 0.0) -> None:
-        _check_positive("lr", lr)
+        check_positive("lr", lr)
         if not (isinstance(n_iter, int) and n_iter >= 1):
             raise ValueError(f"n_iter: expected a positive integer, got {n_iter!r}")
-        if not (isinstance(lr_min, int | float) and 0 <= lr_min <= lr):
+        if not (isinstance(lr_min, numbers.Real) and 0 <= lr_min <= lr):
             raise ValueError(f"lr_min: expected a number in [0, lr={lr}], got {lr_min!r}")
         self.lr, self.n_iter, self.lr_min = lr, n_iter, lr_min
 
