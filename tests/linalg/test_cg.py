@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse.linalg
+from hypothesis import given
+from hypothesis import strategies as st
 from parity import assert_close
 
 from glassml.linalg import conjugate_gradient
@@ -72,3 +74,14 @@ def test_indefinite_matrix_raises():
 def test_bad_input_raises_naming_the_argument(args, kwargs, argument):
     with pytest.raises(ValueError, match=argument):
         conjugate_gradient(*args, **kwargs)
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 25), log_condition=st.floats(0, 4))
+def test_property_residual_and_solution_on_random_spd_systems(seed, n, log_condition):
+    A, b = _spd(n, 10**log_condition, seed=seed)
+    x, n_iter = conjugate_gradient(A, b, tol=1e-11)
+    assert np.linalg.norm(A @ x - b) <= 1e-11 * np.linalg.norm(b) * 1.0001
+    # Forward error <= cond(A) * relative residual.
+    solution = np.linalg.solve(A, b)
+    assert np.linalg.norm(x - solution) <= 10**log_condition * 1e-10 * np.linalg.norm(solution)
+    assert n_iter <= 10 * n
