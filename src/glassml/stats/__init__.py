@@ -13,6 +13,21 @@ from glassml.stats._bayes_ab import (
     prob_beta_greater_closed_form,
 )
 from glassml.stats._chisquare import chi2_independence, chisquare_gof
+from glassml.stats._diagnostics import (
+    autocorrelation,
+    effective_sample_size,
+    mcse_mean,
+    split_rhat,
+)
+from glassml.stats._mcmc import MCMCResult, hmc, metropolis_hastings
+from glassml.stats._mle import MLEResult, fit_mle, observed_information
+from glassml.stats._montecarlo import (
+    MonteCarloResult,
+    antithetic_integrate,
+    control_variate_integrate,
+    importance_sampling,
+    mc_integrate,
+)
 from glassml.stats._multitest import multipletests
 from glassml.stats._power import (
     cohens_h,
@@ -44,19 +59,33 @@ __all__ = [
     "BayesianABResult",
     "BetaBinomialAB",
     "BootstrapResult",
+    "MCMCResult",
+    "MLEResult",
+    "MonteCarloResult",
     "NormalAB",
     "PermutationResult",
     "SequentialABTest",
     "TestResult",
     "always_valid_pvalues",
+    "antithetic_integrate",
+    "autocorrelation",
     "bootstrap",
     "chi2_independence",
     "chisquare_gof",
     "cohens_h",
+    "control_variate_integrate",
+    "effective_sample_size",
+    "fit_mle",
+    "hmc",
+    "importance_sampling",
+    "mc_integrate",
+    "mcse_mean",
     "mde_two_means",
     "mde_two_proportions",
+    "metropolis_hastings",
     "msprt_log_likelihood_ratio",
     "multipletests",
+    "observed_information",
     "permutation_test",
     "power_two_means",
     "power_two_proportions",
@@ -65,6 +94,7 @@ __all__ = [
     "proportion_ztest",
     "sample_size_two_means",
     "sample_size_two_proportions",
+    "split_rhat",
     "ttest_1samp",
     "ttest_ind",
     "ttest_rel",

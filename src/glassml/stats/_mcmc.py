@@ -1,0 +1,456 @@
+"""Markov chain Monte Carlo: random-walk Metropolis–Hastings and Hamiltonian Monte Carlo.
+
+Both sample a density known up to a constant, pi(x) ∝ exp(log_density(x)), and both accept a
+proposal x' with probability min(1, exp(log r)), which keeps pi invariant (detailed balance).
+
+Random-walk Metropolis–Hastings. x' = x + s (m^{1/2} ⊙ z), z ~ N(0, I): a symmetric proposal,
+so log r = log pi(x') - log pi(x). During warm-up the scale s follows the Robbins–Monro
+recursion on its logarithm,
+    log s_{t+1} = log s_t + t^{-0.6} (alpha_t - 0.234),
+alpha_t the acceptance probability of step t; 0.234 is the optimal acceptance rate of a random
+walk in many dimensions (Roberts, Gelman & Gilks 1997; Andrieu & Thoms 2008).
+
+Hamiltonian Monte Carlo. Augment x with a momentum p ~ N(0, M), M = diag(m)^-1, and simulate
+H(x, p) = -log pi(x) + p^T M^-1 p / 2 with L leapfrog steps of size eps:
+    p <- p + (eps/2) grad log pi(x);   x <- x + eps M^-1 p;   p <- p + (eps/2) grad log pi(x)
+(the inner half-steps merge into full steps). Leapfrog is volume-preserving and reversible, so
+    log r = H(x, p) - H(x', p')
+is the whole acceptance test. The gradient comes from glassml.autodiff.value_and_grad.
+During warm-up eps is tuned by dual averaging towards an acceptance of delta = 0.8
+(Hoffman & Gelman 2014, section 3.2):
+    H_bar_t = (1 - 1/(t + t0)) H_bar_{t-1} + (delta - alpha_t)/(t + t0)
+    log eps_t = mu - sqrt(t)/gamma H_bar_t,      mu = log(10 eps_0)
+    log eps_bar_t = t^-kappa log eps_t + (1 - t^-kappa) log eps_bar_{t-1}
+with gamma = 0.05, t0 = 10, kappa = 0.75; sampling then uses eps_bar. The trajectory has a
+fixed number of steps L or a fixed length lambda (L = max(1, round(lambda / eps))).
+
+Both samplers can adapt a diagonal metric m (the posterior variances) in one warm-up window,
+as Stan does: the first 15 % of warm-up tunes the step only, the next 75 % collect draws whose
+regularised variance becomes m, the last 10 % re-tune the step for the new metric.
+Neal (2011), "MCMC using Hamiltonian dynamics", Handbook of MCMC, ch. 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from glassml.autodiff import Tensor, no_grad, value_and_grad
+from glassml.stats._diagnostics import effective_sample_size, mcse_mean, split_rhat
+from glassml.stats._validation import check_probability
+
+_DUAL_AVERAGING_GAMMA, _DUAL_AVERAGING_T0, _DUAL_AVERAGING_KAPPA = 0.05, 10.0, 0.75
+_ROBBINS_MONRO_EXPONENT = 0.6
+
+
+@dataclass
+class MCMCResult:
+    """Draws of an MCMC run and their diagnostics.
+
+    Attributes
+    ----------
+    samples : ndarray, shape (n_chains, n_draws, n_params)
+    log_density : ndarray, shape (n_chains, n_draws) — log density at each draw
+    acceptance_rate : ndarray, shape (n_chains,) — mean acceptance probability after warm-up
+    step_size : ndarray, shape (n_chains,) — the adapted step (MH: the proposal scale s)
+    inverse_metric : ndarray, shape (n_chains, n_params) — the diagonal m used after warm-up
+    ess_bulk, ess_tail, rhat, mcse : ndarray, shape (n_params,) — per-parameter diagnostics
+    n_divergent : ndarray, shape (n_chains,) — HMC trajectories whose energy blew up
+    """
+
+    method: str
+    samples: np.ndarray
+    log_density: np.ndarray
+    acceptance_rate: np.ndarray
+    step_size: np.ndarray
+    inverse_metric: np.ndarray
+    n_leapfrog: int | None
+    n_divergent: np.ndarray
+    ess_bulk: np.ndarray = field(init=False)
+    ess_tail: np.ndarray = field(init=False)
+    rhat: np.ndarray = field(init=False)
+    mcse: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        columns = [self.samples[:, :, j] for j in range(self.samples.shape[2])]
+        self.ess_bulk = np.array([effective_sample_size(c, "bulk") for c in columns])
+        self.ess_tail = np.array([effective_sample_size(c, "tail") for c in columns])
+        self.rhat = np.array([split_rhat(c) for c in columns])
+        self.mcse = np.array([mcse_mean(c) for c in columns])
+
+    @property
+    def draws(self) -> np.ndarray:
+        """All chains' draws stacked: shape (n_chains * n_draws, n_params)."""
+        return self.samples.reshape(-1, self.samples.shape[2])
+
+    def mean(self) -> np.ndarray:
+        return self.draws.mean(axis=0)
+
+    def cov(self) -> np.ndarray:
+        return np.atleast_2d(np.cov(self.draws, rowvar=False))
+
+    def summary(self, names=None):
+        """A pandas DataFrame: mean, sd, MCSE, bulk/tail ESS and R-hat per parameter."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "mean": self.mean(),
+                "sd": self.draws.std(axis=0, ddof=1),
+                "mcse_mean": self.mcse,
+                "ess_bulk": self.ess_bulk,
+                "ess_tail": self.ess_tail,
+                "r_hat": self.rhat,
+            },
+            index=names if names is not None else [f"x[{j}]" for j in range(self.samples.shape[2])],
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# Shared set-up: arguments, chains' starting points, random streams, the warm-up schedule
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_count(value, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or int(value) != value or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _starting_points(initial, n_chains: int) -> np.ndarray:
+    start = np.asarray(initial, dtype=np.float64)
+    if start.ndim == 0:
+        start = start.reshape(1)
+    if start.ndim == 1:
+        start = np.tile(start, (n_chains, 1))
+    if start.ndim != 2 or start.shape[0] != n_chains or start.shape[1] == 0:
+        raise ValueError(
+            f"initial must have shape (n_params,) or (n_chains={n_chains}, n_params); "
+            f"got {np.shape(initial)}"
+        )
+    if not np.all(np.isfinite(start)):
+        raise ValueError("initial contains NaN or infinite values")
+    return start
+
+
+def _scalar(value) -> float:
+    return float(value.data if isinstance(value, Tensor) else np.asarray(value))
+
+
+@dataclass(frozen=True)
+class _Warmup:
+    """Warm-up schedule: which iterations collect draws for the diagonal metric."""
+
+    n_warmup: int
+    adapt_metric: bool
+
+    @property
+    def window(self) -> tuple[int, int]:
+        if not self.adapt_metric or self.n_warmup < 20:
+            return (self.n_warmup, self.n_warmup)  # empty: no metric adaptation
+        return (int(0.15 * self.n_warmup), int(0.9 * self.n_warmup))
+
+
+def _regularised_variance(window_draws: np.ndarray) -> np.ndarray:
+    """Stan's shrinkage of the windowed variance towards 1e-3: stable for short windows."""
+    n = window_draws.shape[0]
+    variance = window_draws.var(axis=0, ddof=1)
+    return (n / (n + 5.0)) * variance + 1e-3 * (5.0 / (n + 5.0))
+
+
+def _run_chains(run_chain: Callable, initial, n_chains: int, random_state) -> list:
+    """Run the chains one after another, each on its own independent random stream."""
+    starts = _starting_points(initial, n_chains)
+    if isinstance(random_state, np.random.Generator):
+        streams = random_state.spawn(n_chains)
+    else:
+        streams = [
+            np.random.default_rng(s) for s in np.random.SeedSequence(random_state).spawn(n_chains)
+        ]
+    return [run_chain(start, rng) for start, rng in zip(starts, streams, strict=True)]
+
+
+def _collect(method: str, chains: list, n_leapfrog: int | None) -> MCMCResult:
+    samples, log_density, accept, step, metric, divergent = zip(*chains, strict=True)
+    return MCMCResult(
+        method=method, samples=np.stack(samples), log_density=np.stack(log_density),
+        acceptance_rate=np.array(accept), step_size=np.array(step), inverse_metric=np.stack(metric),
+        n_leapfrog=n_leapfrog, n_divergent=np.array(divergent),
+    )  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------------
+# Random-walk Metropolis–Hastings
+# ----------------------------------------------------------------------------------------------
+
+
+def metropolis_hastings(
+    log_density: Callable,
+    initial,
+    *,
+    n_samples: int = 1000,
+    n_warmup: int = 1000,
+    n_chains: int = 4,
+    step_size: float = 0.5,
+    target_accept: float = 0.234,
+    adapt_metric: bool = True,
+    random_state=None,
+) -> MCMCResult:
+    """Gaussian random-walk Metropolis–Hastings with Robbins–Monro scale adaptation.
+
+    Parameters
+    ----------
+    log_density : callable
+        ``log_density(x) -> float`` for ``x`` of shape ``(n_params,)``, up to a constant; may be
+        written with NumPy or with glassml.autodiff ops (evaluated without recording).
+    initial : array_like, shape (n_params,) or (n_chains, n_params)
+    n_samples, n_warmup : int
+        Draws kept per chain, and warm-up iterations (adapting, then discarded) before them.
+    step_size : float
+        Initial proposal scale s; adapted during warm-up towards ``target_accept``.
+    adapt_metric : bool
+        Scale the proposal per coordinate by the warm-up variance estimate (module doc).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> result = metropolis_hastings(lambda x: -0.5 * float(x @ x), np.zeros(2), n_samples=500,
+    ...                              n_warmup=500, n_chains=2, random_state=0)
+    >>> result.samples.shape, bool(abs(result.acceptance_rate.mean() - 0.234) < 0.1)
+    ((2, 500, 2), True)
+    """
+    n_samples = _check_count(n_samples, "n_samples", 4)
+    n_warmup = _check_count(n_warmup, "n_warmup", 0)
+    n_chains = _check_count(n_chains, "n_chains", 1)
+    target = check_probability(target_accept, "target_accept")
+    if not (np.isfinite(step_size) and step_size > 0):
+        raise ValueError(f"step_size must be a positive number; got {step_size!r}")
+    schedule = _Warmup(n_warmup, adapt_metric)
+
+    def evaluate(x: np.ndarray) -> float:
+        with no_grad():
+            value = _scalar(log_density(x))
+        return value if not np.isnan(value) else -np.inf
+
+    def run_chain(x: np.ndarray, rng: np.random.Generator):
+        n_params, n_total = x.size, n_warmup + n_samples
+        noise = rng.standard_normal((n_total, n_params))
+        log_uniform = np.log(rng.random(n_total))
+        samples = np.empty((n_samples, n_params))
+        log_densities = np.empty(n_samples)
+        log_scale, scale_sd = np.log(step_size), np.ones(n_params)
+        window_start, window_end = schedule.window
+        window = np.empty((max(window_end - window_start, 0), n_params))
+        log_p = evaluate(x)
+        if not np.isfinite(log_p):
+            raise ValueError("log_density is not finite at initial")
+        accepted_sum = 0.0
+        for t in range(n_total):
+            proposal = x + np.exp(log_scale) * scale_sd * noise[t]
+            log_p_new = evaluate(proposal)
+            log_ratio = log_p_new - log_p
+            accept_prob = np.exp(min(0.0, log_ratio))
+            if log_uniform[t] < log_ratio:
+                x, log_p = proposal, log_p_new
+            if t < n_warmup:
+                log_scale += (t + 1.0) ** -_ROBBINS_MONRO_EXPONENT * (accept_prob - target)
+                if window_start <= t < window_end:
+                    window[t - window_start] = x
+                    if t == window_end - 1:
+                        scale_sd = np.sqrt(_regularised_variance(window))
+            else:
+                samples[t - n_warmup] = x
+                log_densities[t - n_warmup] = log_p
+                accepted_sum += accept_prob
+        return (samples, log_densities, accepted_sum / n_samples, np.exp(log_scale),
+                scale_sd**2, 0)  # fmt: skip
+
+    return _collect("Metropolis-Hastings", _run_chains(run_chain, initial, n_chains, random_state),
+                    None)  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------------
+# Hamiltonian Monte Carlo
+# ----------------------------------------------------------------------------------------------
+
+
+def _leapfrog(value_and_gradient, x, momentum, gradient, step, n_steps, inverse_metric):
+    """L leapfrog steps; returns (x, momentum, log density, gradient), log density -inf if the
+    trajectory left the region where the density is finite (a divergence)."""
+    momentum = momentum + 0.5 * step * gradient
+    for leap in range(n_steps):
+        x = x + step * inverse_metric * momentum
+        log_p, gradient = value_and_gradient(x)
+        if not np.isfinite(log_p):
+            return x, momentum, -np.inf, gradient
+        # Consecutive half-steps of momentum merge into one full step.
+        momentum = momentum + (step if leap < n_steps - 1 else 0.5 * step) * gradient
+    return x, momentum, log_p, gradient
+
+
+def _hamiltonian(log_p: float, momentum: np.ndarray, inverse_metric: np.ndarray) -> float:
+    return -log_p + 0.5 * float(momentum @ (inverse_metric * momentum))
+
+
+def _initial_step_size(value_and_gradient, x, log_p, gradient, inverse_metric, rng) -> float:
+    """Hoffman & Gelman (2014), Algorithm 4: double or halve eps until one leapfrog step's
+    acceptance ratio crosses 1/2."""
+    step = 1.0
+    momentum = rng.standard_normal(x.size) / np.sqrt(inverse_metric)
+    energy = _hamiltonian(log_p, momentum, inverse_metric)
+
+    def log_ratio(step: float) -> float:
+        _, new_momentum, new_log_p, _ = _leapfrog(
+            value_and_gradient, x, momentum, gradient, step, 1, inverse_metric
+        )
+        value = energy - _hamiltonian(new_log_p, new_momentum, inverse_metric)
+        return value if np.isfinite(value) else -np.inf
+
+    direction = 1.0 if log_ratio(step) > np.log(0.5) else -1.0
+    for _ in range(60):
+        if direction * log_ratio(step) <= -direction * np.log(2.0):
+            break
+        step *= 2.0**direction
+    return step
+
+
+class _DualAveraging:
+    """Hoffman & Gelman (2014), eqs. (5)-(6): step-size adaptation towards ``target``."""
+
+    def __init__(self, initial_step: float, target: float) -> None:
+        self.mu, self.target = np.log(10.0 * initial_step), target
+        self.iteration, self.error_mean, self.log_step_mean = 0, 0.0, 0.0
+
+    def update(self, accept_prob: float) -> float:
+        self.iteration += 1
+        t = self.iteration
+        weight = 1.0 / (t + _DUAL_AVERAGING_T0)
+        self.error_mean = (1.0 - weight) * self.error_mean + weight * (self.target - accept_prob)
+        log_step = self.mu - np.sqrt(t) / _DUAL_AVERAGING_GAMMA * self.error_mean
+        decay = t**-_DUAL_AVERAGING_KAPPA
+        self.log_step_mean = decay * log_step + (1.0 - decay) * self.log_step_mean
+        return float(np.exp(log_step))
+
+    @property
+    def final_step(self) -> float:
+        return float(np.exp(self.log_step_mean))
+
+
+def hmc(
+    log_density: Callable,
+    initial,
+    *,
+    n_samples: int = 1000,
+    n_warmup: int = 1000,
+    n_chains: int = 4,
+    n_leapfrog: int | None = 10,
+    trajectory_length: float | None = None,
+    step_size: float | None = None,
+    target_accept: float = 0.8,
+    adapt_metric: bool = True,
+    max_leapfrog: int = 1000,
+    random_state=None,
+) -> MCMCResult:
+    """Hamiltonian Monte Carlo with leapfrog integration and dual-averaging step size.
+
+    Parameters
+    ----------
+    log_density : callable
+        ``log_density(x)`` written with glassml.autodiff ops; receives a Tensor of shape
+        ``(n_params,)`` and returns a scalar. Its gradient comes from ``value_and_grad``.
+    initial : array_like, shape (n_params,) or (n_chains, n_params)
+    n_leapfrog : int or None
+        Leapfrog steps per trajectory (fixed). Set ``None`` and give ``trajectory_length``
+        instead for L = max(1, round(trajectory_length / eps)), capped at ``max_leapfrog``.
+    step_size : float or None
+        Initial eps; ``None`` finds one by Hoffman & Gelman's Algorithm 4. Adapted in warm-up.
+    target_accept : float
+        Dual averaging's target acceptance probability (0.8 as in Stan).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> result = hmc(lambda x: -0.5 * (x * x).sum(), np.zeros(2), n_samples=300, n_warmup=300,
+    ...              n_chains=2, random_state=0)
+    >>> bool(np.all(np.abs(result.mean()) < 4 * result.mcse))
+    True
+    """
+    n_samples = _check_count(n_samples, "n_samples", 4)
+    n_warmup = _check_count(n_warmup, "n_warmup", 0)
+    n_chains = _check_count(n_chains, "n_chains", 1)
+    target = check_probability(target_accept, "target_accept")
+    if (n_leapfrog is None) == (trajectory_length is None):
+        raise ValueError("give exactly one of n_leapfrog and trajectory_length")
+    if n_leapfrog is not None:
+        n_leapfrog = _check_count(n_leapfrog, "n_leapfrog", 1)
+    elif not (np.isfinite(trajectory_length) and trajectory_length > 0):
+        raise ValueError(f"trajectory_length must be positive; got {trajectory_length!r}")
+    if step_size is not None and not (np.isfinite(step_size) and step_size > 0):
+        raise ValueError(f"step_size must be a positive number or None; got {step_size!r}")
+    schedule = _Warmup(n_warmup, adapt_metric)
+    autodiff_value_and_grad = value_and_grad(log_density)
+
+    def value_and_gradient(x: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = autodiff_value_and_grad(x)
+        return float(value), gradient
+
+    def steps(step: float) -> int:
+        if n_leapfrog is not None:
+            return n_leapfrog
+        return int(min(max_leapfrog, max(1, round(trajectory_length / step))))
+
+    def run_chain(x: np.ndarray, rng: np.random.Generator):
+        n_params, n_total = x.size, n_warmup + n_samples
+        samples = np.empty((n_samples, n_params))
+        log_densities = np.empty(n_samples)
+        inverse_metric = np.ones(n_params)
+        log_p, gradient = value_and_gradient(x)
+        if not np.isfinite(log_p):
+            raise ValueError("log_density is not finite at initial")
+        step = step_size or _initial_step_size(
+            value_and_gradient, x, log_p, gradient, inverse_metric, rng
+        )
+        adaptation = _DualAveraging(step, target)
+        window_start, window_end = schedule.window
+        window = np.empty((max(window_end - window_start, 0), n_params))
+        accepted_sum, n_divergent = 0.0, 0
+        normal = rng.standard_normal((n_total, n_params))
+        log_uniform = np.log(rng.random(n_total))
+        for t in range(n_total):
+            momentum = normal[t] / np.sqrt(inverse_metric)
+            new_x, new_momentum, new_log_p, new_gradient = _leapfrog(
+                value_and_gradient, x, momentum, gradient, step, steps(step), inverse_metric
+            )
+            log_ratio = _hamiltonian(log_p, momentum, inverse_metric) - _hamiltonian(
+                new_log_p, new_momentum, inverse_metric
+            )
+            if np.isnan(log_ratio) or log_ratio < -1000.0:  # Stan's divergence threshold
+                log_ratio = -np.inf
+                n_divergent += t >= n_warmup
+            accept_prob = np.exp(min(0.0, log_ratio))
+            if log_uniform[t] < log_ratio:
+                x, log_p, gradient = new_x, new_log_p, new_gradient
+            if t < n_warmup:
+                step = adaptation.update(accept_prob)
+                if window_start <= t < window_end:
+                    window[t - window_start] = x
+                    if t == window_end - 1:
+                        # New metric: restart the step search and dual averaging for it.
+                        inverse_metric = _regularised_variance(window)
+                        step = _initial_step_size(
+                            value_and_gradient, x, log_p, gradient, inverse_metric, rng
+                        )
+                        adaptation = _DualAveraging(step, target)
+                if t == n_warmup - 1:
+                    step = adaptation.final_step
+            else:
+                samples[t - n_warmup] = x
+                log_densities[t - n_warmup] = log_p
+                accepted_sum += accept_prob
+        return (samples, log_densities, accepted_sum / n_samples, step, inverse_metric,
+                n_divergent)  # fmt: skip
+
+    chains = _run_chains(run_chain, initial, n_chains, random_state)
+    return _collect("Hamiltonian Monte Carlo", chains, n_leapfrog)
