@@ -178,3 +178,8 @@ def test_summary_of_several_targets_is_refused():
 def test_bad_input_names_the_argument(X, y, sample_weight, argument):
     with pytest.raises(ValueError, match=rf"^{argument}:"):
         LinearRegression().fit(X, y, sample_weight=sample_weight)
+
+
+def test_bad_parameter_names_the_argument():
+    with pytest.raises(ValueError, match="fit_intercept"):
+        LinearRegression(fit_intercept="yes").fit(np.eye(3), np.ones(3))

@@ -76,6 +76,8 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     (1.0, array([2.]))
     """
 
+    _parameter_constraints: dict = {"fit_intercept": ["boolean"]}  # noqa: RUF012
+
     def __init__(self, *, fit_intercept: bool = True):
         self.fit_intercept = fit_intercept
 
@@ -85,6 +87,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         return tags
 
     def fit(self, X, y, sample_weight=None) -> LinearRegression:
+        self._validate_params()
         X, y = check_fit_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
         n_samples, n_features = X.shape
         weighted = sample_weight is not None
