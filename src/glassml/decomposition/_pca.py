@@ -121,12 +121,12 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None) -> PCA:
         """Find the principal axes of X (n_samples, n_features)."""
-        self._fit(X)
+        self._fit(X, need_u=False)
         return self
 
     def fit_transform(self, X, y=None) -> np.ndarray:
         """Fit, then return X_c V_k (= U_k Σ_k, or U_k sqrt(n − 1) when whitening)."""
-        U, X_centered = self._fit(X)
+        U, X_centered = self._fit(X, need_u=True)
         if U is None:  # covariance_eigh never forms U
             return self._project(X_centered)
         U = U[:, : self.n_components_]
@@ -147,7 +147,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             return "randomized"
         return "full"
 
-    def _fit(self, X):
+    def _fit(self, X, need_u: bool):
         self._validate_params()
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         n_samples, n_features = X.shape
@@ -168,7 +168,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self._fit_svd_solver = solver
 
         self.mean_ = X.mean(axis=0)
-        X_centered = X - self.mean_
+        # covariance_eigh never needs the centred copy, except to return the projections.
+        X_centered = X - self.mean_ if solver != "covariance_eigh" or need_u else None
         if solver == "covariance_eigh":
             # C = (XᵀX − n mean meanᵀ) / (n − 1): one GEMM on the raw data, no centred copy needed.
             covariance = X.T @ X
@@ -182,7 +183,10 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             U = None
             total_variance = explained_variance.sum()
         elif solver == "full":
-            U, singular_values, Vt = linalg.svd(X_centered, full_matrices=False, check_finite=False)
+            # fit() alone keeps X_centered only for the SVD, so LAPACK may overwrite it.
+            U, singular_values, Vt = linalg.svd(
+                X_centered, full_matrices=False, check_finite=False, overwrite_a=not need_u
+            )
             explained_variance = singular_values**2 / (n_samples - 1)
             total_variance = explained_variance.sum()
         else:
@@ -200,7 +204,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             # Total variance without the discarded directions: ||X_c||_F² / (n − 1), one BLAS dot.
             flat = X_centered.ravel()
             total_variance = float(flat @ flat) / (n_samples - 1)
-        U, Vt = svd_flip(U, Vt)
+        U, Vt = svd_flip(U if need_u else None, Vt)
         explained_variance_ratio = explained_variance / total_variance
 
         if not isinstance(n_components, Integral):
