@@ -136,7 +136,10 @@ def _starting_points(initial, n_chains: int) -> np.ndarray:
 
 
 def _scalar(value) -> float:
-    return float(value.data if isinstance(value, Tensor) else np.asarray(value))
+    array = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=np.float64)
+    if array.size != 1:
+        raise ValueError(f"log_density must return one number; got shape {array.shape}")
+    return float(array.reshape(()))
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ class _Warmup:
     def window(self) -> tuple[int, int]:
         if not self.adapt_metric or self.n_warmup < 20:
             return (self.n_warmup, self.n_warmup)  # empty: no metric adaptation
-        return (int(0.15 * self.n_warmup), int(0.9 * self.n_warmup))
+        return (int(0.15 * self.n_warmup), int(0.6 * self.n_warmup))
 
 
 def _regularised_variance(window_draws: np.ndarray) -> np.ndarray:
