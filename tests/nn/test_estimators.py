@@ -194,7 +194,7 @@ def test_cnn_bad_inputs_name_the_problem(digits_cnn, digits_split):
         nn.CNNClassifier([{"type": "capsule"}]).fit(X_train, y_train)
 
 
-def test_cnn_accepts_a_sequential_architecture(digits_split):
+def test_cnn_accepts_a_sequential_architecture(digits_split, tmp_path):
     X_train, X_test, y_train, y_test = digits_split
     body = nn.Sequential([nn.Conv2D(8, 3, padding=1), nn.BatchNorm2d(), nn.ReLU(),
                           nn.AvgPool2D(2), nn.Flatten(), nn.Dropout(0.1)])  # fmt: skip
@@ -204,6 +204,8 @@ def test_cnn_accepts_a_sequential_architecture(digits_split):
         model.fit(X_train, y_train)
     assert not body.built  # the user's object is a template, never trained in place
     assert model.score(X_test, y_test) > 0.9
+    loaded = nn.load(model.save(tmp_path / "bn_cnn"))  # running statistics travel too
+    assert np.array_equal(loaded.predict_proba(X_test), model.predict_proba(X_test))
 
 
 # ------------------------------------------------------------------ saving and loading

@@ -30,9 +30,9 @@ def _estimators() -> dict[str, type]:
 def _jsonable_params(estimator: Any) -> dict[str, Any]:
     params = {}
     for name, value in estimator.get_params(deep=False).items():
-        if isinstance(value, Sequential) or (
-            isinstance(value, list | tuple) and any(isinstance(v, Module) for v in value)
-        ):
+        if isinstance(value, Sequential):
+            value = value.layers
+        if isinstance(value, list | tuple) and any(isinstance(v, Module) for v in value):
             value = [layer.config() if isinstance(layer, Module) else layer for layer in value]
         elif name == "optimizer" and not isinstance(value, str):
             # Optimiser instances are not serialised; predictions do not need them.
@@ -74,11 +74,13 @@ def save(obj: Any, path: str | os.PathLike[str]) -> Path:
         dtype=str(network.dtype),
     )
     arrays = {f"state/{name}": value for name, value in network.state_dict().items()}
-    if "kind" in config and config["kind"] != "Module":
-        if obj.classes_.dtype.kind == "O" if hasattr(obj, "classes_") else False:
-            arrays["fitted/classes_"] = obj.classes_.astype(str)
-        elif hasattr(obj, "classes_"):
-            arrays["fitted/classes_"] = obj.classes_
+    if not isinstance(obj, Module):
+        if hasattr(obj, "classes_"):
+            # Object arrays would need pickle: labels are stored as strings then.
+            classes = obj.classes_
+            arrays["fitted/classes_"] = (
+                classes.astype(str) if classes.dtype.kind == "O" else classes
+            )
         arrays.update({f"history/{key}": value for key, value in obj.history_.items()})
     arrays["config.json"] = np.array(json.dumps(config))
     with atomic_write(path, "wb") as stream:
