@@ -7,9 +7,10 @@ each worker thread takes every n_workers-th chunk and keeps its own partial resu
 from __future__ import annotations
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit, prange
 
 from glassml.cluster._lloyd_kernels import kernel_array
+from glassml.cluster._threads import kernel_threads
 
 
 def chunk_rows(n_columns: int) -> int:
@@ -24,13 +25,14 @@ def mahalanobis_full(X, projections, offsets, n_components: int, chunk_size: int
     factors side by side, and ``offsets`` is [mu_1 P_1, ..., mu_K P_K]; one GEMM per chunk
     gives x P_k for every k at once, and the distance is the squared norm of x P_k - mu_k P_k.
     """
-    return _mahalanobis_full(
-        kernel_array(X),
-        kernel_array(projections),
-        kernel_array(offsets),
-        n_components,
-        chunk_size,
-    )
+    with kernel_threads(X.shape[0] * projections.shape[1] * X.shape[1]):
+        return _mahalanobis_full(
+            kernel_array(X),
+            kernel_array(projections),
+            kernel_array(offsets),
+            n_components,
+            chunk_size,
+        )
 
 
 @njit(cache=True, parallel=True)
@@ -59,9 +61,10 @@ def weighted_scatter(X, resp, means, chunk_size: int):
     Per chunk and component, D = sqrt(r_k) * (X_chunk - mu_k) and S_k += D^T D: a GEMM on
     exactly centred differences (no E[x x^T] - mu mu^T cancellation).
     """
-    return _weighted_scatter(
-        kernel_array(X), kernel_array(resp), kernel_array(means), chunk_size, get_num_threads()
-    )
+    with kernel_threads(X.size * X.shape[1] * means.shape[0]) as n_threads:
+        return _weighted_scatter(
+            kernel_array(X), kernel_array(resp), kernel_array(means), chunk_size, n_threads
+        )
 
 
 @njit(cache=True, parallel=True)
@@ -87,14 +90,19 @@ def _weighted_scatter(X, resp, means, chunk_size, n_threads):
     return partial.sum(axis=0)
 
 
-@njit(cache=True, parallel=True)
-def log_normalise_rows(weighted):
+def log_normalise_rows(weighted: np.ndarray) -> np.ndarray:
     """Per row, log s_i = log sum_k exp(w_ik) and w_ik - log s_i (in place).
 
     Shifting by the row maximum m_i, log s_i = m_i + log sum_k exp(w_ik - m_i): every
     exponent is <= 0, so nothing overflows, and the largest term is exactly 1.
-    Returns log s; ``weighted`` then holds the log-responsibilities.
+    Returns log s; ``weighted`` (C-contiguous float64) then holds the log-responsibilities.
     """
+    with kernel_threads(10 * weighted.size):  # an exp and a log cost ~10 multiply-adds
+        return _log_normalise_rows(weighted)
+
+
+@njit(cache=True, parallel=True)
+def _log_normalise_rows(weighted):
     n_samples, n_components = weighted.shape
     log_sums = np.empty(n_samples)
     for i in prange(n_samples):

@@ -9,7 +9,9 @@ sums, so memory stays at n_workers x (n_clusters x n_features) whatever the data
 from __future__ import annotations
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit, prange
+
+from glassml.cluster._threads import kernel_threads
 
 # 256 rows x 32 features x 8 bytes = 64 KiB per chunk of X: the chunk and its distance block
 # stay in cache while the chunk is assigned and accumulated.
@@ -22,14 +24,15 @@ def assign_and_accumulate(X, x_squared_norms, centers, labels, accumulate: bool)
     Writes ``labels`` in place and returns ``(center_sums, counts, inertia)`` where
     ``inertia = sum_i ||x_i - c_{label_i}||^2`` evaluated through the expansion.
     """
-    return _assign_and_accumulate(
-        kernel_array(X),
-        kernel_array(x_squared_norms),
-        kernel_array(centers),
-        labels,
-        accumulate,
-        get_num_threads(),
-    )
+    with kernel_threads(X.size * centers.shape[0]) as n_threads:
+        return _assign_and_accumulate(
+            kernel_array(X),
+            kernel_array(x_squared_norms),
+            kernel_array(centers),
+            labels,
+            accumulate,
+            n_threads,
+        )
 
 
 def kernel_array(array: np.ndarray) -> np.ndarray:
@@ -80,7 +83,8 @@ def _assign_and_accumulate(X, x_squared_norms, centers, labels, accumulate, n_th
 
 def squared_distances_to_assigned(X, centers, labels):
     """||x_i - c_{label_i}||^2 by direct differences (no expansion, so no cancellation)."""
-    return _squared_distances_to_assigned(kernel_array(X), kernel_array(centers), labels)
+    with kernel_threads(X.size):
+        return _squared_distances_to_assigned(kernel_array(X), kernel_array(centers), labels)
 
 
 @njit(cache=True, parallel=True)
