@@ -7,7 +7,8 @@ Random-walk Metropolis–Hastings. x' = x + s (m^{1/2} ⊙ z), z ~ N(0, I): a sy
 so log r = log pi(x') - log pi(x). During warm-up the scale s follows the Robbins–Monro
 recursion on its logarithm,
     log s_{t+1} = log s_t + t^{-0.6} (alpha_t - 0.234),
-alpha_t the acceptance probability of step t; 0.234 is the optimal acceptance rate of a random
+alpha_t the acceptance probability of step t (t counted again from 1 when the metric changes);
+0.234 is the optimal acceptance rate of a random
 walk in many dimensions (Roberts, Gelman & Gilks 1997; Andrieu & Thoms 2008).
 
 Hamiltonian Monte Carlo. Augment x with a momentum p ~ N(0, M), M = diag(m)^-1, and simulate
@@ -249,7 +250,7 @@ def metropolis_hastings(
         log_p = evaluate(x)
         if not np.isfinite(log_p):
             raise ValueError("log_density is not finite at initial")
-        accepted_sum = 0.0
+        accepted_sum, restart = 0.0, 0
         for t in range(n_total):
             proposal = x + np.exp(log_scale) * scale_sd * noise[t]
             log_p_new = evaluate(proposal)
@@ -258,11 +259,13 @@ def metropolis_hastings(
             if log_uniform[t] < log_ratio:
                 x, log_p = proposal, log_p_new
             if t < n_warmup:
-                log_scale += (t + 1.0) ** -_ROBBINS_MONRO_EXPONENT * (accept_prob - target)
+                gain = (t - restart + 1.0) ** -_ROBBINS_MONRO_EXPONENT
+                log_scale += gain * (accept_prob - target)
                 if window_start <= t < window_end:
                     window[t - window_start] = x
                     if t == window_end - 1:
-                        scale_sd = np.sqrt(_regularised_variance(window))
+                        # New metric: restart the recursion with large gains to re-tune s.
+                        scale_sd, restart = np.sqrt(_regularised_variance(window)), t + 1
             else:
                 samples[t - n_warmup] = x
                 log_densities[t - n_warmup] = log_p
