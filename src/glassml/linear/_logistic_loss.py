@@ -35,15 +35,14 @@ import math
 
 import numpy as np
 from numba import njit
-from scipy.linalg import blas
 
 # Bytes of X per block of rows: a block stays in the (1 MiB per core) L2 cache between the two
 # products that read it (X W^T, then R^T X), so each pass reads X from memory once.
 _BLOCK_BYTES = 1 << 20
 
 
-def _row_blocks(X: np.ndarray) -> list[slice]:
-    rows = max(64, _BLOCK_BYTES // (8 * max(X.shape[1], 1)))
+def _row_blocks(X: np.ndarray, block_bytes: int = _BLOCK_BYTES) -> list[slice]:
+    rows = max(64, block_bytes // (8 * max(X.shape[1], 1)))
     return [slice(start, start + rows) for start in range(0, X.shape[0], rows)]
 
 
@@ -245,23 +244,22 @@ class LogisticObjective:
     def _weighted_gram(self, curvature: np.ndarray) -> np.ndarray:
         """``X~^T diag(curvature) X~`` for curvature >= 0 or of any sign, block by block.
 
-        For a non-negative curvature one symmetric rank-k update (dsyrk on sqrt(c) X) costs half
-        a general product; the multinomial off-diagonal blocks use a general product.
+        For a non-negative curvature, ``B^T B`` with ``B = sqrt(c) X`` (NumPy hands ``A^T A`` to
+        BLAS's symmetric rank-k update, half the flops of a general product); the multinomial
+        off-diagonal blocks use a general product. Blocks of 8 MiB bound the temporary without
+        paying a threaded BLAS call per small block.
         """
         X = self.X
         n_features = self.n_features
         gram = np.zeros((n_features, n_features))
         nonnegative = bool(np.all(curvature >= 0.0))
-        for rows in _row_blocks(X):
+        for rows in _row_blocks(X, block_bytes=8 << 20):
             block, block_curvature = X[rows], curvature[rows]
             if nonnegative:
                 scaled = block * np.sqrt(block_curvature)[:, None]
-                # C-ordered scaled is the Fortran transpose: syrk(trans=0) on it gives X^T X.
-                gram = blas.dsyrk(1.0, scaled.T, beta=1.0, c=gram, trans=0, lower=0)
+                gram += scaled.T @ scaled
             else:
                 gram += block.T @ (block * block_curvature[:, None])
-        if nonnegative:
-            gram = np.triu(gram) + np.triu(gram, 1).T
         if not self.fit_intercept:
             return gram
         cross = X.T @ curvature
