@@ -265,3 +265,15 @@ def test_bad_data_names_the_argument():
         SVC().fit(X_BIN, Y_BIN, sample_weight=-np.ones(len(Y_BIN)))
     with pytest.raises(ValueError, match="features"):
         SVC().fit(X_BIN, Y_BIN).predict(X_BIN[:, :3])
+
+
+def test_ten_classes_match_libsvm():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:600], y[:600]
+    mine = SVC(kernel="rbf", C=2.0).fit(X, y)
+    theirs = sk_svm.SVC(kernel="rbf", C=2.0).fit(X, y)
+    assert mine.dual_coef_.shape == (9, len(mine.support_))
+    assert_same_model(mine, theirs, X)
+    np.testing.assert_array_equal(mine.n_iter_, theirs.n_iter_)
