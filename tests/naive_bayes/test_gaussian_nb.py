@@ -74,6 +74,9 @@ def test_joint_log_likelihood_is_the_gaussian_model():
         (np.eye(3), [0, 1, 0], {"priors": [0.5, 0.6]}, r"^priors:"),
         (np.eye(3), [0, 1, 0], {"priors": [0.2, 0.3, 0.5]}, r"^priors:"),
         (np.eye(3), [0, 1, 0], {"var_smoothing": -1.0}, r"var_smoothing"),
+        (np.eye(3), [0.5, 1.25, 2.0], {}, r"^y:.*continuous"),
+        (np.eye(3), [0, 1, 0], {"priors": ["a", "b"]}, r"^priors:"),
+        (np.eye(3), [0, 1, 0], {"priors": [np.nan, 1.0]}, r"^priors:"),
     ],
 )
 def test_bad_input_names_the_argument(X, y, params, pattern):

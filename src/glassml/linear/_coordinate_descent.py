@@ -24,13 +24,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from glassml.linear._cd_kernel import enet_coordinate_descent
-from glassml.linear._validation import (
+from glassml._validation import (
     check_fit_data,
     check_named_array,
     check_predict_data,
     check_weights,
 )
+from glassml.linear._cd_kernel import enet_coordinate_descent
 
 
 def _solve_enet(

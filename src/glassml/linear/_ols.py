@@ -18,8 +18,8 @@ import scipy.linalg
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from glassml._validation import check_fit_data, check_predict_data, check_weights
 from glassml.linear._summary import RegressionSummary, regression_summary
-from glassml.linear._validation import check_fit_data, check_predict_data, check_weights
 
 ILL_CONDITIONED = 1e10
 

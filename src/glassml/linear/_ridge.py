@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from glassml.linear._validation import check_fit_data, check_predict_data, check_weights
+from glassml._validation import check_fit_data, check_predict_data, check_weights
 
 # Rows per block when accumulating X'WX: large enough for BLAS-3 speed, small enough that the
 # centred block stays in cache and the centred copy of X is never materialised in full.

@@ -19,10 +19,9 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from glassml.linear._validation import check_classes, check_fit_data, check_predict_data
+from glassml._validation import check_classes, check_fit_data, check_predict_data
 
 
 class GaussianNB(ClassifierMixin, BaseEstimator):
@@ -61,7 +60,6 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
     def fit(self, X, y) -> GaussianNB:
         self._validate_params()
         X, y = check_fit_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
         self.classes_, y_index = check_classes(y)
         n_classes = self.classes_.shape[0]
 
@@ -77,7 +75,12 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         if self.priors is None:
             self.class_prior_ = self.class_count_ / self.class_count_.sum()
         else:
-            priors = np.asarray(self.priors, dtype=np.float64)
+            try:
+                priors = np.asarray(self.priors, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"priors: expected an array of probabilities, got {self.priors!r}"
+                ) from None
             if priors.shape != (n_classes,):
                 raise ValueError(
                     f"priors: expected one prior per class ({n_classes}), got shape {priors.shape}"

@@ -19,10 +19,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from glassml.linear._validation import check_classes, check_fit_data, check_predict_data
+from glassml._validation import check_classes, check_fit_data, check_predict_data
 from glassml.neighbors._search import brute_force_kneighbors, kd_tree_kneighbors
 
 # Above this many features a k-d tree prunes little and brute force wins (scikit-learn's rule).
@@ -154,7 +153,6 @@ class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
     def fit(self, X, y) -> KNeighborsClassifier:
         self._validate_params()
         X, y = check_fit_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
         self.classes_, self._y_index = check_classes(y)
         self._fit_index(X)
         return self

@@ -1,7 +1,9 @@
-"""Input validation shared by the linear models, naive Bayes and nearest neighbours.
+"""Input validation shared across glassml: every ``ValueError`` names the argument at fault.
 
-scikit-learn's ``validate_data`` does the checking; these wrappers make every ``ValueError``
-name the argument at fault (``X``, ``y`` or ``sample_weight``), as glassml promises.
+For estimators, scikit-learn's ``validate_data`` / ``check_array`` do the checking and these
+wrappers put the argument's name (``X``, ``y``, ``sample_weight``) in front of the message, as
+glassml promises. Used by the linear models, naive Bayes, nearest neighbours, and (for
+``check_callable``) by ``glassml.optim`` and ``glassml.stats``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_array, validate_data
 
 
@@ -16,6 +19,14 @@ def _blame(message: str, argument: str) -> ValueError:
     if message.startswith(f"{argument}:"):
         return ValueError(message)
     return ValueError(f"{argument}: {message}")
+
+
+def check_callable(value: Any, argument: str, signature: str = "") -> Any:
+    """``value`` itself if it is callable; else a ``ValueError`` naming ``argument``."""
+    if not callable(value):
+        expected = f"a callable {signature}".rstrip()
+        raise ValueError(f"{argument}: expected {expected}, got {type(value).__name__}")
+    return value
 
 
 def check_fit_data(estimator: Any, X: Any, y: Any, **options: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -68,7 +79,11 @@ def check_weights(sample_weight: Any, X: np.ndarray) -> np.ndarray:
 
 
 def check_classes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Class labels and each sample's class index; at least two classes are required."""
+    """Class labels and each sample's class index: discrete targets, at least two classes."""
+    try:
+        check_classification_targets(y)
+    except ValueError as error:  # continuous or multi-output targets
+        raise _blame(str(error), "y") from None
     classes, y_index = np.unique(y, return_inverse=True)
     if classes.shape[0] < 2:
         raise ValueError(f"y: a classifier needs at least 2 classes, got 1 class ({classes[0]!r})")
