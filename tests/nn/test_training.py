@@ -194,6 +194,7 @@ def test_progress_is_plain_text_off_a_tty_and_silent_at_verbose_0(capsys):
         ({"loss": "hinge"}, "loss must be"),
         ({"metric": "f1"}, "metric must be"),
         ({"optimizer": "adam"}, "optimizer must have"),
+        ({"early_stopping": "yes"}, "early_stopping must be"),
     ],
 )
 def test_fit_rejects_bad_arguments(kwargs, fragment):
@@ -227,3 +228,26 @@ def test_gradients_do_not_depend_on_a_previous_step():
     for first, second in zip(*grads, strict=True):
         assert np.array_equal(first, second)
     assert isinstance(model(X), ad.Tensor)
+
+
+def test_early_stopping_shorthand_is_a_patience():
+    X_train, y_train = blobs()
+    X_val, y_val = blobs(60, seed=1)
+    histories = [
+        nn.fit(
+            small_model(),
+            X_train,
+            y_train,
+            loss="cross_entropy",
+            optimizer=GradientDescent(lr=3.0),
+            epochs=30,
+            batch_size=8,
+            validation_data=(X_val, y_val),
+            early_stopping=stopping,
+            verbose=0,
+            random_state=0,
+        )
+        for stopping in (3, nn.EarlyStopping(patience=3))
+    ]
+    assert len(histories[0]["loss"]) < 30
+    assert np.array_equal(histories[0]["val_loss"], histories[1]["val_loss"])

@@ -191,7 +191,7 @@ def fit(
     batch_size: int = 32,
     validation_split: float = 0.0,
     validation_data: tuple[Any, Any] | None = None,
-    early_stopping: EarlyStopping | None = None,
+    early_stopping: EarlyStopping | int | bool | None = None,
     lr_schedule: Callable[[int], float] | None = None,
     callbacks: Sequence[Callable[[int, dict[str, float]], bool | None]] = (),
     metric: str | Callable[[np.ndarray, np.ndarray], float] | None = None,
@@ -211,8 +211,9 @@ def fit(
         Anything with ``step(params, grads)`` updating the arrays in place.
     validation_split, validation_data :
         A held-out fraction of (X, y) (drawn at random once), or an explicit (X_val, y_val).
-    early_stopping : EarlyStopping, optional
-        Patience, minimum improvement, monitored quantity and whether to restore the best weights.
+    early_stopping : EarlyStopping, int or bool, optional
+        Patience, minimum improvement, monitored quantity and whether to restore the best
+        weights; an int is a patience, True the defaults (patience 5, restore best).
     lr_schedule : callable, optional
         ``lr_schedule(epoch) -> lr`` assigned to ``optimizer.lr`` before each epoch.
     callbacks : sequence of callables
@@ -266,6 +267,17 @@ def fit(
             )
         X_val = X_val.astype(model.dtype, copy=False)
 
+    if early_stopping is True:
+        early_stopping = EarlyStopping()
+    elif early_stopping is False:
+        early_stopping = None
+    elif isinstance(early_stopping, int):
+        early_stopping = EarlyStopping(patience=early_stopping)
+    elif early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+        raise ValueError(
+            f"early_stopping must be None, a bool, a patience (int) or an EarlyStopping, "
+            f"got {early_stopping!r}"
+        )
     monitor = None
     if early_stopping is not None:
         monitor = early_stopping.monitor or ("val_loss" if validation_data is not None else "loss")
