@@ -192,3 +192,23 @@ def test_bad_input_names_the_argument(regression):
         Lasso().fit(X[:0], y[:0])
     with pytest.raises(ValueError, match=r"^X:"):
         lasso_path(np.full((3, 2), np.nan), np.ones(3))
+    with pytest.raises(ValueError, match=r"^y:"):
+        enet_path(X, y[:-1])
+
+
+@pytest.mark.parametrize(
+    ("options", "argument"),
+    [
+        ({"n_alphas": 0}, "n_alphas"),
+        ({"eps": 0.0}, "eps"),
+        ({"alphas": [-1.0]}, "alphas"),
+        ({"alphas": []}, "alphas"),
+        ({"l1_ratio": 0.0}, "l1_ratio"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"tol": -1.0}, "tol"),
+    ],
+)
+def test_enet_path_bad_options_name_the_argument(regression, options, argument):
+    X, y = regression
+    with pytest.raises(ValueError, match=rf"^{argument}:"):
+        enet_path(X, y, **options)

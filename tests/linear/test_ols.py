@@ -162,6 +162,13 @@ def test_summary_of_several_targets_is_refused():
         LinearRegression().fit(X, y).summary()
 
 
+def test_summary_without_residual_degrees_of_freedom_is_refused():
+    # n = 3 samples, rank 3 (intercept + 2 slopes): sigma^2 = RSS / (n - rank) is undefined.
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match=r"^X: summary\(\) needs more samples"):
+        LinearRegression().fit(X, np.array([1.0, 2.0, 0.5])).summary()
+
+
 @pytest.mark.parametrize(
     ("X", "y", "sample_weight", "argument"),
     [

@@ -344,10 +344,16 @@ def enet_path(
         raise ValueError(f"y: expected shape ({X.shape[0]},), got {y.shape}")
     if not 0.0 < l1_ratio <= 1.0:
         raise ValueError(f"l1_ratio: expected a float in (0, 1], got {l1_ratio!r}")
+    if not (isinstance(max_iter, numbers.Integral) and max_iter >= 1):
+        raise ValueError(f"max_iter: expected a positive integer, got {max_iter!r}")
+    if not (isinstance(tol, numbers.Real) and tol >= 0):
+        raise ValueError(f"tol: expected a non-negative float, got {tol!r}")
     n_samples, n_features = X.shape
     if alphas is None:
         if not 0.0 < eps < 1.0:
             raise ValueError(f"eps: expected a float in (0, 1), got {eps!r}")
+        if not (isinstance(n_alphas, numbers.Integral) and n_alphas >= 1):
+            raise ValueError(f"n_alphas: expected a positive integer, got {n_alphas!r}")
         alpha_max = np.max(np.abs(X.T @ y)) / (n_samples * l1_ratio)
         alphas = np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
     else:

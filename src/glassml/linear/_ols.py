@@ -180,6 +180,12 @@ class LinearRegression(RegressorMixin, BaseEstimator):
                 "y: summary() describes a single target; this model was fitted on "
                 f"{parts['y'].shape[1]} targets (fit one model per target)"
             )
+        n_samples = parts["y"].shape[0]
+        if n_samples <= self.rank_:
+            raise ValueError(
+                f"X: summary() needs more samples than the design's rank ({self.rank_}) to "
+                f"estimate the noise variance, got n_samples={n_samples}"
+            )
         if hasattr(self, "feature_names_in_"):
             names = [str(name) for name in self.feature_names_in_]
         else:
