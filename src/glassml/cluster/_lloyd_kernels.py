@@ -16,6 +16,10 @@ from glassml.cluster._threads import kernel_threads
 # 256 rows x 32 features x 8 bytes = 64 KiB per chunk of X: the chunk and its distance block
 # stay in cache while the chunk is assigned and accumulated.
 CHUNK_SIZE = 256
+# Measured on the shared 2-core machine (200,000 x 32, k=16): one thread 0.57-0.92 x
+# scikit-learn's time under load and 1.0 x when idle; two threads 0.57 x idle but 1.4-4.6 x
+# under load (a descheduled thread stalls the step). One thread is the robust choice here.
+LLOYD_THREADS = 1
 
 
 def assign_and_accumulate(X, x_squared_norms, centers, labels, accumulate: bool):
@@ -24,7 +28,7 @@ def assign_and_accumulate(X, x_squared_norms, centers, labels, accumulate: bool)
     Writes ``labels`` in place and returns ``(center_sums, counts, inertia)`` where
     ``inertia = sum_i ||x_i - c_{label_i}||^2`` evaluated through the expansion.
     """
-    with kernel_threads(X.size * centers.shape[0]) as n_threads:
+    with kernel_threads(X.size * centers.shape[0], max_threads=LLOYD_THREADS) as n_threads:
         return _assign_and_accumulate(
             kernel_array(X),
             kernel_array(x_squared_norms),

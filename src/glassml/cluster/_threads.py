@@ -28,10 +28,13 @@ def single_threaded_blas():
 
 
 @contextmanager
-def kernel_threads(work: int) -> Iterator[int]:
-    """Run the enclosed numba kernel on all threads if ``work`` is large, else on one."""
+def kernel_threads(work: int, max_threads: int | None = None) -> Iterator[int]:
+    """Run the enclosed numba kernel on all threads (at most ``max_threads``) if ``work`` is
+    large, else on one."""
     previous = numba.get_num_threads()
     n_threads = previous if work >= PARALLEL_WORK_THRESHOLD else 1
+    if max_threads is not None:
+        n_threads = min(n_threads, max_threads)
     numba.set_num_threads(n_threads)
     try:
         yield n_threads
