@@ -330,6 +330,9 @@ def test_unknown_method_and_options_raise():
         ({"tol": -1.0}, "tol"),
         ({"max_iter": -1}, "max_iter"),
         ({"callback": 3}, "callback"),
+        ({"max_iter": 1.5}, "max_iter"),
+        ({"tol": float("nan")}, "tol"),
+        ({"method": "newton", "hessp": 3}, "hessp"),
         ({"jac": "yes"}, "jac"),
         ({"hess": np.eye(2)}, "hess"),
         ({"method": "gd", "lr": -0.1}, "lr"),
@@ -348,6 +351,10 @@ def test_bad_arguments_raise_naming_them(kwargs, argument):
 def test_non_finite_objective_at_x0_raises():
     with pytest.raises(ValueError, match="x0"):
         minimize(lambda x: (np.nan, np.zeros(2)), np.ones(2), jac=True)
+    with pytest.raises(ValueError, match="x0"):
+        minimize(lambda x: (1.0, np.array([np.nan, 0.0])), np.ones(2), jac=True)
+    with pytest.raises(ValueError, match=r"^fun:"):
+        minimize(3, np.ones(2), jac=True)
 
 
 def test_newton_without_any_hessian_needs_autodiff():

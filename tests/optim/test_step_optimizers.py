@@ -14,14 +14,20 @@ import pytest
 from parity import assert_close
 
 from glassml.optim import (
+    FISTA,
+    ISTA,
+    LBFGS,
     Adagrad,
     Adam,
     AdamW,
+    CoordinateDescent,
     ExponentialLR,
     GradientDescent,
     Momentum,
     Nesterov,
+    Newton,
     RMSprop,
+    soft_threshold,
 )
 
 X0 = np.array([0.5, -1.5, 2.0])
@@ -177,6 +183,13 @@ def test_armijo_step_in_a_training_loop_needs_a_closure_and_decreases_the_loss()
         (lambda: Momentum(momentum=1.5), "momentum"),
         (lambda: AdamW(weight_decay=-1.0), "weight_decay"),
         (lambda: Adagrad(lr=float("inf")), "lr"),
+        (lambda: Newton(c1=2.0), "c1"),
+        (lambda: CoordinateDescent(c1=1.5), "c1"),
+        (lambda: FISTA(restart="yes"), "restart"),
+        (lambda: LBFGS(memory=2.5), "memory"),
+        (lambda: ISTA(eta=0.5), "eta"),
+        (lambda: soft_threshold(np.ones(2), -1.0), "threshold"),
+        (lambda: soft_threshold(np.ones(2), np.array([0.1, np.nan])), "threshold"),
     ],
 )
 def test_bad_hyper_parameters_raise_naming_them(make, argument):

@@ -9,7 +9,7 @@ import scipy.linalg
 from numpy.typing import NDArray
 
 from glassml.linalg._cg import truncated_cg
-from glassml.optim._base import OptimizationStop, Optimizer
+from glassml.optim._base import OptimizationStop, Optimizer, check_unit_interval
 from glassml.optim._line_search import LineSearchError, armijo_backtracking
 from glassml.optim._objective import Objective
 
@@ -57,6 +57,7 @@ class Newton(Optimizer):
     def __init__(self, hessian: Callable[[NDArray], NDArray] | None = None, c1: float = 1e-4):
         if hessian is not None and not callable(hessian):
             raise ValueError(f"hessian: expected a callable x -> matrix or None, got {hessian!r}")
+        check_unit_interval("c1", c1)
         self.hessian, self.c1 = hessian, c1
 
     def _direction(self, objective: Objective, x: NDArray, grad: NDArray) -> NDArray:

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from glassml._validation import check_callable
+
 
 def _plain(value: Any) -> Any:
     """An autodiff ``Tensor`` as its ndarray; anything else unchanged."""
@@ -38,8 +40,7 @@ class Objective:
         hess: Callable[..., Any] | None,
         hessp: Callable[..., Any] | None,
     ) -> None:
-        if not callable(fun):
-            raise ValueError(f"fun: expected a callable, got {type(fun).__name__}")
+        check_callable(fun, "fun")
         if not (jac is None or jac is True or callable(jac)):
             raise ValueError(f"jac: expected None, True or a callable, got {jac!r}")
         for name, value in (("hess", hess), ("hessp", hessp)):

@@ -13,7 +13,12 @@ from glassml.optim._objective import Objective
 
 
 def soft_threshold(v: NDArray, threshold: float) -> NDArray:
-    """The proximal operator of ``threshold * ||.||_1``: ``sign(v) * max(|v| - threshold, 0)``."""
+    """The proximal operator of ``threshold * ||.||_1``: ``sign(v) * max(|v| - threshold, 0)``.
+
+    ``threshold`` is a non-negative number, or an array of them (one per coordinate).
+    """
+    if not np.all(np.asarray(threshold) >= 0):  # NaN fails the comparison too
+        raise ValueError(f"threshold: expected non-negative value(s), got {threshold!r}")
     return np.sign(v) * np.maximum(np.abs(v) - threshold, 0.0)
 
 
@@ -135,6 +140,8 @@ class FISTA(ISTA):
         eta: float = 2.0,
         restart: bool = True,
     ) -> None:
+        if not isinstance(restart, bool | np.bool_):
+            raise ValueError(f"restart: expected True or False, got {restart!r}")
         self.restart = bool(restart)
         super().__init__(l1=l1, lr=lr, L0=L0, eta=eta)
 
