@@ -170,6 +170,10 @@ def test_normal_model_closed_forms_agree_with_monte_carlo():
         (lambda: stats.ABTest(alpha=2), "alpha"),
         (lambda: stats.ABTest().conversion(10, 5, 3, 10), "conversions_a"),
         (lambda: stats.BetaBinomialAB(prior_alpha=0), "prior_alpha"),
+        (lambda: stats.prob_beta_greater(-1.0, 1.0, 1.0, 1.0), "alpha_b must be a positive"),
+        (lambda: stats.prob_beta_greater(1.0, 1.0, 1.0, np.nan), "beta_a must be a positive"),
+        (lambda: stats.prob_beta_greater_closed_form(2, 0.0, 1.0, 1.0), "beta_b must be a posi"),
+        (lambda: stats.ABTest().conversion(np.nan, 5, 3, 10), "conversions_a and visitors_a"),
     ],
 )
 def test_bad_input_names_the_argument(call, message):

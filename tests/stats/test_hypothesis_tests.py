@@ -144,6 +144,9 @@ def test_interpretation_reads_the_result(samples):
         (lambda: stats.chi2_independence([[1, -2], [3, 4]]), "non-negative"),
         (lambda: stats.chisquare_gof([5, 5], [0.3, 0.6]), "sum to 1"),
         (lambda: stats.ttest_1samp([1.0, 2.0, 3.0], confidence_level=1.5), "confidence_level"),
+        (lambda: stats.ttest_ind([1, 2, 3], [1, 2, 5], equal_var="yes"), "equal_var"),
+        (lambda: stats.proportion_ztest(np.nan, 3), "count and nobs must be whole"),
+        (lambda: stats.two_proportion_ztest("a", 3, 2, 3), "count_a and nobs_a must be whole"),
     ],
 )
 def test_bad_input_names_the_argument(call, message):

@@ -248,3 +248,7 @@ def test_bad_input_names_the_argument():
         split_rhat(np.array([[1.0, 2.0, np.nan, 4.0, 5.0]]))
     with pytest.raises(ValueError, match="method"):
         effective_sample_size(np.zeros(10), method="median")
+    with pytest.raises(ValueError, match=r"^log_density: expected a callable"):
+        metropolis_hastings("normal", np.zeros(2))
+    with pytest.raises(ValueError, match=r"^log_density: expected a callable"):
+        hmc(None, np.zeros(2))

@@ -113,3 +113,7 @@ def test_bad_input_names_the_problem(logistic_data):
         fit_mle(log_likelihood, np.zeros(6), names=["a"])
     with pytest.raises(ValueError, match="confidence_level"):
         fit_mle(log_likelihood, np.zeros(6), confidence_level=0.0)
+    with pytest.raises(ValueError, match=r"^log_likelihood: expected a callable"):
+        fit_mle("logit", np.zeros(6))
+    with pytest.raises(ValueError, match="params must be a finite"):
+        observed_information(log_likelihood, np.array([np.nan, *np.zeros(5)]))

@@ -172,6 +172,8 @@ def test_bad_input_names_the_argument():
         control_variate_integrate(np.exp, lambda u: u, [0.5, 0.5], bounds=uniform)
     with pytest.raises(ValueError, match="reflect"):
         antithetic_integrate(np.exp, lambda rng, n: rng.random(n))
+    with pytest.raises(ValueError, match=r"^func: expected a callable"):
+        mc_integrate(3, bounds=uniform)
     with pytest.raises(ValueError, match="log_target returned NaN"):
         importance_sampling(lambda x: x, lambda x: np.full(x.shape, np.nan),
                             lambda rng, n: rng.random(n), lambda x: np.zeros(x.shape))  # fmt: skip

@@ -180,6 +180,8 @@ def test_non_vectorised_statistic_gives_the_same_answer():
             "permutation_type",
         ),
         (lambda: stats.bootstrap(([1.0, 2.0, 3.0],), np.mean, method="bc"), "method"),
+        (lambda: stats.bootstrap(([1.0, 2.0, 3.0],), "mean"), "^statistic: expected a callable"),
+        (lambda: stats.permutation_test(([1.0, 2.0], [3.0, 4.0]), None), "^statistic"),
         (
             lambda: stats.bootstrap(([1.0, 2.0, 3.0],), np.mean, confidence_level=0),
             "confidence_level",

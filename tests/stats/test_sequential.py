@@ -82,3 +82,19 @@ def test_likelihood_ratio_matches_the_gaussian_mixture_integral():
 def test_bad_settings_name_the_argument(kwargs, message):
     with pytest.raises(ValueError, match=message):
         stats.SequentialABTest(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (([1.0, 2.0], [1, 2], -1.0, 0.2), "variance must be a positive"),
+        (([1.0, 2.0], [1, 2], 1.0, 0.0), "tau must be a positive"),
+        (([1.0, np.nan], [1, 2], 1.0, 0.2), "sum_difference contains NaN"),
+        (([1.0, 2.0], [-1, 2], 1.0, 0.2), "n must hold finite, non-negative"),
+    ],
+)
+def test_bad_monitoring_input_names_the_argument(args, message):
+    with pytest.raises(ValueError, match=message):
+        stats.always_valid_pvalues(*args)
+    with pytest.raises(ValueError, match=message):
+        stats.msprt_log_likelihood_ratio(*args)

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import integrate, special
 from scipy import stats as scipy_stats
 
-from glassml.stats._validation import as_sample, check_count, check_probability
+from glassml.stats._validation import as_sample, check_count, check_positive, check_probability
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,16 @@ class BayesianABResult:
         )
 
 
+def _check_beta_parameters(alpha_b, beta_b, alpha_a, beta_a) -> None:
+    check_positive(alpha_b, "alpha_b")
+    check_positive(beta_b, "beta_b")
+    check_positive(alpha_a, "alpha_a")
+    check_positive(beta_a, "beta_a")
+
+
 def prob_beta_greater(alpha_b: float, beta_b: float, alpha_a: float, beta_a: float) -> float:
     """P(X_B > X_A) for independent Beta variables, by quadrature of f_B(x) F_A(x)."""
+    _check_beta_parameters(alpha_b, beta_b, alpha_a, beta_a)
     value, _ = integrate.quad(
         lambda x: (
             np.exp(scipy_stats.beta.logpdf(x, alpha_b, beta_b))
@@ -66,6 +74,7 @@ def prob_beta_greater(alpha_b: float, beta_b: float, alpha_a: float, beta_a: flo
 
 def prob_beta_greater_closed_form(alpha_b: int, beta_b: float, alpha_a: float, beta_a: float):
     """Miller's finite sum for P(X_B > X_A); needs an integer ``alpha_b``."""
+    _check_beta_parameters(alpha_b, beta_b, alpha_a, beta_a)
     if int(alpha_b) != alpha_b:
         raise ValueError(f"alpha_b must be an integer for the closed form; got {alpha_b}")
     i = np.arange(int(alpha_b))

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from glassml._validation import check_callable
 from glassml.autodiff import Tensor, no_grad, value_and_grad
 from glassml.stats._diagnostics import effective_sample_size, mcse_mean, split_rhat
 from glassml.stats._validation import check_probability
@@ -225,6 +226,7 @@ def metropolis_hastings(
     >>> result.samples.shape, bool(abs(result.acceptance_rate.mean() - 0.234) < 0.1)
     ((2, 500, 2), True)
     """
+    check_callable(log_density, "log_density")
     n_samples = _check_count(n_samples, "n_samples", 4)
     n_warmup = _check_count(n_warmup, "n_warmup", 0)
     n_chains = _check_count(n_chains, "n_chains", 1)
@@ -383,6 +385,7 @@ def hmc(
     >>> bool(np.all(np.abs(result.mean()) < 4 * result.mcse))
     True
     """
+    check_callable(log_density, "log_density")
     n_samples = _check_count(n_samples, "n_samples", 4)
     n_warmup = _check_count(n_warmup, "n_warmup", 0)
     n_chains = _check_count(n_chains, "n_chains", 1)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from glassml._validation import check_callable
 from glassml.autodiff import hvp
 from glassml.stats._result import STANDARD_NORMAL
 from glassml.stats._validation import check_probability
@@ -61,7 +62,10 @@ class MLEResult:
 
 def observed_information(log_likelihood: Callable, params) -> np.ndarray:
     """-Hessian of ``log_likelihood`` at ``params``, one exact Hessian-vector product a column."""
+    check_callable(log_likelihood, "log_likelihood")
     point = np.asarray(params, dtype=np.float64)
+    if point.ndim != 1 or point.size == 0 or not np.all(np.isfinite(point)):
+        raise ValueError(f"params must be a finite 1-D array of parameters; got {params!r:.60}")
     negative = lambda theta: -log_likelihood(theta)  # noqa: E731
     columns = [hvp(negative, point, unit) for unit in np.eye(point.size)]
     information = np.column_stack(columns)
@@ -102,6 +106,7 @@ def fit_mle(
     """
     from glassml.optim import minimize
 
+    check_callable(log_likelihood, "log_likelihood")
     level = check_probability(confidence_level, "confidence_level")
     start = np.asarray(x0, dtype=np.float64)
     if start.ndim != 1 or start.size == 0 or not np.all(np.isfinite(start)):

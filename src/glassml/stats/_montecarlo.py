@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from glassml._validation import check_callable
 from glassml.stats._result import STANDARD_NORMAL
 from glassml.stats._validation import check_probability
 
@@ -76,6 +77,7 @@ def _check_n(n_samples: int, name: str = "n_samples", minimum: int = 2) -> int:
 
 def _values(func: Callable, points: np.ndarray, name: str = "func") -> np.ndarray:
     """``func`` evaluated on a batch of points: one finite number per point."""
+    check_callable(func, name, "of a batch of points")
     values = np.asarray(func(points), dtype=np.float64)
     if values.shape != (points.shape[0],):
         raise ValueError(

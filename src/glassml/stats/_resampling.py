@@ -31,6 +31,7 @@ import numpy as np
 from scipy import special
 from scipy import stats as scipy_stats
 
+from glassml._validation import check_callable
 from glassml.stats._validation import as_sample, check_alternative, check_probability
 
 # Resamples are built in batches of about this many numbers (~32 MB of float64).
@@ -45,6 +46,7 @@ def _as_samples(data, name: str = "data") -> list[np.ndarray]:
 
 def _vectorised(statistic: Callable, vectorized: bool | None) -> Callable:
     """A statistic that takes batches (samples along the last axis) and returns one per row."""
+    check_callable(statistic, "statistic")
     if vectorized is None:
         try:
             import inspect

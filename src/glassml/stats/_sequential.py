@@ -20,16 +20,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassml.stats._validation import check_probability
+from glassml.stats._validation import check_positive, check_probability
 
 
 def msprt_log_likelihood_ratio(sum_difference, n, variance: float, tau: float):
-    """log Lambda_n from the running sum of differences (vectorised over any shape)."""
+    """log Lambda_n from the running sum of differences (vectorised over any shape).
+
+    With ``S_n = n zbar_n``: ``log Lambda_n = 1/2 log(V / (V + n tau^2))
+    + tau^2 S_n^2 / (2 V (V + n tau^2))``.
+    """
+    variance, tau = check_positive(variance, "variance"), check_positive(tau, "tau")
+    sums = np.asarray(sum_difference, dtype=np.float64)
     n = np.asarray(n, dtype=np.float64)
+    if not np.all(np.isfinite(sums)):
+        raise ValueError("sum_difference contains NaN or infinite values")
+    if not np.all(np.isfinite(n) & (n >= 0)):
+        raise ValueError("n must hold finite, non-negative sample sizes")
     spread = variance + n * tau**2
-    return 0.5 * np.log(variance / spread) + (tau**2 * np.asarray(sum_difference) ** 2) / (
-        2 * variance * spread
-    )
+    return 0.5 * np.log(variance / spread) + (tau**2 * sums**2) / (2 * variance * spread)
 
 
 def always_valid_pvalues(sum_difference, n, variance: float, tau: float, axis: int = -1):
@@ -54,10 +62,9 @@ class SequentialABTest:
 
     def __post_init__(self) -> None:
         check_probability(self.alpha, "alpha")
-        if not self.tau > 0:
-            raise ValueError(f"tau must be positive; got {self.tau}")
-        if self.variance is not None and not self.variance > 0:
-            raise ValueError(f"variance must be positive; got {self.variance}")
+        check_positive(self.tau, "tau")
+        if self.variance is not None:
+            check_positive(self.variance, "variance")
         self.n_ = 0
         self.sum_ = 0.0
         self.sum_squares_ = 0.0

@@ -119,6 +119,8 @@ def ttest_ind(
     b = as_sample(sample_b, "sample_b")
     check_alternative(alternative)
     check_probability(confidence_level, "confidence_level")
+    if not isinstance(equal_var, bool | np.bool_):
+        raise ValueError(f"equal_var must be True or False; got {equal_var!r}")
     n1, n2 = a.size, b.size
     var1, var2 = np.var(a, ddof=1), np.var(b, ddof=1)
     if var1 == 0.0 and var2 == 0.0:

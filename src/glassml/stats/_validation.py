@@ -37,10 +37,26 @@ def check_probability(value: float, name: str, *, open_interval: bool = True) ->
     return value
 
 
+def check_positive(value, name: str) -> float:
+    """A positive finite number (a variance, a scale, a Beta parameter)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not (np.isfinite(number) and number > 0):
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
+    return number
+
+
 def check_count(count, nobs, count_name: str, nobs_name: str) -> tuple[int, int]:
-    count_int, nobs_int = int(count), int(nobs)
-    if count_int != count or nobs_int != nobs:
-        raise ValueError(f"{count_name} and {nobs_name} must be whole numbers")
+    try:
+        count_int, nobs_int = int(count), int(nobs)
+    except (TypeError, ValueError, OverflowError):  # strings, NaN, infinity
+        count_int, nobs_int = None, None
+    if count_int is None or count_int != count or nobs_int != nobs:
+        raise ValueError(
+            f"{count_name} and {nobs_name} must be whole numbers; got {count!r} and {nobs!r}"
+        )
     if nobs_int < 1:
         raise ValueError(f"{nobs_name} must be at least 1; got {nobs}")
     if not 0 <= count_int <= nobs_int:
