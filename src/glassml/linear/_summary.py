@@ -24,7 +24,22 @@ from scipy import stats
 
 @dataclass(frozen=True)
 class RegressionSummary:
-    """Regression analysis of a fitted :class:`LinearRegression` (statsmodels OLS/WLS names)."""
+    """Regression analysis of a fitted :class:`LinearRegression` (statsmodels OLS/WLS names).
+
+    With ``A = sqrt(W) [1, X]``, residuals ``r`` and ``rank`` the rank of ``A``::
+
+        s^2 = sum_i w_i r_i^2 / (n - rank)      Cov(b) = s^2 (A'A)^+      t_j = b_j / se_j
+        R^2 = 1 - SSR / TSS                     F = ((TSS - SSR) / (rank - k_const)) / s^2
+        log L = -n/2 log(SSR) - n/2 (1 + log(2 pi / n)) + 1/2 sum_i log w_i
+
+    (the full list is in the module docstring). Every field equals statsmodels' ``OLS`` /
+    ``WLS`` result of the same name (tests/linear/test_ols.py, rtol 1e-8).
+
+    References
+    ----------
+    Greene (2018), *Econometric Analysis*, 8th ed., ch. 4-5 (least squares inference).
+    Seabold & Perktold (2010), "statsmodels: econometric and statistical modeling with Python".
+    """
 
     names: list[str]
     params: np.ndarray

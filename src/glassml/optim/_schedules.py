@@ -40,7 +40,15 @@ class StepLR:
 
 
 class ExponentialLR:
-    """Exponential decay: ``lr_t = lr * gamma ** t``."""
+    """Exponential decay: ``lr_t = lr * gamma ** t`` (PyTorch's ``ExponentialLR``).
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate at iteration 0.
+    gamma : float
+        Multiplicative factor applied every iteration.
+    """
 
     def __init__(self, lr: float, gamma: float) -> None:
         check_positive("lr", lr)

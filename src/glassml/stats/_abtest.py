@@ -54,7 +54,18 @@ class ABTestResult:
 
 
 class ABTest:
-    """Two-arm experiment analysis at level ``alpha`` (A = control, B = treatment)."""
+    """Two-arm experiment analysis at level ``alpha`` (A = control, B = treatment).
+
+    ``conversion``: two-proportion z-test, ``z = (p_B - p_A) / sqrt(p (1 - p) (1/n_A + 1/n_B))``
+    with the pooled ``p``; ``continuous``: Welch's t-test. Both report the difference
+    ``mu_B - mu_A`` with its interval and the relative lift ``r = mu_B / mu_A - 1`` with the
+    delta-method standard error ``se(r) = (mu_B / mu_A) sqrt(se_A^2 / mu_A^2 + se_B^2 / mu_B^2)``
+    and interval ``r +- z_{1 - alpha/2} se(r)``.
+
+    References
+    ----------
+    Kohavi, Tang & Xu (2020), *Trustworthy Online Controlled Experiments*, ch. 17.
+    """
 
     def __init__(self, alpha: float = 0.05, alternative: str = "two-sided"):
         self.alpha = check_probability(alpha, "alpha")

@@ -88,7 +88,19 @@ def prob_beta_greater_closed_form(alpha_b: int, beta_b: float, alpha_a: float, b
 
 
 class BetaBinomialAB:
-    """Beta–Binomial model of two conversion rates with a shared Beta(prior_alpha, prior_beta)."""
+    """Beta–Binomial model of two conversion rates with a shared Beta(prior_alpha, prior_beta).
+
+    Posterior of each arm after ``c`` conversions in ``n`` visits:
+    ``p ~ Beta(prior_alpha + c, prior_beta + n - c)``. ``P(p_B > p_A) = integral f_B(x) F_A(x) dx``
+    (quadrature, or Miller's finite sum for integer alpha_B); expected loss of choosing B
+    ``E[max(p_A - p_B, 0)] = E[p_A] P(A' > B) - E[p_B] P(A > B')`` with ``A' ~ Beta(alpha_A + 1,
+    beta_A)``, ``B' ~ Beta(alpha_B + 1, beta_B)`` (module docstring).
+
+    References
+    ----------
+    Stucchio (2015), "Bayesian A/B testing at VWO"; Miller (2015), "Formulas for Bayesian A/B
+    testing".
+    """
 
     def __init__(self, prior_alpha: float = 1.0, prior_beta: float = 1.0):
         if not (prior_alpha > 0 and prior_beta > 0):
@@ -159,7 +171,17 @@ class BetaBinomialAB:
 
 
 class NormalAB:
-    """Normal model of two means (flat prior, plug-in variances): closed-form posterior."""
+    """Normal model of two means (flat prior, plug-in variances): closed-form posterior.
+
+    ``mu_k ~ N(mean_k, s_k^2 / n_k)``, so ``D = mu_B - mu_A ~ N(m, v)`` and
+    ``P(B > A) = Phi(m / sqrt(v))``, ``E[max(-D, 0)] = sqrt(v) phi(m / sqrt(v)) - m Phi(-m /
+    sqrt(v))`` (loss of choosing B), ``E[max(D, 0)] = sqrt(v) phi(m / sqrt(v)) + m Phi(m /
+    sqrt(v))`` (loss of choosing A).
+
+    References
+    ----------
+    Stucchio (2015), "Bayesian A/B testing at VWO".
+    """
 
     def evaluate(self, metric_a, metric_b, *, credible_level: float = 0.95) -> BayesianABResult:
         a = as_sample(metric_a, "metric_a")

@@ -50,6 +50,15 @@ def always_valid_pvalues(sum_difference, n, variance: float, tau: float, axis: i
 class SequentialABTest:
     """Mixture SPRT for B - A on paired observations, updated batch by batch.
 
+    After ``n`` pairs with differences summing to ``S_n`` (``z_i = b_i - a_i``)::
+
+        log Lambda_n = 1/2 log(V / (V + n tau^2)) + tau^2 S_n^2 / (2 V (V + n tau^2))
+        p_n = min(p_{n-1}, 1 / Lambda_n)             reject H0: theta = 0 once p_n <= alpha
+
+    which keeps the false-positive rate at most ``alpha`` under continuous monitoring
+    (Ville's inequality). Johari, Koomen, Pekelis & Walsh (2017), "Peeking at A/B tests:
+    why it matters, and what to do about it", KDD.
+
     ``variance`` is Var(y - x) (2 sigma^2 for independent arms of variance sigma^2); if None it
     is estimated from the data seen so far (a plug-in that is valid asymptotically).
     ``tau`` is the standard deviation of the mixing prior on the effect; effects near tau are
