@@ -216,6 +216,27 @@ def test_lbfgs_uses_about_one_evaluation_per_iteration():
     assert result.nfev <= result.nit + 3, (result.nfev, result.nit)
 
 
+def test_lbfgs_two_loop_equals_the_explicit_inverse_hessian_update():
+    # Nocedal & Wright (7.19): H_{k+1} = (I - rho s y^T) H_k (I - rho y s^T) + rho s s^T from
+    # H_0 = gamma I over the stored pairs, oldest first, as an explicit matrix. The optimiser
+    # has seen more pairs than its memory, so the ring buffer has wrapped around.
+    problem = PROBLEMS["quadratic"]
+    optimizer = LBFGS(memory=3)
+    minimize(problem.fun, problem.x0, method=optimizer, jac=True, max_iter=7)
+    n_pairs, memory = optimizer._n_pairs, optimizer.memory
+    assert n_pairs == memory
+    oldest_first = [(optimizer._newest - k) % memory for k in range(n_pairs)][::-1]
+    pairs = [(optimizer._S[i], optimizer._Y[i]) for i in oldest_first]
+    s_new, y_new = pairs[-1]
+    H = (s_new @ y_new) / (y_new @ y_new) * np.eye(s_new.size)
+    for s, y in pairs:
+        rho = 1.0 / (y @ s)
+        left = np.eye(s.size) - rho * np.outer(s, y)
+        H = left @ H @ left.T + rho * np.outer(s, s)
+    g = np.random.default_rng(0).standard_normal(s_new.size)
+    assert_close(optimizer._two_loop(g), H @ g, rtol=1e-10, atol=1e-14, what="H_k g")
+
+
 def test_lbfgs_matches_scipy_lbfgsb_iterates_count_on_logistic():
     problem = PROBLEMS["logistic"]
     ours = minimize(problem.fun, problem.x0, method="lbfgs", jac=True, tol=1e-8)
