@@ -98,14 +98,17 @@ class Momentum(StepOptimizer):
     def _initial_state(self, param: NDArray) -> dict[str, Any]:
         return {"velocity": np.zeros_like(param)}
 
-    def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:
+    def _velocity(self, grad: NDArray, state: dict[str, Any], lr: float) -> NDArray:
         velocity = state["velocity"]
         velocity *= self.momentum
         velocity -= lr * grad  # v = momentum * v - lr * g
-        param += velocity
+        return velocity
+
+    def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:
+        param += self._velocity(grad, state, lr)  # x = x + v
 
 
-class Nesterov(StepOptimizer):
+class Nesterov(Momentum):
     """Nesterov's accelerated gradient (Nesterov, 1983; Sutskever et al., 2013, eq. 3-4).
 
     Update at the look-ahead point: ``v = momentum * v - lr * grad f(x + momentum * v)``;
@@ -114,16 +117,6 @@ class Nesterov(StepOptimizer):
     ``v = momentum * v - lr * g``; ``x~ = x~ + momentum * v - lr * g``.
     """
 
-    def __init__(self, lr: float | Callable[[int], float] = 0.01, momentum: float = 0.9) -> None:
-        check_unit_interval("momentum", momentum)
-        self.momentum = momentum
-        super().__init__(lr)
-
-    def _initial_state(self, param: NDArray) -> dict[str, Any]:
-        return {"velocity": np.zeros_like(param)}
-
     def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:
-        velocity = state["velocity"]
-        velocity *= self.momentum
-        velocity -= lr * grad  # v = momentum * v - lr * g
+        velocity = self._velocity(grad, state, lr)
         param += self.momentum * velocity - lr * grad  # x~ = x~ + momentum * v - lr * g
