@@ -169,7 +169,10 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         self.mean_ = X.mean(axis=0)
         # covariance_eigh never needs the centred copy, except to return the projections.
-        X_centered = X - self.mean_ if solver != "covariance_eigh" or need_u else None
+        # Fortran order is LAPACK's: the QR / SVD then work in place instead of on a copy.
+        X_centered = (
+            np.subtract(X, self.mean_, order="F") if solver != "covariance_eigh" or need_u else None
+        )
         if solver == "covariance_eigh":
             # C = (XᵀX − n mean meanᵀ) / (n − 1): one GEMM on the raw data, no centred copy needed.
             covariance = X.T @ X
@@ -183,10 +186,21 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             U = None
             total_variance = explained_variance.sum()
         elif solver == "full":
-            # fit() alone keeps X_centered only for the SVD, so LAPACK may overwrite it.
-            U, singular_values, Vt = linalg.svd(
-                X_centered, full_matrices=False, check_finite=False, overwrite_a=not need_u
-            )
+            if need_u or n_samples < n_features:
+                U, singular_values, Vt = linalg.svd(
+                    X_centered, full_matrices=False, check_finite=False, overwrite_a=not need_u
+                )
+            else:
+                # R-SVD (Chan, 1982): X_c = Q R and R = Ũ Σ Vᵀ give X_c = (Q Ũ) Σ Vᵀ. fit() needs
+                # only Σ and Vᵀ, so Q and U are never formed; LAPACK's gesdd takes the same QR
+                # first step on tall matrices, then spends most of its time building U.
+                geqrf = linalg.get_lapack_funcs("geqrf", (X_centered,))
+                factored, _, _, info = geqrf(X_centered, overwrite_a=True)
+                if info != 0:
+                    raise np.linalg.LinAlgError(f"QR of the centred data failed (info={info})")
+                R = np.triu(factored[:n_features])
+                _, singular_values, Vt = linalg.svd(R, full_matrices=False, check_finite=False)
+                U = None
             explained_variance = singular_values**2 / (n_samples - 1)
             total_variance = explained_variance.sum()
         else:
