@@ -73,6 +73,31 @@ def test_fista_restart_converges_on_an_ill_conditioned_lasso():
     assert (runs[False].fun - best) / best > 1e-9  # the plain scheme is measurably behind
 
 
+def test_per_coordinate_l1_leaves_zero_weight_coordinates_unpenalised():
+    # sum_j l1_j |w_j| with l1 = 0 on the last column is sklearn's Lasso on the other columns
+    # plus an unpenalised coefficient: append a column of ones and compare with fit_intercept.
+    from glassml.optim import FISTA
+
+    X, y, _ = _lasso_problem()
+    y = y + 3.0
+    design = np.column_stack([X, np.ones(len(y))])
+
+    def fun(w):
+        residual = design @ w - y
+        return 0.5 * residual @ residual / len(y), design.T @ residual / len(y)
+
+    alpha = 0.15
+    weights = np.append(np.full(X.shape[1], alpha), 0.0)
+    result = minimize(fun, np.zeros(13), method=FISTA(l1=weights), jac=True, tol=1e-10)
+    reference = Lasso(alpha=alpha, tol=1e-12, max_iter=100_000).fit(X, y)
+    theirs = np.append(reference.coef_, reference.intercept_)
+    assert_close(result.x, theirs, rtol=0, atol=1e-6 * np.max(np.abs(theirs)))
+    with pytest.raises(ValueError, match="one weight per coordinate"):
+        minimize(fun, np.zeros(13), method=FISTA(l1=weights[:5]), jac=True)
+    with pytest.raises(ValueError, match="l1"):
+        FISTA(l1=-weights)
+
+
 def test_soft_threshold_is_the_l1_prox():
     # prox_t(v) = argmin_z t |z| + (z - v)^2 / 2, by brute force on a fine grid.
     grid = np.linspace(-3, 3, 600_001)

@@ -470,34 +470,6 @@ def _is_proximal(optimizer: Any) -> bool:
     return not isinstance(optimizer, str) and isinstance(optimizer, optim.ISTA | optim.FISTA)
 
 
-class _PerCoordinateL1:
-    """ISTA/FISTA with one L1 weight per coordinate (zero for the unpenalised intercepts).
-
-    glassml.optim's ISTA/FISTA take a scalar ``l1``; this mixin replaces their two
-    l1-dependent pieces, keeping their iteration (and FISTA's momentum): the fixed-step
-    proximal step ``z = soft_threshold(y - g / L, l1 / L)`` and the stationarity measure, the
-    minimum-norm subgradient of ``f + sum_j l1_j |x_j|``. (To be dropped once glassml.optim
-    accepts an array ``l1``.)
-    """
-
-    l1_weights: np.ndarray
-
-    def _proximal_step(self, objective, y, value_y, grad_y):
-        step = self.lr
-        z = _optim().soft_threshold(y - step * grad_y, step * self.l1_weights)
-        value_z, grad_z = objective(z)
-        return z, value_z, grad_z
-
-    def measure(self, x: np.ndarray, value: float, grad: np.ndarray) -> tuple[float, float]:
-        weights = self.l1_weights
-        subgradient = np.where(
-            x != 0,
-            grad + weights * np.sign(x),
-            np.sign(grad) * np.maximum(np.abs(grad) - weights, 0.0),
-        )
-        return value + float(weights @ np.abs(x)), float(np.max(np.abs(subgradient)))
-
-
 def _penalised_proximal(template: Any, l1_weights: np.ndarray, lipschitz: float) -> Any:
     """A fresh ISTA/FISTA with ``l1_weights`` and a fixed step: the template's, else 1/L.
 
@@ -511,9 +483,7 @@ def _penalised_proximal(template: Any, l1_weights: np.ndarray, lipschitz: float)
         else optim.FISTA
     )
     lr = getattr(template, "lr", None) or 1.0 / lipschitz
-    optimizer = type(f"PerCoordinateL1{base.__name__}", (_PerCoordinateL1, base), {})(lr=lr)
-    optimizer.l1_weights = l1_weights
-    return optimizer
+    return base(l1=l1_weights, lr=lr)
 
 
 def _lipschitz_bound(objective: LogisticObjective) -> float:

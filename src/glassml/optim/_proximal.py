@@ -39,8 +39,9 @@ class ISTA(Optimizer):
 
     Parameters
     ----------
-    l1 : float
-        Weight of the L1 term.
+    l1 : float or 1-D array
+        Weight of the L1 term: one number, or one non-negative weight per coordinate
+        (``sum_j l1_j |x_j|``; a zero leaves that coordinate unpenalised, e.g. an intercept).
     lr : float, optional
         Fixed step ``1/L``; ``None`` for backtracking.
     L0, eta : float
@@ -50,9 +51,22 @@ class ISTA(Optimizer):
     accelerated = False
 
     def __init__(
-        self, l1: float = 0.0, lr: float | None = None, L0: float = 1.0, eta: float = 2.0
+        self,
+        l1: float | NDArray = 0.0,
+        lr: float | None = None,
+        L0: float = 1.0,
+        eta: float = 2.0,
     ) -> None:
-        check_non_negative("l1", l1)
+        if isinstance(l1, numbers.Real):
+            check_non_negative("l1", l1)
+        else:
+            weights = np.asarray(l1, dtype=np.float64)
+            if weights.ndim != 1 or not np.all(np.isfinite(weights)) or np.any(weights < 0):
+                raise ValueError(
+                    f"l1: expected a non-negative number or a 1-D array of non-negative "
+                    f"finite weights, got {l1!r:.80}"
+                )
+            l1 = weights
         if lr is not None and not (isinstance(lr, numbers.Real) and lr > 0 and math.isfinite(lr)):
             raise ValueError(f"lr: expected a positive finite number or None, got {lr!r}")
         if not (isinstance(L0, numbers.Real) and L0 > 0):
@@ -67,10 +81,17 @@ class ISTA(Optimizer):
         self._y: NDArray | None = None
         self._t = 1.0
 
+    def start(self, objective: Objective, x: NDArray) -> None:
+        super().start(objective, x)
+        if np.ndim(self.l1) == 1 and np.shape(self.l1)[0] != x.size:
+            raise ValueError(
+                f"l1: expected one weight per coordinate ({x.size}), got {np.shape(self.l1)[0]}"
+            )
+
     def measure(self, x: NDArray, value: float, grad: NDArray) -> tuple[float, float]:
-        if self.l1 == 0:
+        if not np.any(self.l1):
             return super().measure(x, value, grad)
-        loss = value + self.l1 * float(np.abs(x).sum())
+        loss = value + float(np.sum(self.l1 * np.abs(x)))
         # Minimum-norm element of grad f(x) + l1 * d||x||_1: zero iff x minimises F.
         subgradient = np.where(
             x != 0,
@@ -86,7 +107,7 @@ class ISTA(Optimizer):
         for _ in range(100):
             L = self._lipschitz
             z = y - grad_y / L
-            if self.l1:
+            if np.any(self.l1):
                 z = soft_threshold(z, self.l1 / L)
             value_z, grad_z = objective(z)
             move = z - y
