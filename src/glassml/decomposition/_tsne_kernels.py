@@ -213,14 +213,16 @@ def repulsive_forces(Y: np.ndarray, angle: float, dof: float, forces: np.ndarray
     order, node_start, node_end, first_child, n_children, centre_of_mass, width_sq = build_tree(Y)
     angle_sq = angle * angle
     normaliser = 0.0
+    # Scratch buffers allocated once: per-point allocations cost as much as a short walk.
+    stack = np.empty((1 << n_dims) * (LEVELS + 2), dtype=np.int64)
+    force = np.empty(n_dims)
+    offset = np.empty(n_dims)
     # Walk the points in Morton order: consecutive walks visit the same cells (cache reuse).
     for rank in range(n_samples):
         i = order[rank]
-        stack = np.empty((1 << n_dims) * (LEVELS + 2), dtype=np.int64)
         stack[0] = 0
         top = 1
-        force = np.zeros(n_dims)
-        offset = np.empty(n_dims)
+        force[:] = 0.0
         z_i = 0.0
         while top > 0:
             top -= 1
