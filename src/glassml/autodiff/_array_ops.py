@@ -25,7 +25,7 @@ import numpy as np
 from glassml.autodiff._tensor import (
     Tensor,
     _data,
-    defvjp,
+    defvjp_arrays,
     defvjp_variadic,
     primitive,
 )
@@ -46,8 +46,11 @@ def keepdims_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
 
 
 def expand_reduced(g: Tensor, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Tensor:
-    """Cotangent of a reduction reshaped so it broadcasts against the input (keepdims form)."""
-    return g if keepdims else reshape(g, keepdims_shape(shape, axis))
+    """Cotangent of a reduction reshaped so it broadcasts against the input (keepdims form).
+
+    A reduction over all axes (``axis=None``) has a scalar cotangent, which broadcasts as is.
+    """
+    return g if keepdims or axis is None else reshape(g, keepdims_shape(shape, axis))
 
 
 # -- broadcasting --------------------------------------------------------------------------------
@@ -75,21 +78,39 @@ def broadcast_to(x, shape):
     return np.broadcast_to(x, shape)
 
 
-defvjp(broadcast_to, lambda g, ans, x, shape: unbroadcast(g, x.shape))
+defvjp_arrays(broadcast_to, lambda g, ans, x, shape: unbroadcast(g, x.shape))
 
 
 # -- summation -----------------------------------------------------------------------------------
 
 
 @primitive
+def _spread(x, shape):
+    """``x`` broadcast to ``shape`` as a new array (the cotangent of a sum).
+
+    Writing the copy costs one pass, which the consumer of this cotangent pays anyway, while
+    building a read-only view with ``np.broadcast_to`` costs microseconds of Python: as much as
+    the whole arithmetic of a small problem.
+    """
+    out = np.empty(shape, dtype=np.asarray(x).dtype)
+    out[...] = x
+    return out
+
+
+defvjp_arrays(_spread, lambda g, ans, x, shape: unbroadcast(g, x.shape))
+
+
+@primitive
 def sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (all axes if None); an empty axis sums to 0."""
+    if type(x) is np.ndarray:  # the method skips np.sum's dispatch layers (same result)
+        return x.sum(axis=axis, keepdims=keepdims)
     return np.sum(x, axis=axis, keepdims=keepdims)
 
 
-defvjp(
+defvjp_arrays(
     sum,
-    lambda g, ans, x, axis=None, keepdims=False: broadcast_to(
+    lambda g, ans, x, axis=None, keepdims=False: _spread(
         expand_reduced(g, x.shape, axis, keepdims), x.shape
     ),
 )
@@ -101,10 +122,12 @@ defvjp(
 @primitive
 def reshape(x, shape):
     """``x`` with a new shape (same elements, C order)."""
+    if type(x) is np.ndarray:  # the method skips np.reshape's dispatch layers (same result)
+        return x.reshape(shape)
     return np.reshape(x, shape)
 
 
-defvjp(reshape, lambda g, ans, x, shape: reshape(g, x.shape))
+defvjp_arrays(reshape, lambda g, ans, x, shape: reshape(g, x.shape))
 
 
 @primitive
@@ -117,7 +140,9 @@ def _inverse_permutation(axes, ndim):
     return None if axes is None else tuple(np.argsort([a % ndim for a in axes]))
 
 
-defvjp(transpose, lambda g, ans, x, axes=None: transpose(g, _inverse_permutation(axes, x.ndim)))
+defvjp_arrays(
+    transpose, lambda g, ans, x, axes=None: transpose(g, _inverse_permutation(axes, x.ndim))
+)
 
 
 @primitive
@@ -126,7 +151,7 @@ def swapaxes(x, axis1, axis2):
     return np.swapaxes(x, axis1, axis2)
 
 
-defvjp(swapaxes, lambda g, ans, x, axis1, axis2: swapaxes(g, axis1, axis2))
+defvjp_arrays(swapaxes, lambda g, ans, x, axis1, axis2: swapaxes(g, axis1, axis2))
 
 
 @primitive
@@ -135,7 +160,7 @@ def expand_dims(x, axis):
     return np.expand_dims(x, axis)
 
 
-defvjp(expand_dims, lambda g, ans, x, axis: reshape(g, x.shape))
+defvjp_arrays(expand_dims, lambda g, ans, x, axis: reshape(g, x.shape))
 
 
 @primitive
@@ -144,7 +169,7 @@ def squeeze(x, axis=None):
     return np.squeeze(x, axis)
 
 
-defvjp(squeeze, lambda g, ans, x, axis=None: reshape(g, x.shape))
+defvjp_arrays(squeeze, lambda g, ans, x, axis=None: reshape(g, x.shape))
 
 
 # -- indexing ------------------------------------------------------------------------------------
@@ -185,8 +210,8 @@ def _scatter_add(g, index, shape):
     return out
 
 
-defvjp(_getitem, lambda g, ans, x, index: _scatter_add(g, index, x.shape))
-defvjp(_scatter_add, lambda g, ans, cotangent, index, shape: _getitem(g, index))
+defvjp_arrays(_getitem, lambda g, ans, x, index: _scatter_add(g, index, x.shape))
+defvjp_arrays(_scatter_add, lambda g, ans, cotangent, index, shape: _getitem(g, index))
 
 
 def getitem(x, index):
@@ -213,6 +238,7 @@ def _concatenate_vjp(argnum, g, ans, *arrays, axis=0):
 
 
 defvjp_variadic(_concatenate, _concatenate_vjp)
+_concatenate.array_vjps = True
 
 
 def concatenate(arrays: Sequence[Any], axis: int = 0) -> Tensor:

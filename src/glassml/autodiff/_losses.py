@@ -26,7 +26,7 @@ from glassml.autodiff._array_ops import expand_reduced, sum, unbroadcast
 from glassml.autodiff._math_ops import sigmoid
 from glassml.autodiff._reductions import mean
 from glassml.autodiff._softmax import log_softmax, logsumexp, softmax
-from glassml.autodiff._tensor import Tensor, _data, defvjp, primitive
+from glassml.autodiff._tensor import Tensor, _data, defvjp_arrays, primitive
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -50,7 +50,7 @@ def _softmax_cross_entropy(z, q, axis):
     return np.sum(q * (log_normaliser - z), axis=axis)
 
 
-defvjp(
+defvjp_arrays(
     _softmax_cross_entropy,
     lambda g, ans, z, q, axis: (
         expand_reduced(g, z.shape, axis, False)
@@ -121,7 +121,7 @@ def _binary_cross_entropy_with_logits(z, t):
     return np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
 
 
-defvjp(
+defvjp_arrays(
     _binary_cross_entropy_with_logits,
     lambda g, ans, z, t: unbroadcast(g * (sigmoid(z) - t), z.shape),
     lambda g, ans, z, t: unbroadcast(-g * z, t.shape),

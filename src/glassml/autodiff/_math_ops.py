@@ -23,7 +23,7 @@ from glassml.autodiff._array_ops import (
     swapaxes,
     unbroadcast,
 )
-from glassml.autodiff._tensor import Tensor, _data, defvjp, primitive
+from glassml.autodiff._tensor import Tensor, _data, defvjp_arrays, primitive
 
 # -- arithmetic ----------------------------------------------------------------------------------
 
@@ -34,7 +34,7 @@ def add(a, b):
     return np.add(a, b)
 
 
-defvjp(
+defvjp_arrays(
     add,
     lambda g, ans, a, b: unbroadcast(g, a.shape),
     lambda g, ans, a, b: unbroadcast(g, b.shape),
@@ -47,7 +47,7 @@ def subtract(a, b):
     return np.subtract(a, b)
 
 
-defvjp(
+defvjp_arrays(
     subtract,
     lambda g, ans, a, b: unbroadcast(g, a.shape),
     lambda g, ans, a, b: unbroadcast(-g, b.shape),
@@ -60,7 +60,7 @@ def multiply(a, b):
     return np.multiply(a, b)
 
 
-defvjp(
+defvjp_arrays(
     multiply,
     lambda g, ans, a, b: unbroadcast(g * b, a.shape),
     lambda g, ans, a, b: unbroadcast(g * a, b.shape),
@@ -73,7 +73,7 @@ def divide(a, b):
     return np.divide(a, b)
 
 
-defvjp(
+defvjp_arrays(
     divide,
     lambda g, ans, a, b: unbroadcast(g / b, a.shape),
     # d(a/b)/db = -a / b^2 = -ans / b
@@ -87,7 +87,7 @@ def negative(x):
     return np.negative(x)
 
 
-defvjp(negative, lambda g, ans, x: -g)
+defvjp_arrays(negative, lambda g, ans, x: -g)
 
 
 def _log_of_base(a: Any) -> Any:
@@ -103,7 +103,7 @@ def power(a, b):
     return np.power(a, b)
 
 
-defvjp(
+defvjp_arrays(
     power,
     # d(a^b)/da = b a^(b-1)
     lambda g, ans, a, b: unbroadcast(g * b * a ** (b - 1), a.shape),
@@ -121,7 +121,7 @@ def exp(x):
     return np.exp(x)
 
 
-defvjp(exp, lambda g, ans, x: g * ans)
+defvjp_arrays(exp, lambda g, ans, x: g * ans)
 
 
 @primitive
@@ -130,7 +130,7 @@ def log(x):
     return np.log(x)
 
 
-defvjp(log, lambda g, ans, x: g / x)
+defvjp_arrays(log, lambda g, ans, x: g / x)
 
 
 @primitive
@@ -139,7 +139,7 @@ def log1p(x):
     return np.log1p(x)
 
 
-defvjp(log1p, lambda g, ans, x: g / (x + 1))
+defvjp_arrays(log1p, lambda g, ans, x: g / (x + 1))
 
 
 @primitive
@@ -148,7 +148,7 @@ def sqrt(x):
     return np.sqrt(x)
 
 
-defvjp(sqrt, lambda g, ans, x: g * 0.5 / ans)
+defvjp_arrays(sqrt, lambda g, ans, x: g * 0.5 / ans)
 
 
 @primitive
@@ -157,7 +157,7 @@ def abs(x):
     return np.abs(x)
 
 
-defvjp(abs, lambda g, ans, x: g * np.sign(x.data).astype(x.dtype, copy=False))
+defvjp_arrays(abs, lambda g, ans, x: g * np.sign(_data(x)).astype(x.dtype, copy=False))
 
 
 @primitive
@@ -166,7 +166,7 @@ def tanh(x):
     return np.tanh(x)
 
 
-defvjp(tanh, lambda g, ans, x: g * (1 - ans * ans))
+defvjp_arrays(tanh, lambda g, ans, x: g * (1 - ans * ans))
 
 
 @primitive
@@ -175,7 +175,7 @@ def sigmoid(x):
     return special.expit(x)
 
 
-defvjp(sigmoid, lambda g, ans, x: g * ans * (1 - ans))
+defvjp_arrays(sigmoid, lambda g, ans, x: g * ans * (1 - ans))
 
 
 @primitive
@@ -184,7 +184,7 @@ def relu(x):
     return np.maximum(x, 0)
 
 
-defvjp(relu, lambda g, ans, x: g * (x.data > 0))
+defvjp_arrays(relu, lambda g, ans, x: g * (_data(x) > 0))
 
 
 @primitive
@@ -193,7 +193,7 @@ def softplus(x):
     return np.logaddexp(0, x)
 
 
-defvjp(softplus, lambda g, ans, x: g * sigmoid(x))
+defvjp_arrays(softplus, lambda g, ans, x: g * sigmoid(x))
 
 
 def _tie_split(first: Any, second: Any, dtype: np.dtype) -> np.ndarray:
@@ -208,7 +208,7 @@ def maximum(a, b):
     return np.maximum(a, b)
 
 
-defvjp(
+defvjp_arrays(
     maximum,
     lambda g, ans, a, b: unbroadcast(g * _tie_split(a, b, ans.dtype), a.shape),
     lambda g, ans, a, b: unbroadcast(g * _tie_split(b, a, ans.dtype), b.shape),
@@ -221,7 +221,7 @@ def minimum(a, b):
     return np.minimum(a, b)
 
 
-defvjp(
+defvjp_arrays(
     minimum,
     lambda g, ans, a, b: unbroadcast(g * _tie_split(b, a, ans.dtype), a.shape),
     lambda g, ans, a, b: unbroadcast(g * _tie_split(a, b, ans.dtype), b.shape),
@@ -233,7 +233,7 @@ def _where(condition, a, b):
     return np.where(condition, a, b)
 
 
-defvjp(
+defvjp_arrays(
     _where,
     None,
     lambda g, ans, condition, a, b: unbroadcast(_where(condition, g, 0.0), a.shape),
@@ -260,7 +260,7 @@ def _inside(x: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
     return inside
 
 
-defvjp(_clip, lambda g, ans, x, lo, hi: g * _inside(x.data, lo, hi))
+defvjp_arrays(_clip, lambda g, ans, x, lo, hi: g * _inside(_data(x), lo, hi))
 
 
 def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
@@ -304,4 +304,4 @@ def _matmul_vjp_b(g, ans, a, b):
     return unbroadcast(matmul(swapaxes(a, -1, -2), g), b.shape)
 
 
-defvjp(matmul, _matmul_vjp_a, _matmul_vjp_b)
+defvjp_arrays(matmul, _matmul_vjp_a, _matmul_vjp_b)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from glassml.autodiff._array_ops import expand_reduced, keepdims_shape, normalize_axes, sum
-from glassml.autodiff._tensor import Tensor, defvjp, primitive
+from glassml.autodiff._tensor import Tensor, _data, defvjp_arrays, primitive
 
 
 def _count(shape: tuple[int, ...], axis: Any) -> int:
@@ -39,8 +39,8 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tens
 
 def _extremum_vjp(g, ans, x, axis=None, keepdims=False):
     # Route the cotangent to the elements equal to the extremum, split equally on ties.
-    extremum = np.reshape(ans.data, keepdims_shape(x.shape, axis))
-    hits = x.data == extremum
+    extremum = np.reshape(_data(ans), keepdims_shape(x.shape, axis))
+    hits = _data(x) == extremum
     share = (hits / np.sum(hits, axis=axis, keepdims=True)).astype(x.dtype, copy=False)
     return expand_reduced(g, x.shape, axis, keepdims) * share
 
@@ -57,5 +57,5 @@ def min(x, axis=None, keepdims=False):
     return np.min(x, axis=axis, keepdims=keepdims)
 
 
-defvjp(max, _extremum_vjp)
-defvjp(min, _extremum_vjp)
+defvjp_arrays(max, _extremum_vjp)
+defvjp_arrays(min, _extremum_vjp)

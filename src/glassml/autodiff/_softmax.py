@@ -19,7 +19,7 @@ import numpy as np
 
 from glassml.autodiff._array_ops import expand_reduced, sum
 from glassml.autodiff._math_ops import exp
-from glassml.autodiff._tensor import defvjp, primitive
+from glassml.autodiff._tensor import defvjp_arrays, primitive
 
 
 def _finite_max(x: np.ndarray, axis) -> np.ndarray:
@@ -36,7 +36,7 @@ def logsumexp(x, axis=None, keepdims=False):
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
-defvjp(
+defvjp_arrays(
     logsumexp,
     lambda g, ans, x, axis=None, keepdims=False: (
         expand_reduced(g, x.shape, axis, keepdims) * softmax(x, axis=axis)
@@ -52,7 +52,9 @@ def softmax(x, axis=-1):
     return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
 
 
-defvjp(softmax, lambda g, ans, x, axis=-1: ans * (g - sum(g * ans, axis=axis, keepdims=True)))
+defvjp_arrays(
+    softmax, lambda g, ans, x, axis=-1: ans * (g - sum(g * ans, axis=axis, keepdims=True))
+)
 
 
 @primitive
@@ -61,4 +63,6 @@ def log_softmax(x, axis=-1):
     return x - logsumexp.forward(x, axis=axis, keepdims=True)
 
 
-defvjp(log_softmax, lambda g, ans, x, axis=-1: g - exp(ans) * sum(g, axis=axis, keepdims=True))
+defvjp_arrays(
+    log_softmax, lambda g, ans, x, axis=-1: g - exp(ans) * sum(g, axis=axis, keepdims=True)
+)

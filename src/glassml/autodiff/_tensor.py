@@ -9,8 +9,12 @@ contributions of every path into each argument.
 A VJP is written with the differentiable ops themselves (not raw NumPy), so when higher-order
 derivatives are requested (``create_graph=True``, used by ``hvp`` and nested ``grad``) the
 backward pass is itself recorded and can be differentiated again (reverse-over-reverse). When
-they are not, the backward pass runs under ``no_grad`` and the ops cost no more than NumPy
-calls plus a small wrapper.
+they are not, VJPs registered with :func:`defvjp_arrays` receive plain arrays and every op
+inside them runs as its bare NumPy function: a first-order pass builds no Tensor at all, and
+gives bitwise the gradient of the recorded pass (one definition serves both).
+
+Recorded nodes carry a creation number; sorting the nodes reached from the output by it is a
+reverse topological order, so the backward pass needs no separate topological sort.
 
 Gradients of one backward pass live in a local dictionary and are never stored on interior
 nodes, so a fresh call never depends on an earlier one (micrograd's accumulation flaw).
@@ -19,9 +23,10 @@ nodes, so a fresh call never depends on an earlier one (micrograd's accumulation
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,7 +37,11 @@ import numpy as np
 
 
 class _GradMode(threading.local):
+    # ``enabled``: primitives record the graph. ``arrays``: set only while a first-order
+    # backward pass runs array-level VJPs (see ``defvjp_arrays``); primitives then act as their
+    # bare NumPy forward functions.
     enabled = True
+    arrays = False
 
 
 _mode = _GradMode()
@@ -43,14 +52,36 @@ def is_grad_enabled() -> bool:
     return _mode.enabled
 
 
-@contextmanager
-def _set_grad_enabled(enabled: bool) -> Iterator[None]:
-    previous = _mode.enabled
-    _mode.enabled = enabled
-    try:
-        yield
-    finally:
-        _mode.enabled = previous
+class _set_grad_enabled:
+    """Context manager (and decorator) setting the recording flag, restoring it on exit.
+
+    A class rather than ``contextlib.contextmanager``: entering it is on the path of every
+    ``value_and_grad`` call, where a generator-based manager costs more than the arithmetic of
+    a small problem.
+    """
+
+    __slots__ = ("enabled", "previous")
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.previous: list[bool] = []  # a stack, so one instance may be entered re-entrantly
+
+    def __enter__(self) -> None:
+        self.previous.append(_mode.enabled)
+        _mode.enabled = self.enabled
+
+    def __exit__(self, *exc_info: Any) -> None:
+        _mode.enabled = self.previous.pop()
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        enabled = self.enabled
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _set_grad_enabled(enabled):
+                return function(*args, **kwargs)
+
+        return wrapper
 
 
 def no_grad():
@@ -119,7 +150,18 @@ class Tensor:
     array([2., 4., 6.])
     """
 
-    __slots__ = ("__weakref__", "_args", "_kwargs", "_primitive", "data", "grad", "requires_grad")
+    __slots__ = (
+        "__weakref__",
+        "_args",
+        "_kwargs",
+        "_parents",
+        "_primitive",
+        "_seq",
+        "_values",
+        "data",
+        "grad",
+        "requires_grad",
+    )
     # ndarray <op> Tensor must defer to Tensor's reflected operator instead of broadcasting
     # the Tensor as an object array.
     __array_ufunc__ = None
@@ -132,7 +174,9 @@ class Tensor:
         self.grad: np.ndarray | None = None
         self._primitive: Primitive | None = None
         self._args: tuple = ()
-        self._kwargs: dict = {}
+        self._kwargs: dict = _NO_KWARGS
+        self._parents: Sequence[tuple[int, Tensor]] = ()
+        self._seq = -1
 
     # -- array-like properties ---------------------------------------------------------------
     @property
@@ -320,10 +364,9 @@ class Tensor:
         """
         if not self.requires_grad:
             raise ValueError("backward: this tensor does not require grad (no leaf needs it)")
-        seed = _seed(self, gradient, "gradient")
-        order, relevant = _trace(self, None)
-        leaves = [node for node in order if node._primitive is None]
-        leaf_grads = _propagate(order, relevant, self, leaves, seed, False)
+        seed = _seed(self, gradient, "gradient", create_graph=False)
+        order, needed, leaves = _trace(self, None)
+        leaf_grads = _propagate(order, needed, self, leaves, seed, False)
         for leaf, leaf_grad in zip(leaves, result_arrays(leaf_grads, leaves), strict=True):
             leaf.grad = leaf_grad
 
@@ -337,15 +380,36 @@ def as_tensor(value: Any) -> Tensor:
     return value if isinstance(value, Tensor) else Tensor(value)
 
 
+_NO_KWARGS: dict = {}  # shared by every node recorded without keyword arguments; never mutated
+_new_tensor = object.__new__
+# Creation order of recorded nodes: an op's arguments always exist before its output, so
+# sorting nodes by it (descending) is a reverse topological order of any graph.
+_creation_counter = itertools.count()
+_by_creation = operator.attrgetter("_seq")
+
+
 def _make(data: Any, primitive: Primitive | None = None, args: tuple = (), kwargs=None) -> Tensor:
     """Fast internal constructor: the data already has the right dtype."""
-    tensor = Tensor.__new__(Tensor)
+    tensor = _new_tensor(Tensor)
     tensor.data = data if type(data) is np.ndarray else np.asarray(data)
-    tensor.requires_grad = primitive is not None
     tensor.grad = None
-    tensor._primitive = primitive
     tensor._args = args
-    tensor._kwargs = kwargs if kwargs is not None else {}
+    tensor._kwargs = kwargs or _NO_KWARGS
+    tensor._seq = -1
+    if primitive is None:
+        tensor.requires_grad = False
+        tensor._primitive = None
+        tensor._parents = ()
+        return tensor
+    tensor.requires_grad = True
+    tensor._primitive = primitive
+    tensor._values = [a.data if isinstance(a, Tensor) else a for a in args]
+    tensor._parents = [
+        (argnum, arg)
+        for argnum, arg in enumerate(args)
+        if isinstance(arg, Tensor) and arg.requires_grad
+    ]
+    tensor._seq = next(_creation_counter)
     return tensor
 
 
@@ -364,6 +428,10 @@ class Primitive:
     ``vjps[i](g, ans, *args, **kwargs)`` returns ``g^T d ans / d args[i]`` with the shape of
     ``args[i]``; ``ans`` is the output node and ``args`` are the original (Tensor or constant)
     arguments. A VJP is called only for arguments that need a gradient.
+
+    ``array_vjps`` (set by :func:`defvjp_arrays`) declares that the VJPs are written so that
+    they also accept plain arrays for ``g``, ``ans`` and the arguments and then return a plain
+    array: a first-order backward pass calls them that way, with no Tensor built per step.
     """
 
     def __init__(self, forward: Callable[..., Any], name: str | None = None) -> None:
@@ -371,17 +439,46 @@ class Primitive:
         self.name = name or forward.__name__
         self.vjps: dict[int, VJP] = {}
         self.variadic_vjp: Callable[..., Any] | None = None
+        self.array_vjps = False
         functools.update_wrapper(self, forward)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
-        out = self.forward(*[a.data if isinstance(a, Tensor) else a for a in args], **kwargs)
-        if _mode.enabled:
-            for arg in args:
-                if isinstance(arg, Tensor) and arg.requires_grad:
-                    return _make(out, self, args, kwargs)
-        return _make(out)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _mode.arrays:  # inside an array-level VJP: the arguments are plain values already
+            return self.forward(*args, **kwargs)
+        # One plain loop unwraps the arguments and finds those that require grad: this wrapper
+        # runs once per op, and on small problems it costs as much as the NumPy call itself.
+        values = []
+        parents = []
+        argnum = 0
+        for arg in args:
+            if isinstance(arg, Tensor):
+                values.append(arg.data)
+                if arg.requires_grad:
+                    parents.append((argnum, arg))
+            else:
+                values.append(arg)
+            argnum += 1
+        out = self.forward(*values, **kwargs)
+        tensor = _new_tensor(Tensor)
+        tensor.data = out if type(out) is np.ndarray else np.asarray(out)
+        tensor.grad = None
+        if parents and _mode.enabled:
+            tensor.requires_grad = True
+            tensor._primitive = self
+            tensor._args = args
+            tensor._values = values
+            tensor._kwargs = kwargs
+            tensor._parents = parents
+            tensor._seq = next(_creation_counter)
+        else:
+            tensor.requires_grad = False
+            tensor._primitive = None
+            tensor._args = ()
+            tensor._kwargs = _NO_KWARGS
+            tensor._parents = ()
+        return tensor
 
-    def vjp(self, argnum: int, g: Tensor, ans: Tensor, args: tuple, kwargs: dict) -> Any:
+    def vjp(self, argnum: int, g: Any, ans: Any, args: Sequence, kwargs: dict) -> Any:
         vjp = self.vjps.get(argnum)
         if vjp is not None:
             return vjp(g, ans, *args, **kwargs)
@@ -420,92 +517,144 @@ def defvjp_variadic(prim: Primitive, vjp: Callable[..., Any]) -> None:
     prim.variadic_vjp = vjp
 
 
+def defvjp_arrays(prim: Primitive, *vjps: VJP | None) -> None:
+    """:func:`defvjp` for VJPs that work on plain arrays as well as on Tensors.
+
+    Such a VJP uses only differentiable ops, operators, attributes that arrays share with
+    Tensors (``shape``, ``ndim``, ``dtype``) and ``_data(x)`` instead of ``x.data``. With
+    recording on it builds a differentiable graph (higher derivatives); in a first-order
+    backward pass it receives the raw arrays and every op inside it runs as its bare NumPy
+    forward function, so one definition serves both passes and gives bitwise the same
+    gradient.
+    """
+    defvjp(prim, *vjps)
+    prim.array_vjps = True
+
+
 # --------------------------------------------------------------------------------------------
 # Backward pass
 # --------------------------------------------------------------------------------------------
 
 
-def _parents(node: Tensor) -> Iterator[tuple[int, Tensor]]:
-    for argnum, arg in enumerate(node._args):
-        if isinstance(arg, Tensor) and arg.requires_grad:
-            yield argnum, arg
+def _trace(output: Tensor, inputs: Sequence[Tensor] | None) -> tuple[list[Tensor], set, list]:
+    """Recorded nodes between ``output`` and ``inputs``, output first, in reverse creation order.
 
-
-def _trace(output: Tensor, inputs: Sequence[Tensor] | None) -> tuple[list[Tensor], dict]:
-    """Nodes between ``output`` and ``inputs`` in reverse topological order (output first).
-
-    A node is *relevant* when some input can be reached from it; only relevant nodes are
-    visited by the backward pass. ``inputs=None`` means every leaf that requires grad.
-    Traversal stops at inputs: an input's own ancestors are not differentiated.
-    Iterative depth-first search, so long chains do not hit Python's recursion limit.
+    Returns ``(order, needed, leaves)``: ``needed`` holds the nodes and inputs whose cotangent
+    is wanted (those from which some input can be reached), and ``leaves`` the leaf tensors
+    reached when ``inputs`` is None (meaning: every leaf that requires grad). Traversal stops at
+    inputs: an input's own ancestors are not differentiated. Iterative, so long chains do not
+    hit Python's recursion limit; sorting by creation replaces a topological sort (an op's
+    output is always created after its arguments). Tensors hash by identity, so they key the
+    sets directly.
     """
-    input_ids = None if inputs is None else {id(t) for t in inputs}
-    relevant: dict[int, bool] = {}
-    post_order: list[Tensor] = []
     if not output.requires_grad:
-        return [], relevant
+        return [], set(), []
+    stop = set() if inputs is None else set(inputs)
+    nodes: list[Tensor] = []
+    leaves: list[Tensor] = []
+    seen = {output}
     stack = [output]
     while stack:
-        node = stack[-1]
-        key = id(node)
-        if key in relevant:
-            stack.pop()
+        node = stack.pop()
+        if node._primitive is None or node in stop:
+            leaves.append(node)
             continue
-        is_input = node._primitive is None if input_ids is None else key in input_ids
-        if is_input or node._primitive is None:
-            stack.pop()
-            relevant[key] = is_input
-            if is_input:
-                post_order.append(node)
-            continue
-        pending = [parent for _, parent in _parents(node) if id(parent) not in relevant]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        relevant[key] = any(relevant[id(parent)] for _, parent in _parents(node))
-        if relevant[key]:
-            post_order.append(node)
-    post_order.reverse()
-    return post_order, relevant
+        nodes.append(node)
+        for _, parent in node._parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    nodes.sort(key=_by_creation, reverse=True)
+    if inputs is None:
+        # Every recorded node has a parent that requires grad, so every node leads to a leaf.
+        return nodes, seen, leaves
+    if all(leaf in stop for leaf in leaves):
+        # Every path down from every node ends at an input: all of them are needed.
+        return nodes, seen, []
+    needed = stop
+    for node in reversed(nodes):  # creation order: parents are decided before their children
+        for _, parent in node._parents:
+            if parent in needed:
+                needed.add(node)
+                break
+    return [node for node in nodes if node in needed], needed, []
 
 
 def _propagate(
     order: list[Tensor],
-    relevant: dict,
+    needed: set,
     output: Tensor,
     inputs: Sequence[Tensor],
-    seed: Tensor,
+    seed: Any,
     create_graph: bool,
-) -> list[Tensor | None]:
-    """Push the cotangent ``seed`` of ``output`` back to ``inputs`` (None where unreachable)."""
-    input_ids = {id(t) for t in inputs}
-    found: dict[int, Tensor] = {}
-    with _set_grad_enabled(create_graph):
-        pending = {id(output): seed}
+) -> list[Any]:
+    """Push the cotangent ``seed`` of ``output`` back to ``inputs`` (None where unreachable).
+
+    With ``create_graph`` the cotangents are recorded Tensors (the backward pass is itself a
+    graph). Without it they are plain arrays: primitives whose VJPs accept arrays
+    (:func:`defvjp_arrays`) are pulled back with no Tensor built at all, the others through a
+    Tensor wrapper under ``no_grad``.
+    """
+    pending: dict[Tensor, Any] = {output: seed}
+    previous_mode = _mode.enabled
+    _mode.enabled = create_graph
+    # Array VJPs run with the ``arrays`` flag up: the ops inside them are bare NumPy calls. It
+    # is raised once for the whole pass and lowered only around the (rare) Tensor-level VJPs.
+    _mode.arrays = not create_graph
+    try:
         for node in order:
-            g = pending.pop(id(node), None)
+            g = pending.pop(node, None)
             if g is None:
                 continue
-            if id(node) in input_ids:
-                found[id(node)] = g
-                continue
-            args, kwargs = node._args, node._kwargs
-            for argnum, parent in _parents(node):
-                key = id(parent)
-                if not relevant.get(key, False):
+            prim = node._primitive
+            if create_graph:
+                ans, args = node, node._args
+            elif prim.array_vjps:
+                ans, args = node.data, node._values
+            else:
+                ans, args = node, node._args
+                g = _make(g)
+                _mode.arrays = False
+            kwargs, vjps = node._kwargs, prim.vjps
+            for argnum, parent in node._parents:
+                if parent not in needed:
                     continue
-                contribution = node._primitive.vjp(argnum, g, node, args, kwargs)
-                if not isinstance(contribution, Tensor):
-                    contribution = _make(np.asarray(contribution))
-                if contribution.shape != parent.shape:
-                    raise RuntimeError(
-                        f"VJP of {node._primitive.name} (argument {argnum}) returned shape "
-                        f"{contribution.shape}, expected {parent.shape}"
+                vjp = vjps.get(argnum)
+                if vjp is not None:
+                    contribution = vjp(g, ans, *args, **kwargs)
+                else:
+                    contribution = prim.vjp(argnum, g, ans, args, kwargs)
+                if create_graph:
+                    if not isinstance(contribution, Tensor):
+                        contribution = _make(np.asarray(contribution))
+                elif type(contribution) is not np.ndarray:
+                    contribution = (
+                        contribution.data
+                        if isinstance(contribution, Tensor)
+                        else np.asarray(contribution)
                     )
-                previous = pending.get(key)
-                pending[key] = contribution if previous is None else previous + contribution
-    return [found.get(id(t)) for t in inputs]
+                if contribution.shape != parent.data.shape:
+                    raise RuntimeError(
+                        f"VJP of {prim.name} (argument {argnum}) returned shape "
+                        f"{contribution.shape}, expected {parent.data.shape}"
+                    )
+                previous = pending.get(parent)
+                pending[parent] = contribution if previous is None else previous + contribution
+            if not create_graph:
+                _mode.arrays = True
+    finally:
+        _mode.arrays = False
+        _mode.enabled = previous_mode
+    return [pending.get(t) for t in inputs]
+
+
+def _backward(
+    output: Tensor, inputs: Sequence[Tensor], seed: Any = None, create_graph: bool = False
+) -> list[Any]:
+    """:func:`backward` returning plain arrays (or None) when ``create_graph`` is False."""
+    seed_value = _seed(output, seed, "seed", create_graph)
+    order, needed, _ = _trace(output, inputs)
+    return _propagate(order, needed, output, inputs, seed_value, create_graph)
 
 
 def backward(
@@ -515,25 +664,36 @@ def backward(
 
     With ``create_graph=True`` the returned Tensors are themselves recorded (differentiable).
     """
-    seed_tensor = _seed(output, seed, "seed")
-    order, relevant = _trace(output, inputs)
-    return _propagate(order, relevant, output, inputs, seed_tensor, create_graph)
+    cotangents = _backward(output, inputs, seed, create_graph)
+    if create_graph:
+        return cotangents
+    return [None if g is None else _make(g) for g in cotangents]
 
 
-def _seed(output: Tensor, seed: Any, name: str) -> Tensor:
+def _seed(output: Tensor, seed: Any, name: str, create_graph: bool) -> Any:
+    """The cotangent seed: a Tensor when the backward pass is recorded, else an array."""
     if seed is None:
-        if output.size != 1:
+        if output.data.size != 1:
             raise ValueError(
                 f"{name} must be given for a non-scalar output of shape {output.shape}"
             )
-        return _make(np.ones(output.shape, dtype=output.dtype))
+        seed_array = _unit_seed(output.data.shape, output.data.dtype)
+        return _make(seed_array) if create_graph else seed_array
     seed_tensor = as_tensor(seed)
     if seed_tensor.shape != output.shape:
         raise ValueError(f"{name} must have the output's shape {output.shape}, got {seed.shape}")
-    return seed_tensor
+    return seed_tensor if create_graph else seed_tensor.data
 
 
-def result_arrays(gradients: Sequence[Tensor | None], likes: Sequence[Tensor]) -> list:
+@functools.lru_cache(maxsize=64)
+def _unit_seed(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A read-only array of ones: the seed of every scalar output of this shape and dtype."""
+    seed = np.ones(shape, dtype=dtype)
+    seed.flags.writeable = False
+    return seed
+
+
+def result_arrays(gradients: Sequence[Any], likes: Sequence[Tensor]) -> list:
     """Independent writable arrays of each ``like``'s shape and dtype (zeros if unconnected).
 
     The VJP of ``a + b`` hands the same cotangent to both operands; copies keep the returned
@@ -544,7 +704,8 @@ def result_arrays(gradients: Sequence[Tensor | None], likes: Sequence[Tensor]) -
         if gradient is None:
             arrays.append(np.zeros(like.shape, dtype=like.dtype))
             continue
-        array = gradient.data.astype(like.dtype, copy=False)
+        array = gradient.data if isinstance(gradient, Tensor) else gradient
+        array = array.astype(like.dtype, copy=False)
         if not array.flags.writeable or id(array) in seen:
             array = array.copy()
         seen.add(id(array))

@@ -25,10 +25,11 @@ import numpy as np
 from glassml.autodiff._array_ops import sum
 from glassml.autodiff._tensor import (
     Tensor,
+    _backward,
     _propagate,
     _trace,
     as_tensor,
-    backward,
+    defvjp_arrays,
     enable_grad,
     is_grad_enabled,
     primitive,
@@ -41,7 +42,7 @@ def _identity(x):
     return x
 
 
-_identity.vjps[0] = lambda g, ans, x: g
+defvjp_arrays(_identity, lambda g, ans, x: g)
 
 
 def _argnums_tuple(argnums: int | Sequence[int]) -> tuple[int, ...]:
@@ -113,7 +114,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) ->
         lifted, inputs, nested = _lift(args, nums, "value_and_grad")
         with enable_grad():
             output = _scalar_output(fun(*lifted, **kwargs), "value_and_grad")
-        grads = backward(output, inputs, create_graph=nested)
+        grads = _backward(output, inputs, create_graph=nested)
         if nested:
             grads = [
                 g if g is not None else Tensor(np.zeros(t.shape, t.dtype))
@@ -168,16 +169,14 @@ def jacobian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Calla
         with enable_grad():
             output = as_tensor(fun(*lifted, **kwargs))
         jacobians = [np.zeros((output.size, t.size), dtype=t.dtype) for t in inputs]
-        order, relevant = _trace(output, inputs)
+        order, needed, _ = _trace(output, inputs)
         seed = np.zeros(output.size, dtype=output.dtype)
-        for k in range(output.size if order else 0):
+        for k in range(output.size if output.requires_grad else 0):
             seed[k] = 1.0
-            rows = _propagate(
-                order, relevant, output, inputs, Tensor(seed.reshape(output.shape)), False
-            )
-            seed[k] = 0.0
+            rows = _propagate(order, needed, output, inputs, seed.reshape(output.shape), False)
             for jac, row in zip(jacobians, result_arrays(rows, inputs), strict=True):
                 jac[k] = row.ravel()
+            seed[k] = 0.0  # after the rows are stored: a row may be the seed itself (f(x) = x)
         shaped = [
             jac.reshape(output.shape + t.shape) for jac, t in zip(jacobians, inputs, strict=True)
         ]
@@ -204,9 +203,9 @@ def hvp(fun: Callable[[Tensor], Any], x: Any, v: Any) -> np.ndarray:
     direction = direction.astype(point.dtype, copy=False)
     with enable_grad():
         output = _scalar_output(fun(point), "hvp")
-        (gradient,) = backward(output, [point], create_graph=True)
+        (gradient,) = _backward(output, [point], create_graph=True)
         if gradient is None or not gradient.requires_grad:  # fun is at most linear in x
             return np.zeros(point.shape, dtype=point.dtype)
         directional = sum(gradient * direction)
-    (product,) = backward(directional, [point], create_graph=False)
+    (product,) = _backward(directional, [point], create_graph=False)
     return result_arrays([product], [point])[0]
