@@ -194,8 +194,12 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 # R-SVD (Chan, 1982): X_c = Q R and R = Ũ Σ Vᵀ give X_c = (Q Ũ) Σ Vᵀ. fit() needs
                 # only Σ and Vᵀ, so Q and U are never formed; LAPACK's gesdd takes the same QR
                 # first step on tall matrices, then spends most of its time building U.
-                geqrf = linalg.get_lapack_funcs("geqrf", (X_centered,))
-                factored, _, _, info = geqrf(X_centered, overwrite_a=True)
+                geqrf, geqrf_lwork = linalg.get_lapack_funcs(
+                    ("geqrf", "geqrf_lwork"), (X_centered,)
+                )
+                # The optimal workspace enables LAPACK's blocked (BLAS-3) QR.
+                work_size, _ = geqrf_lwork(*X_centered.shape)
+                factored, _, _, info = geqrf(X_centered, lwork=int(work_size), overwrite_a=True)
                 if info != 0:
                     raise np.linalg.LinAlgError(f"QR of the centred data failed (info={info})")
                 R = np.triu(factored[:n_features])
