@@ -7,8 +7,9 @@ References and tolerances:
   4 sqrt(2 p (1 - p) / R), of scipy's (both estimate the same p with R resamples each).
 - bootstrap: given the same bootstrap distribution, scipy.stats.bootstrap's percentile, basic
   and BCa intervals to 1e-10 (the deterministic part: quantiles, bias, jackknife acceleration);
-  our own resampling: the interval endpoints within 5 % of the interval width of scipy's with
-  20,000 resamples each (Monte Carlo error of a 2.5 % quantile at that size is ~1-2 %).
+  our own resampling (20,000 resamples each): the bootstrap distributions' CDFs at scipy's
+  quantiles within 4 binomial standard errors, and for the mean the interval endpoints within
+  5 % of the interval width (their Monte Carlo error is ~1 %).
 """
 
 import numpy as np
@@ -138,19 +139,58 @@ def test_bca_two_sample_statistic_matches_scipy_given_the_same_resamples(two_sam
     assert_close(ours.confidence_interval, [interval.low, interval.high], rtol=1e-10)
 
 
-@pytest.mark.parametrize("method", ["percentile", "bca"])
-def test_bootstrap_resampling_agrees_with_scipy_within_monte_carlo_error(method):
+@pytest.mark.parametrize("statistic", [np.mean, np.median])
+def test_bootstrap_distribution_agrees_with_scipy_within_monte_carlo_error(statistic):
+    # Compare the two bootstrap distributions through their CDFs at scipy's quantiles: each
+    # CDF value is a binomial proportion over B resamples, so they agree within 4 standard
+    # errors. This also holds for the median, whose bootstrap distribution has atoms (an
+    # endpoint of a percentile interval can jump between atoms from one seed to the next).
     rng = np.random.default_rng(8)
     x = rng.lognormal(size=120)
-    ours = stats.bootstrap((x,), np.median, n_resamples=20_000, method=method, random_state=0)
+    n_resamples = 20_000
+    ours = stats.bootstrap(
+        (x,), statistic, n_resamples=n_resamples, method="percentile", random_state=0
+    )
     theirs = scipy_stats.bootstrap(
-        (x,), np.median, n_resamples=20_000, method="BCa" if method == "bca" else method, rng=0
+        (x,), statistic, n_resamples=n_resamples, method="percentile", rng=0
+    )
+    theirs_values = theirs.bootstrap_distribution
+    for level in (0.025, 0.25, 0.5, 0.75, 0.975):
+        point = np.quantile(theirs_values, level)
+        mine_cdf = np.mean(ours.bootstrap_distribution <= point)
+        their_cdf = np.mean(theirs_values <= point)
+        p = their_cdf
+        assert abs(mine_cdf - their_cdf) <= 4 * np.sqrt(2 * p * (1 - p) / n_resamples) + 1e-4
+    assert_close(ours.standard_error, theirs.standard_error, rtol=0.05, what="bootstrap SE")
+
+
+@pytest.mark.parametrize("method", ["percentile", "bca"])
+def test_bootstrap_interval_of_a_smooth_statistic_agrees_with_scipy(method):
+    # For the mean the endpoints' Monte Carlo error is ~1 % of the width at 20,000 resamples.
+    rng = np.random.default_rng(8)
+    x = rng.lognormal(size=120)
+    ours = stats.bootstrap((x,), np.mean, n_resamples=20_000, method=method, random_state=0)
+    theirs = scipy_stats.bootstrap(
+        (x,), np.mean, n_resamples=20_000, method="BCa" if method == "bca" else method, rng=0
     )
     low, high = theirs.confidence_interval
     width = high - low
     assert abs(ours.confidence_interval[0] - low) <= 0.05 * width
     assert abs(ours.confidence_interval[1] - high) <= 0.05 * width
-    assert_close(ours.standard_error, theirs.standard_error, rtol=0.05, what="bootstrap SE")
+
+
+def test_resampling_kernel_draws_every_index_equally_often():
+    from scipy.stats import chisquare
+
+    from glassml.stats._resampling import _resampled_rows
+
+    rows = _resampled_rows(np.arange(7.0), 20_000, np.random.default_rng(0))
+    counts = np.bincount(rows.ravel().astype(int), minlength=7)
+    assert chisquare(counts).pvalue > 1e-3
+    # The two indices drawn from one uniform (positions 0 and 1) are independent.
+    pairs = np.zeros((7, 7))
+    np.add.at(pairs, (rows[:, 0].astype(int), rows[:, 1].astype(int)), 1)
+    assert scipy_stats.chi2_contingency(pairs).pvalue > 1e-3
 
 
 def test_non_vectorised_statistic_gives_the_same_answer():
