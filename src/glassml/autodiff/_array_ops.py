@@ -16,6 +16,7 @@ higher-order derivatives.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Sequence
 from typing import Any
@@ -84,14 +85,19 @@ defvjp_arrays(broadcast_to, lambda g, ans, x, shape: unbroadcast(g, x.shape))
 # -- summation -----------------------------------------------------------------------------------
 
 
+_SMALL_SPREAD = 4096  # elements: below this, writing the copy is cheaper than making a view
+
+
 @primitive
 def _spread(x, shape):
-    """``x`` broadcast to ``shape`` as a new array (the cotangent of a sum).
+    """``x`` broadcast to ``shape``: the cotangent of a sum.
 
-    Writing the copy costs one pass, which the consumer of this cotangent pays anyway, while
-    building a read-only view with ``np.broadcast_to`` costs microseconds of Python: as much as
-    the whole arithmetic of a small problem.
+    Small results are written out: one short pass costs less than ``np.broadcast_to``'s
+    microseconds of Python, which are the whole arithmetic of a small problem. Large ones stay a
+    read-only view: a fresh large array costs an allocation and its page faults.
     """
+    if math.prod(shape) > _SMALL_SPREAD:
+        return np.broadcast_to(x, shape)
     out = np.empty(shape, dtype=np.asarray(x).dtype)
     out[...] = x
     return out
@@ -103,8 +109,9 @@ defvjp_arrays(_spread, lambda g, ans, x, shape: unbroadcast(g, x.shape))
 @primitive
 def sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (all axes if None); an empty axis sums to 0."""
-    if type(x) is np.ndarray:  # the method skips np.sum's dispatch layers (same result)
-        return x.sum(axis=axis, keepdims=keepdims)
+    if type(x) is np.ndarray and x.dtype.kind == "f":
+        # For floating arrays ``np.sum`` is exactly this ufunc reduction, minus two Python layers.
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)
     return np.sum(x, axis=axis, keepdims=keepdims)
 
 

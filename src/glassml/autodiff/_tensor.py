@@ -568,7 +568,7 @@ def _trace(output: Tensor, inputs: Sequence[Tensor] | None) -> tuple[list[Tensor
     if inputs is None:
         # Every recorded node has a parent that requires grad, so every node leads to a leaf.
         return nodes, seen, leaves
-    if all(leaf in stop for leaf in leaves):
+    if stop.issuperset(leaves):
         # Every path down from every node ends at an input: all of them are needed.
         return nodes, seen, []
     needed = stop
@@ -705,7 +705,7 @@ def result_arrays(gradients: Sequence[Any], likes: Sequence[Tensor]) -> list:
             arrays.append(np.zeros(like.shape, dtype=like.dtype))
             continue
         array = gradient.data if isinstance(gradient, Tensor) else gradient
-        array = array.astype(like.dtype, copy=False)
+        array = array.astype(like.data.dtype, copy=False)
         if not array.flags.writeable or id(array) in seen:
             array = array.copy()
         seen.add(id(array))

@@ -26,7 +26,9 @@ from glassml.autodiff._array_ops import sum
 from glassml.autodiff._tensor import (
     Tensor,
     _backward,
+    _mode,
     _propagate,
+    _seed,
     _trace,
     as_tensor,
     defvjp_arrays,
@@ -73,8 +75,9 @@ def _lift(args: tuple, argnums: tuple[int, ...], name: str) -> tuple[list, list[
 
 
 def _scalar_output(output: Any, name: str) -> Tensor:
-    output = as_tensor(output)
-    if output.size != 1:
+    if not isinstance(output, Tensor):
+        output = Tensor(output)
+    if output.data.size != 1:
         raise ValueError(
             f"{name}: fun must return a scalar (one element), got shape {output.shape}; "
             "use jacobian for vector-valued functions"
@@ -112,9 +115,17 @@ def value_and_grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) ->
     @functools.wraps(fun)
     def value_and_grad_fun(*args: Any, **kwargs: Any):
         lifted, inputs, nested = _lift(args, nums, "value_and_grad")
-        with enable_grad():
-            output = _scalar_output(fun(*lifted, **kwargs), "value_and_grad")
-        grads = _backward(output, inputs, create_graph=nested)
+        # Recording on for ``fun`` (as ``enable_grad()``, without a context object per call:
+        # this wrapper runs once per gradient, thousands of times in HMC).
+        previous_mode, _mode.enabled = _mode.enabled, True
+        try:
+            output = fun(*lifted, **kwargs)
+        finally:
+            _mode.enabled = previous_mode
+        output = _scalar_output(output, "value_and_grad")
+        order, needed, _ = _trace(output, inputs)
+        seed = _seed(output, None, "seed", nested)
+        grads = _propagate(order, needed, output, inputs, seed, nested)
         if nested:
             grads = [
                 g if g is not None else Tensor(np.zeros(t.shape, t.dtype))
