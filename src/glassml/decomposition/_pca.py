@@ -169,9 +169,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         self.mean_ = X.mean(axis=0)
         # covariance_eigh never needs the centred copy, except to return the projections.
-        # Fortran order is LAPACK's: the QR / SVD then work in place instead of on a copy.
+        # Fortran order is LAPACK's: the full solver's QR / SVD work in place, not on a copy.
         X_centered = (
-            np.subtract(X, self.mean_, order="F") if solver != "covariance_eigh" or need_u else None
+            np.subtract(X, self.mean_, order="F" if solver == "full" else "C")
+            if solver != "covariance_eigh" or need_u
+            else None
         )
         if solver == "covariance_eigh":
             # C = (XᵀX − n mean meanᵀ) / (n − 1): one GEMM on the raw data, no centred copy needed.
@@ -220,7 +222,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             )
             explained_variance = singular_values**2 / (n_samples - 1)
             # Total variance without the discarded directions: ||X_c||_F² / (n − 1), one BLAS dot.
-            flat = X_centered.ravel()
+            flat = X_centered.ravel(order="K")  # a view, whatever the memory order
             total_variance = float(flat @ flat) / (n_samples - 1)
         U, Vt = svd_flip(U if need_u else None, Vt)
         explained_variance_ratio = explained_variance / total_variance
