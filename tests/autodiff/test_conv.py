@@ -3,7 +3,9 @@
 References: ``scipy.signal.correlate(x[n, c], w[f, c], mode="valid")`` summed over input
 channels (after zero padding, then subsampled by the stride), rtol 1e-12; pooling against
 naive Python loops over windows (exact); gradients against central differences (relative error
-<= 1e-6); ``hvp`` against central differences of gradients (rtol 1e-6).
+<= 1e-6); ``hvp`` against central differences of gradients (rtol 1e-6); float16 (run in float64
+inside the Numba kernels) against the float64 computation (rtol 1e-2 for the value, 2e-2 of the
+largest gradient entry for the gradients).
 """
 
 from __future__ import annotations
@@ -142,6 +144,28 @@ def test_float32_conv_stays_float32():
     weight = rng.normal(size=(2, 1, 3, 3)).astype(np.float32)
     gradient = ad.grad(lambda w: ad.max_pool2d(ad.conv2d(x, w, padding=1), 2).sum())(weight)
     assert gradient.dtype == np.float32
+
+
+def test_float16_runs_through_the_numba_kernels_and_stays_float16():
+    # Numba compiles no float16 loops: those kernels run in float64 and cast back.
+    local = np.random.default_rng(16)
+    x = local.normal(size=(2, 2, 6, 6)).astype(np.float16)
+    weight = local.normal(size=(3, 2, 3, 3)).astype(np.float16)
+
+    def loss(x, w):
+        return ad.max_pool2d(ad.conv2d(x, w, padding=1), 2).sum() + ad.avg_pool2d(x, 3).sum()
+
+    with ad.no_grad():
+        value = loss(x, weight)
+        reference = loss(x.astype(np.float64), weight.astype(np.float64))
+    assert value.dtype == np.float16
+    assert_close(value.numpy(), reference.numpy(), rtol=1e-2)
+    gradients = ad.grad(loss, argnums=(0, 1))(x, weight)
+    references = ad.grad(loss, argnums=(0, 1))(x.astype(np.float64), weight.astype(np.float64))
+    for gradient, reference_gradient in zip(gradients, references, strict=True):
+        assert gradient.dtype == np.float16
+        scale = np.abs(reference_gradient).max()
+        assert_close(gradient / scale, reference_gradient / scale, rtol=0, atol=2e-2)
 
 
 def test_bad_arguments_raise_value_errors():

@@ -109,12 +109,20 @@ def _col2im_kernel(cols, sh, sw, ph, pw, image):
                                 image[n, c, row, col] += cols[n, c, u, v, i, j]
 
 
+def _kernel_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype a Numba loop runs in: float32 and float64 as they are; other floats (float16,
+    long double), which Numba does not compile, in float64 and cast back."""
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
+
+
 @primitive
 def _im2col(x, kernel, stride, padding, out_hw):
     """Windows of ``x`` (N, C, H, W) as ``cols`` (N, C kh kw, OH OW), one pass (Numba)."""
     n, channels = x.shape[:2]
-    cols = np.empty((n, channels, *kernel, *out_hw), dtype=x.dtype)
-    _im2col_kernel(x, *stride, *padding, cols)
+    dtype = _kernel_dtype(x.dtype)
+    cols = np.empty((n, channels, *kernel, *out_hw), dtype=dtype)
+    _im2col_kernel(x.astype(dtype, copy=False), *stride, *padding, cols)
+    cols = cols.astype(x.dtype, copy=False)
     return cols.reshape(n, channels * kernel[0] * kernel[1], out_hw[0] * out_hw[1])
 
 
@@ -126,9 +134,11 @@ def _col2im(cols, x_shape, kernel, stride, padding, out_hw):
     row-major order as everywhere else, so the sums do not depend on the code path.
     """
     n, channels = x_shape[:2]
-    image = np.zeros(x_shape, dtype=cols.dtype)
-    _col2im_kernel(cols.reshape(n, channels, *kernel, *out_hw), *stride, *padding, image)
-    return image
+    dtype = _kernel_dtype(cols.dtype)
+    image = np.zeros(x_shape, dtype=dtype)
+    windows = cols.astype(dtype, copy=False).reshape(n, channels, *kernel, *out_hw)
+    _col2im_kernel(windows, *stride, *padding, image)
+    return image.astype(cols.dtype, copy=False)
 
 
 defvjp_arrays(
@@ -323,7 +333,8 @@ def _offset_tables(kernel) -> tuple[np.ndarray, np.ndarray]:
 def _first_argmax(x: np.ndarray, kernel, stride, out_hw) -> np.ndarray:
     """Offset (row-major index in the window) of each window's first maximiser."""
     index = np.empty((*x.shape[:2], *out_hw), dtype=np.int32)
-    _first_argmax_kernel(np.ascontiguousarray(x), *kernel, *stride, index)
+    x = np.ascontiguousarray(x, dtype=_kernel_dtype(x.dtype))
+    _first_argmax_kernel(x, *kernel, *stride, index)
     return index
 
 
@@ -341,17 +352,20 @@ def _max_pool(x, kernel, stride, out_hw):
 @primitive
 def _pool_gather(x, index, kernel, stride, out_hw):
     """``x`` at each window's offset ``index`` (linear in x; adjoint of ``_pool_route``)."""
-    out = np.empty(index.shape, dtype=x.dtype)
-    _gather_kernel(x, index, *_offset_tables(kernel), *stride, out)
-    return out
+    dtype = _kernel_dtype(x.dtype)
+    out = np.empty(index.shape, dtype=dtype)
+    _gather_kernel(x.astype(dtype, copy=False), index, *_offset_tables(kernel), *stride, out)
+    return out.astype(x.dtype, copy=False)
 
 
 @primitive
 def _pool_route(g, index, x_shape, kernel, stride, out_hw):
     """Adjoint of ``_pool_gather``: each ``g`` added to its window's chosen element."""
-    image = np.zeros(x_shape, dtype=g.dtype)
-    _route_kernel(g, index, *_offset_tables(kernel), *stride, image)  # overlaps accumulate
-    return image
+    dtype = _kernel_dtype(g.dtype)
+    image = np.zeros(x_shape, dtype=dtype)
+    # Overlapping windows accumulate into the same pixel.
+    _route_kernel(g.astype(dtype, copy=False), index, *_offset_tables(kernel), *stride, image)
+    return image.astype(g.dtype, copy=False)
 
 
 defvjp_arrays(
