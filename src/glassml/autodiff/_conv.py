@@ -24,8 +24,8 @@ by the forward pass. The four primitives come in adjoint pairs (``_im2col`` <-> 
 is differentiable again and ``hvp`` through convolutions is exact.
 
 The per-sample GEMMs are small (a few hundred thousand multiply-adds): they run on one BLAS
-thread, where waking a second thread for each costs more than it saves -- on a loaded machine
-up to ten times more.
+thread (``_blas``), where waking a second thread for each costs more than it saves -- on a
+loaded machine up to ten times more.
 
 Pooling uses the same windows: ``avg_pool2d`` is their mean (each input gets ``g / (kh kw)``
 from every window containing it); ``max_pool2d`` takes each window's maximum and routes the
@@ -45,6 +45,7 @@ import numpy as np
 from numba import njit
 
 from glassml.autodiff._array_ops import reshape, transpose
+from glassml.autodiff._blas import one_blas_thread
 from glassml.autodiff._reductions import mean
 from glassml.autodiff._tensor import Tensor, _data, as_tensor, defvjp_arrays, primitive
 
@@ -157,30 +158,18 @@ defvjp_arrays(
 
 # -- the per-sample GEMMs ------------------------------------------------------------------------
 
-_blas_threads: Any = None
-
-
-def _one_blas_thread():
-    """Context in which BLAS runs on one thread (see the module docstring)."""
-    global _blas_threads
-    if _blas_threads is None:
-        from threadpoolctl import ThreadpoolController
-
-        _blas_threads = ThreadpoolController().select(user_api="blas")
-    return _blas_threads.limit(limits=1)
-
 
 @primitive
 def _filter_apply(weights, cols):
     """``weights (F, K) @ cols[n] (K, P)`` for every sample n: (N, F, P)."""
-    with _one_blas_thread():
+    with one_blas_thread():
         return np.matmul(weights, cols)
 
 
 @primitive
 def _filter_correlate(g, cols):
     """``sum_n g[n] (F, P) @ cols[n]^T (P, K)``: (F, K), the weight gradient of a convolution."""
-    with _one_blas_thread():
+    with one_blas_thread():
         return np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0)
 
 

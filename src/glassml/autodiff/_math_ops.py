@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from glassml.autodiff import _blas
 from glassml.autodiff._array_ops import (
     expand_dims,
     squeeze,
@@ -276,8 +277,11 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
 
 @primitive
 def matmul(a, b):
-    """Matrix product with NumPy's rules: 1-D operands are vectors, leading axes batch."""
-    return np.matmul(a, b)
+    """Matrix product with NumPy's rules: 1-D operands are vectors, leading axes batch.
+
+    Medium-sized products run on one BLAS thread (see ``_blas``).
+    """
+    return _blas.matmul(a, b)
 
 
 def _matmul_vjp_a(g, ans, a, b):
