@@ -8,32 +8,19 @@ went from 83 to 32 ms with its dense layer's three GEMMs on one thread). Product
 size therefore run inside :func:`one_blas_thread`; larger ones keep every thread, and smaller
 ones run on one thread anyway (and would not repay the ~10 us of switching the thread count).
 
-The thread count is a process-wide BLAS setting, restored on exit; a concurrent BLAS call in
-another thread meanwhile also runs on one thread (slower, never wrong).
+The thread count is a process-wide BLAS setting, restored on exit (see glassml._threads).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+
+from glassml._threads import one_blas_thread
 
 # Multiply-adds per product: OpenBLAS's own single-thread limit, and the upper end of the range
 # where one thread is the better bet.
 THREADED_FROM = 4 * 65_536
 ONE_THREAD_UP_TO = 4 * 2**20
-
-_blas_controller: Any = None
-
-
-def one_blas_thread():
-    """Context in which BLAS runs on one thread (threadpoolctl; restored on exit)."""
-    global _blas_controller
-    if _blas_controller is None:
-        from threadpoolctl import ThreadpoolController
-
-        _blas_controller = ThreadpoolController().select(user_api="blas")
-    return _blas_controller.limit(limits=1)
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from glassml._threads import one_blas_thread
 from glassml.autodiff._array_ops import reshape, transpose
-from glassml.autodiff._blas import one_blas_thread
 from glassml.autodiff._reductions import mean
 from glassml.autodiff._tensor import Tensor, _data, as_tensor, defvjp_arrays, primitive
 

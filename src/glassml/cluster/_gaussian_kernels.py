@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from glassml._threads import kernel_threads
 from glassml.cluster._lloyd_kernels import kernel_array
-from glassml.cluster._threads import kernel_threads
 
 
 def chunk_rows(n_columns: int) -> int:

@@ -34,6 +34,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from glassml._threads import one_blas_thread
 from glassml.cluster._gaussian_kernels import (
     chunk_rows,
     log_normalise_rows,
@@ -42,7 +43,6 @@ from glassml.cluster._gaussian_kernels import (
 )
 from glassml.cluster._kmeans import KMeans
 from glassml.cluster._kmeans_plusplus import kmeans_plusplus
-from glassml.cluster._threads import single_threaded_blas
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
@@ -377,7 +377,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
 
         best = None
         for _ in range(self.n_init):
-            with single_threaded_blas():
+            with one_blas_thread():
                 best = self._em_run(X, random_state, user_init, best)
 
         if not best["converged"] and self.max_iter > 0:

@@ -28,12 +28,12 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from glassml._threads import one_blas_thread
 from glassml.cluster._kmeans_plusplus import kmeans_plusplus
 from glassml.cluster._lloyd_kernels import (
     assign_and_accumulate,
     squared_distances_to_assigned,
 )
-from glassml.cluster._threads import single_threaded_blas
 
 
 def _row_squared_norms(X: np.ndarray) -> np.ndarray:
@@ -104,7 +104,7 @@ class _KMeansBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
 
     def _labels_and_inertia(self, X: np.ndarray) -> tuple[np.ndarray, float]:
         labels = np.empty(X.shape[0], dtype=np.intp)
-        with single_threaded_blas():
+        with one_blas_thread():
             assign_and_accumulate(
                 X, _row_squared_norms(X), self.cluster_centers_, labels, accumulate=False
             )
@@ -203,7 +203,7 @@ class KMeans(_KMeansBase):
         best = None
         for _ in range(self._number_of_inits()):
             centers = self._seed_centers(X_centred, x_squared_norms, random_state, init_array)
-            with single_threaded_blas():
+            with one_blas_thread():
                 run = _lloyd(X_centred, x_squared_norms, centers, self.max_iter, shift_tolerance)
             # A lower inertia for the same partition is rounding noise: keep the earlier run.
             if best is None or (
@@ -353,7 +353,7 @@ class MiniBatchKMeans(_KMeansBase):
     def _step(self, X_batch, random_state) -> float:
         """One mini-batch update of the centres; returns the batch inertia before it."""
         labels = np.empty(X_batch.shape[0], dtype=np.intp)
-        with single_threaded_blas():
+        with one_blas_thread():
             batch_sums, batch_counts, batch_inertia = assign_and_accumulate(
                 X_batch, _row_squared_norms(X_batch), self.cluster_centers_, labels, accumulate=True
             )

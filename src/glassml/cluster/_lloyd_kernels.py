@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from glassml.cluster._threads import kernel_threads
+from glassml._threads import kernel_threads
 
 # 256 rows x 32 features x 8 bytes = 64 KiB per chunk of X: the chunk and its distance block
 # stay in cache while the chunk is assigned and accumulated.
