@@ -49,10 +49,8 @@ register(
         reference_label="scipy.stats.bootstrap",
         target=0.5,
         repeats=3,
-        check=lambda data, ours, theirs: (
-            "CI ({:.4f}, {:.4f}) vs ({:.4f}, {:.4f})".format(
-                *ours.confidence_interval, *theirs.confidence_interval
-            )
+        check=lambda data, ours, theirs: "CI ({:.4f}, {:.4f}) vs ({:.4f}, {:.4f})".format(
+            *ours.confidence_interval, *theirs.confidence_interval
         ),
     )
 )
