@@ -153,6 +153,38 @@ def test_barnes_hut_with_angle_zero_is_exact(n_components):
     assert_close(error, exact_error, rtol=1e-9, what="KL (angle 0)")
 
 
+@pytest.mark.parametrize("n_components", [1, 2, 3])
+def test_parallel_gradient_equals_the_serial_one_bitwise(n_components):
+    # The Morton order (and the rows of P) cut into runs on several threads: every point's walk
+    # is the same and Z is summed in order from per-point shares, so nothing may change at all.
+    from glassml.decomposition import _tsne_kernels as kernels
+
+    Y = np.random.default_rng(5).normal(size=(300, n_components))
+    Y[200:220] = Y[:20]
+    dof = float(max(n_components - 1, 1))
+    serial = np.empty_like(Y)
+    serial_normaliser = kernels.repulsive_forces(Y, 0.5, dof, serial, 1)
+    for n_chunks in (2, 7, 300):
+        parallel = np.empty_like(Y)
+        normaliser = kernels.repulsive_forces(Y, 0.5, dof, parallel, n_chunks)
+        assert_close(parallel, serial, rtol=0, atol=0, what=f"forces, {n_chunks} runs")
+        assert normaliser == serial_normaliser
+    # And the parallel path with every cell opened is the exact sum.
+    P = joint_probabilities(_data(n_samples=300), 10.0)
+    _, exact_grad = kl_divergence_exact(Y, P, dof)
+    attraction = np.empty_like(Y)
+    P_sparse = sparse.csr_array(P)
+    kernels.attractive_forces(Y, P_sparse.data, P_sparse.indices, P_sparse.indptr, dof, attraction)
+    attraction_in_runs = np.empty_like(Y)
+    kernels.attractive_forces(
+        Y, P_sparse.data, P_sparse.indices, P_sparse.indptr, dof, attraction_in_runs, 7
+    )
+    assert_close(attraction_in_runs, attraction, rtol=0, atol=0, what="attraction, 7 runs")
+    normaliser = kernels.repulsive_forces(Y, 0.0, dof, parallel, 7)
+    grad = 2.0 * (dof + 1.0) / dof * (attraction - parallel / normaliser)
+    assert_close(grad, exact_grad, rtol=1e-9, atol=1e-13, what="gradient (angle 0, 7 runs)")
+
+
 def test_barnes_hut_approximation_error_is_like_sklearns():
     X = _data(n_samples=400)
     P = joint_probabilities(X, 20.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import ClassVar
 
+import numba
 import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
@@ -21,6 +22,9 @@ MACHINE_EPSILON = np.finfo(np.float64).eps
 # Entropy tolerance (nats) of the perplexity bisection, and its step budget.
 PERPLEXITY_TOLERANCE = 1e-10
 PERPLEXITY_MAX_STEPS = 200
+# Below this many points one Barnes–Hut iteration takes well under a millisecond and handing
+# work to threads costs more than it saves: the gradient runs on one thread.
+PARALLEL_MIN_SAMPLES = 2_000
 
 
 # ---------------------------------------------------------------- affinities in the input space
@@ -112,6 +116,11 @@ def kl_divergence_exact(
     return error, (2.0 * (dof + 1.0) / dof) * grad
 
 
+def _n_runs(n_samples: int) -> int:
+    """Threads for the Barnes–Hut gradient: numba's (set_num_threads / NUMBA_NUM_THREADS)."""
+    return 1 if n_samples < PARALLEL_MIN_SAMPLES else numba.get_num_threads()
+
+
 def kl_divergence_barnes_hut(
     Y: np.ndarray,
     P: sparse.csr_array,
@@ -129,8 +138,9 @@ def kl_divergence_barnes_hut(
     Y = np.ascontiguousarray(Y, dtype=np.float64)
     attraction = np.empty_like(Y)
     repulsion = np.empty_like(Y)
-    kernels.attractive_forces(Y, P.data, P.indices, P.indptr, dof, attraction)
-    normaliser = kernels.repulsive_forces(Y, angle, dof, repulsion)
+    n_runs = _n_runs(Y.shape[0])
+    kernels.attractive_forces(Y, P.data, P.indices, P.indptr, dof, attraction, n_runs)
+    normaliser = kernels.repulsive_forces(Y, angle, dof, repulsion, n_runs)
     error = np.nan
     if compute_error:
         error = kernels.sparse_kl_divergence(Y, P.data, P.indices, P.indptr, dof, normaliser)

@@ -1,8 +1,10 @@
 """Numba kernels for t-SNE: perplexity calibration and the Barnes–Hut gradient.
 
-Both are sequential over a sample's neighbours or a tree walk, so they are compiled loops. They
-run on one thread: on the shared 2-core machines this library is benchmarked on, numba's
-thread pool lost to the serial loop (threads spin while the other core is busy elsewhere).
+Both are sequential over a sample's neighbours or a tree walk, so they are compiled loops. The
+gradient's loops are independent across points (one tree walk, one row of P each): they release
+the GIL and run on contiguous runs of points in a pool of ordinary threads, as many as
+``numba.get_num_threads()``. Not numba's ``prange``: its OpenMP pool spins at barriers, and with
+the other core busy elsewhere two threads measured 2.5 times slower than one.
 
 Barnes–Hut (van der Maaten, 2014). The gradient of KL(P || Q) splits into an attractive part
 over the sparse P and a repulsive part over all pairs:
@@ -21,8 +23,10 @@ is a range [start, end) and its centre of mass comes from prefix sums.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
-from numba import njit
+from numba import config, njit
 
 # Morton levels: d * LEVELS bits must fit in an unsigned 64-bit code.
 LEVELS = 20
@@ -206,79 +210,159 @@ def _kernel(sq_distance: float, dof: float) -> tuple[float, float]:
     return w, u
 
 
-@njit(cache=True, fastmath=True)
-def repulsive_forces(Y: np.ndarray, angle: float, dof: float, forces: np.ndarray) -> float:
-    """forces[i] = Σ_{j≠i} w_ij u_ij (y_i − y_j) by Barnes–Hut; returns Z = Σ_{i≠j} w_ij."""
-    n_samples, n_dims = Y.shape
-    order, node_start, node_end, first_child, n_children, centre_of_mass, width_sq = build_tree(Y)
-    angle_sq = angle * angle
-    normaliser = 0.0
-    # Scratch buffers allocated once: per-point allocations cost as much as a short walk.
-    stack = np.empty((1 << n_dims) * (LEVELS + 2), dtype=np.int64)
-    force = np.empty(n_dims)
-    offset = np.empty(n_dims)
-    # Walk the points in Morton order: consecutive walks visit the same cells (cache reuse).
-    for rank in range(n_samples):
-        i = order[rank]
+@njit(cache=True, fastmath=True, nogil=True)
+def _walk(
+    positions,
+    centres,
+    angle_sq,
+    dof,
+    node_start,
+    node_end,
+    first_child,
+    n_children,
+    width_sq,
+    forces,
+    point_normalisers,
+    rank_start,
+    rank_end,
+):
+    """Barnes–Hut walks of the points of Morton ranks [rank_start, rank_end).
+
+    ``positions`` (Morton order) and ``centres`` (per node) are padded with zero columns to 3-D:
+    the zeros change no distance, and a fixed width lets the compiler keep the offset and the
+    force in registers. ``forces`` and ``point_normalisers`` are indexed by rank.
+    """
+    stack = np.empty(8 * (LEVELS + 2), dtype=np.int64)
+    for rank in range(rank_start, rank_end):
+        x, y, z = positions[rank, 0], positions[rank, 1], positions[rank, 2]
+        force_x = force_y = force_z = 0.0
+        z_i = 0.0
         stack[0] = 0
         top = 1
-        force[:] = 0.0
-        z_i = 0.0
         while top > 0:
             top -= 1
             node = stack[top]
             start = node_start[node]
             end = node_end[node]
             count = end - start
-            sq_distance = 0.0
-            for k in range(n_dims):
-                offset[k] = Y[i, k] - centre_of_mass[node, k]
-                sq_distance += offset[k] * offset[k]
-            is_leaf = n_children[node] == 0
-            if start <= rank < end:
-                if not is_leaf:
-                    # y_i lies in this cell (r / D >= 1/sqrt(d) > θ in practice): open it.
-                    if width_sq[node] >= angle_sq * sq_distance or angle_sq == 0.0:
-                        for child in range(first_child[node], first_child[node] + n_children[node]):
-                            stack[top] = child
-                            top += 1
-                        continue
-                # Summarise the cell without y_i itself: centre of the other count − 1 points.
-                count -= 1
-                if count == 0:
-                    continue
-                sq_distance = 0.0
-                for k in range(n_dims):
-                    offset[k] = offset[k] * (count + 1) / count
-                    sq_distance += offset[k] * offset[k]
-            elif not is_leaf and width_sq[node] >= angle_sq * sq_distance:
+            offset_x = x - centres[node, 0]
+            offset_y = y - centres[node, 1]
+            offset_z = z - centres[node, 2]
+            sq_distance = offset_x * offset_x + offset_y * offset_y + offset_z * offset_z
+            inside = start <= rank < end
+            # y_i inside the cell: r / D >= 1/sqrt(d) > θ in practice, so it is opened.
+            if n_children[node] > 0 and (
+                width_sq[node] >= angle_sq * sq_distance or (inside and angle_sq == 0.0)
+            ):
                 for child in range(first_child[node], first_child[node] + n_children[node]):
                     stack[top] = child
                     top += 1
                 continue
+            if inside:
+                # Summarise the cell without y_i itself: centre of the other count − 1 points.
+                count -= 1
+                if count == 0:
+                    continue
+                stretch = (count + 1) / count
+                offset_x *= stretch
+                offset_y *= stretch
+                offset_z *= stretch
+                sq_distance = offset_x * offset_x + offset_y * offset_y + offset_z * offset_z
             w, u = _kernel(sq_distance, dof)
             z_i += count * w
             scale = count * w * u
-            for k in range(n_dims):
-                force[k] += scale * offset[k]
-        for k in range(n_dims):
-            forces[i, k] = force[k]
-        normaliser += z_i
-    return normaliser
+            force_x += scale * offset_x
+            force_y += scale * offset_y
+            force_z += scale * offset_z
+        forces[rank, 0] = force_x
+        forces[rank, 1] = force_y
+        forces[rank, 2] = force_z
+        point_normalisers[rank] = z_i
 
 
 @njit(cache=True)
-def attractive_forces(
-    Y: np.ndarray,
-    P_data: np.ndarray,
-    P_indices: np.ndarray,
-    P_indptr: np.ndarray,
-    dof: float,
-    forces: np.ndarray,
-) -> None:
-    """forces[i] = Σ_j p_ij u_ij (y_i − y_j) over the stored (sparse) p_ij."""
+def _walk_inputs(Y: np.ndarray):
+    """The tree of Y, with the positions (Morton order) and node centres padded to 3-D."""
     n_samples, n_dims = Y.shape
-    for i in range(n_samples):
+    order, node_start, node_end, first_child, n_children, centre_of_mass, width_sq = build_tree(Y)
+    positions = np.zeros((n_samples, 3))
+    for rank in range(n_samples):
+        for k in range(n_dims):
+            positions[rank, k] = Y[order[rank], k]
+    centres = np.zeros((centre_of_mass.shape[0], 3))
+    for node in range(centre_of_mass.shape[0]):
+        for k in range(n_dims):
+            centres[node, k] = centre_of_mass[node, k]
+    return order, positions, centres, node_start, node_end, first_child, n_children, width_sq
+
+
+@njit(cache=True)
+def _scatter(order: np.ndarray, sorted_forces: np.ndarray, forces: np.ndarray) -> None:
+    for rank in range(order.shape[0]):
+        for k in range(forces.shape[1]):
+            forces[order[rank], k] = sorted_forces[rank, k]
+
+
+def _run_in_parallel(kernel, n_items: int, n_runs: int, *args) -> None:
+    """kernel(*args, start, stop) over ``n_runs`` contiguous runs of range(n_items).
+
+    The kernels release the GIL, and the runs are handed to a pool of blocking Python threads
+    rather than numba's parallel loops: the numba/OpenMP pool spins at its barriers, which on a
+    loaded machine made two threads 2.5 times slower than one (docs/unsupervised.md).
+    The caller's thread walks the last run itself.
+    """
+    bounds = [run * n_items // n_runs for run in range(n_runs + 1)]
+    if n_runs == 1:
+        kernel(*args, 0, n_items)
+        return
+    futures = [_pool().submit(kernel, *args, bounds[r], bounds[r + 1]) for r in range(n_runs - 1)]
+    kernel(*args, bounds[-2], bounds[-1])
+    for future in futures:
+        future.result()
+
+
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _pool() -> ThreadPoolExecutor:
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max(config.NUMBA_NUM_THREADS - 1, 1), "glassml-tsne"))
+    return _POOL[0]
+
+
+def repulsive_forces(
+    Y: np.ndarray, angle: float, dof: float, forces: np.ndarray, n_runs: int = 1
+) -> float:
+    """forces[i] = Σ_{j≠i} w_ij u_ij (y_i − y_j) by Barnes–Hut; returns Z = Σ_{i≠j} w_ij.
+
+    Each point's walk is independent, so the Morton order is cut into ``n_runs`` contiguous
+    runs walked in parallel (consecutive walks visit the same cells: cache reuse within a run).
+    Each point's share Σ_j w_ij goes to its own slot and Z is summed in order afterwards, so the
+    result is bitwise the same for any ``n_runs`` and thread count.
+    """
+    order, positions, centres, *tree = _walk_inputs(Y)
+    sorted_forces = np.empty_like(positions)
+    point_normalisers = np.empty(Y.shape[0])
+    _run_in_parallel(
+        _walk,
+        Y.shape[0],
+        n_runs,
+        positions,
+        centres,
+        angle * angle,
+        dof,
+        *tree,
+        sorted_forces,
+        point_normalisers,
+    )
+    _scatter(order, sorted_forces, forces)
+    return float(np.sum(point_normalisers))
+
+
+@njit(cache=True, nogil=True)
+def _attractive_rows(Y, P_data, P_indices, P_indptr, dof, forces, row_start, row_end):
+    n_dims = Y.shape[1]
+    for i in range(row_start, row_end):
         for k in range(n_dims):
             forces[i, k] = 0.0
         for index in range(P_indptr[i], P_indptr[i + 1]):
@@ -290,6 +374,22 @@ def attractive_forces(
             _, u = _kernel(sq_distance, dof)
             for k in range(n_dims):
                 forces[i, k] += P_data[index] * u * (Y[i, k] - Y[j, k])
+
+
+def attractive_forces(
+    Y: np.ndarray,
+    P_data: np.ndarray,
+    P_indices: np.ndarray,
+    P_indptr: np.ndarray,
+    dof: float,
+    forces: np.ndarray,
+    n_runs: int = 1,
+) -> None:
+    """forces[i] = Σ_j p_ij u_ij (y_i − y_j) over the stored (sparse) p_ij; independent rows,
+    so ``n_runs`` runs of rows in parallel."""
+    _run_in_parallel(
+        _attractive_rows, Y.shape[0], n_runs, Y, P_data, P_indices, P_indptr, dof, forces
+    )
 
 
 @njit(cache=True)
