@@ -360,20 +360,24 @@ def repulsive_forces(
 
 
 @njit(cache=True, nogil=True)
-def _attractive_rows(Y, P_data, P_indices, P_indptr, dof, forces, row_start, row_end):
-    n_dims = Y.shape[1]
+def _attractive_rows(positions, P_data, P_indices, P_indptr, dof, forces, row_start, row_end):
+    """Rows [row_start, row_end) of the attraction; ``positions`` padded to 3-D as in _walk."""
     for i in range(row_start, row_end):
-        for k in range(n_dims):
-            forces[i, k] = 0.0
+        x, y, z = positions[i, 0], positions[i, 1], positions[i, 2]
+        force_x = force_y = force_z = 0.0
         for index in range(P_indptr[i], P_indptr[i + 1]):
             j = P_indices[index]
-            sq_distance = 0.0
-            for k in range(n_dims):
-                difference = Y[i, k] - Y[j, k]
-                sq_distance += difference * difference
-            _, u = _kernel(sq_distance, dof)
-            for k in range(n_dims):
-                forces[i, k] += P_data[index] * u * (Y[i, k] - Y[j, k])
+            offset_x = x - positions[j, 0]
+            offset_y = y - positions[j, 1]
+            offset_z = z - positions[j, 2]
+            _, u = _kernel(offset_x * offset_x + offset_y * offset_y + offset_z * offset_z, dof)
+            scale = P_data[index] * u
+            force_x += scale * offset_x
+            force_y += scale * offset_y
+            force_z += scale * offset_z
+        forces[i, 0] = force_x
+        forces[i, 1] = force_y
+        forces[i, 2] = force_z
 
 
 def attractive_forces(
@@ -387,9 +391,22 @@ def attractive_forces(
 ) -> None:
     """forces[i] = Σ_j p_ij u_ij (y_i − y_j) over the stored (sparse) p_ij; independent rows,
     so ``n_runs`` runs of rows in parallel."""
+    n_samples, n_dims = Y.shape
+    positions = np.zeros((n_samples, 3))
+    positions[:, :n_dims] = Y
+    padded_forces = np.empty_like(positions)
     _run_in_parallel(
-        _attractive_rows, Y.shape[0], n_runs, Y, P_data, P_indices, P_indptr, dof, forces
+        _attractive_rows,
+        n_samples,
+        n_runs,
+        positions,
+        P_data,
+        P_indices,
+        P_indptr,
+        dof,
+        padded_forces,
     )
+    forces[:] = padded_forces[:, :n_dims]
 
 
 @njit(cache=True)
