@@ -180,6 +180,12 @@ def test_parallel_gradient_equals_the_serial_one_bitwise(n_components):
         Y, P_sparse.data, P_sparse.indices, P_sparse.indptr, dof, attraction_in_runs, 7
     )
     assert_close(attraction_in_runs, attraction, rtol=0, atol=0, what="attraction, 7 runs")
+    # Both sums at once (the attraction on a pool thread while the tree is built).
+    together = np.empty_like(Y), np.empty_like(Y)
+    args = (Y, P_sparse.data, P_sparse.indices, P_sparse.indptr, 0.5, dof)
+    assert kernels.barnes_hut_forces(*args, *together, 3) == serial_normaliser
+    assert_close(together[0], attraction, rtol=0, atol=0, what="attraction, with the walk")
+    assert_close(together[1], serial, rtol=0, atol=0, what="repulsion, with the attraction")
     normaliser = kernels.repulsive_forces(Y, 0.0, dof, parallel, 7)
     grad = 2.0 * (dof + 1.0) / dof * (attraction - parallel / normaliser)
     assert_close(grad, exact_grad, rtol=1e-9, atol=1e-13, what="gradient (angle 0, 7 runs)")

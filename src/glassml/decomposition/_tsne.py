@@ -138,9 +138,9 @@ def kl_divergence_barnes_hut(
     Y = np.ascontiguousarray(Y, dtype=np.float64)
     attraction = np.empty_like(Y)
     repulsion = np.empty_like(Y)
-    n_runs = _n_runs(Y.shape[0])
-    kernels.attractive_forces(Y, P.data, P.indices, P.indptr, dof, attraction, n_runs)
-    normaliser = kernels.repulsive_forces(Y, angle, dof, repulsion, n_runs)
+    normaliser = kernels.barnes_hut_forces(
+        Y, P.data, P.indices, P.indptr, angle, dof, attraction, repulsion, _n_runs(Y.shape[0])
+    )
     error = np.nan
     if compute_error:
         error = kernels.sparse_kl_divergence(Y, P.data, P.indices, P.indptr, dof, normaliser)

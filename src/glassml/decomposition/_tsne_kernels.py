@@ -280,7 +280,7 @@ def _walk(
         point_normalisers[rank] = z_i
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _walk_inputs(Y: np.ndarray):
     """The tree of Y, with the positions (Morton order) and node centres padded to 3-D."""
     n_samples, n_dims = Y.shape
@@ -407,6 +407,31 @@ def attractive_forces(
         padded_forces,
     )
     forces[:] = padded_forces[:, :n_dims]
+
+
+def barnes_hut_forces(
+    Y: np.ndarray,
+    P_data: np.ndarray,
+    P_indices: np.ndarray,
+    P_indptr: np.ndarray,
+    angle: float,
+    dof: float,
+    attraction: np.ndarray,
+    repulsion: np.ndarray,
+    n_runs: int = 1,
+) -> float:
+    """Both sums of the gradient (attractive_forces, repulsive_forces); returns Z.
+
+    With ``n_runs`` > 1 the whole attraction goes to a pool thread while this thread builds the
+    tree, which is serial; that pool thread then takes its share of the walk.
+    """
+    if n_runs == 1:
+        attractive_forces(Y, P_data, P_indices, P_indptr, dof, attraction)
+        return repulsive_forces(Y, angle, dof, repulsion)
+    pending = _pool().submit(attractive_forces, Y, P_data, P_indices, P_indptr, dof, attraction)
+    normaliser = repulsive_forces(Y, angle, dof, repulsion, n_runs)
+    pending.result()
+    return normaliser
 
 
 @njit(cache=True)
