@@ -28,7 +28,9 @@ def _positive_int(value: Any, name: str, layer: str, minimum: int = 1) -> int:
 class Dense(Module):
     """Affine map ``y = x W + b`` with ``W`` of shape (in_features, out_features).
 
-    Backward: ``dL/dx = g Wᵀ``, ``dL/dW = xᵀ g``, ``dL/db = Σ_n g_n`` for upstream ``g``.
+    Backward: ``dL/dx = g Wᵀ``, ``dL/dW = xᵀ g``, ``dL/db = Σ_n g_n`` for upstream ``g``
+    (Rumelhart, Hinton & Williams, 1986, "Learning representations by back-propagating
+    errors", Nature 323).
     """
 
     layer_type = "dense"
@@ -86,7 +88,8 @@ class Conv2D(Module):
 
     Backward: ``dL/dW`` correlates the input with the upstream gradient; ``dL/dx`` is the full
     convolution of the (dilated) upstream gradient with the kernel, i.e. a correlation with the
-    flipped kernel (``glassml.autodiff.conv2d``).
+    flipped kernel (``glassml.autodiff.conv2d``). LeCun, Bottou, Bengio & Haffner (1998),
+    "Gradient-based learning applied to document recognition", Proc. IEEE 86.
     """
 
     layer_type = "conv2d"
