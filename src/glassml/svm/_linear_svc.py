@@ -10,10 +10,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from glassml.svm._svc import check_sample_weight, per_sample_C
+from glassml.svm._svc import per_sample_C, validate_training_data
 
 
 @numba.njit(cache=True)
@@ -190,14 +189,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """One dual coordinate-descent solve per one-vs-rest problem (one if binary)."""
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
-        check_classification_targets(y)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"y must contain at least two classes; got 1 class ({self.classes_[0]!r})."
-            )
-        weights = check_sample_weight(sample_weight, X.shape[0])
+        X, y_index, weights = validate_training_data(self, X, y, sample_weight)
         C_of_own_class = per_sample_C(self.C, self.class_weight, self.classes_, y_index, weights)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         bias_scale = float(self.intercept_scaling) if self.fit_intercept else 0.0

@@ -37,6 +37,21 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     return weights
 
 
+def validate_training_data(estimator, X, y, sample_weight):
+    """Validated ``X`` (float64, C order), class indices and sample weights for an SVM's fit.
+
+    Sets ``estimator.classes_``; at least two classes are required.
+    """
+    X, y = validate_data(estimator, X, y, dtype=np.float64, order="C")
+    check_classification_targets(y)
+    estimator.classes_, y_index = np.unique(y, return_inverse=True)
+    if len(estimator.classes_) < 2:
+        raise ValueError(
+            f"y must contain at least two classes; got 1 class ({estimator.classes_[0]!r})."
+        )
+    return X, y_index, check_sample_weight(sample_weight, X.shape[0])
+
+
 def per_sample_C(C: float, class_weight, classes, y_index, sample_weight) -> np.ndarray:
     """Upper bound of each multiplier: C · class_weight[y_i] · sample_weight_i."""
     weights = compute_class_weight(class_weight, classes=classes, y=classes[y_index])
@@ -256,14 +271,7 @@ class SVC(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Solve one dual per pair of classes; see the class docstring."""
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
-        check_classification_targets(y)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"y must contain at least two classes; got 1 class ({self.classes_[0]!r})."
-            )
-        weights = check_sample_weight(sample_weight, X.shape[0])
+        X, y_index, weights = validate_training_data(self, X, y, sample_weight)
         upper_bounds = per_sample_C(self.C, self.class_weight, self.classes_, y_index, weights)
         # zero-weight samples cannot be support vectors: drop them (as libsvm does)
         kept = np.flatnonzero(weights > 0)
