@@ -77,6 +77,11 @@ class _NetworkEstimator(BaseEstimator):
 
     _metric: str | None = None
 
+    def _check_X(self, X) -> np.ndarray:
+        """Validated input for predict/score of a fitted network (tabular; CNN overrides)."""
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+
     # -------------------------------------------------------------- hyper-parameter checks
     def _check_params(self) -> None:
         def positive_int(name):
@@ -299,10 +304,6 @@ class MLPClassifier(_ClassifierMixin, ClassifierMixin, _NetworkEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_X(self, X) -> np.ndarray:
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-
     def _setup(self, X, y, classes=None) -> np.ndarray:
         self._check_params()
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
@@ -385,10 +386,6 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         self.dtype = dtype
         self.random_state = random_state
         self.verbose = verbose
-
-    def _check_X(self, X) -> np.ndarray:
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
 
     def _setup(self, X, y):
         self._check_params()
