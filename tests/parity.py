@@ -41,3 +41,112 @@ def assert_close_up_to_sign(
     signs = np.sign(np.sum(mine * theirs, axis=1, keepdims=True))
     signs[signs == 0] = 1.0
     assert_close(mine * signs, theirs, rtol=rtol, atol=atol, what=what or "rows up to sign")
+
+
+def assert_same_estimator(
+    mine,
+    theirs,
+    X,
+    *,
+    attributes=(),
+    methods=("predict",),
+    rtol: float,
+    atol: float = 0.0,
+    up_to_sign=(),
+) -> None:
+    """Fitted ``mine`` and ``theirs`` agree on fitted attributes and on method outputs at ``X``.
+
+    ``attributes`` names fitted attributes present on both (``"coef_"``); ``methods`` names
+    methods called on ``X`` (``"predict"``, ``"predict_proba"``, ``"transform"``);
+    ``up_to_sign`` lists attributes/methods whose rows are defined only up to sign.
+    """
+    for name in attributes:
+        compare = assert_close_up_to_sign if name in up_to_sign else assert_close
+        compare(getattr(mine, name), getattr(theirs, name), rtol=rtol, atol=atol, what=name)
+    for name in methods:
+        ours, reference = getattr(mine, name)(X), getattr(theirs, name)(X)
+        if name in up_to_sign:
+            assert_close_up_to_sign(
+                np.asarray(ours).T, np.asarray(reference).T, rtol=rtol, atol=atol, what=name
+            )
+        elif np.asarray(reference).dtype.kind in "OUSb":
+            assert np.array_equal(ours, reference), f"{name}: outputs differ"
+        else:
+            assert_close(ours, reference, rtol=rtol, atol=atol, what=f"{name}(X)")
+
+
+def _central_differences(fun, x: np.ndarray, step: float | None) -> np.ndarray:
+    """d fun / d x by central differences; shape ``fun(x).shape + x.shape``."""
+    x = np.asarray(x, dtype=np.float64)
+    relative = np.finfo(np.float64).eps ** (1 / 3) if step is None else step
+    value = np.asarray(fun(x), dtype=np.float64)
+    jacobian = np.zeros(value.shape + x.shape)
+    for index in np.ndindex(x.shape):
+        h = relative * max(1.0, abs(float(x[index])))
+        plus, minus = x.copy(), x.copy()
+        plus[index] += h
+        minus[index] -= h
+        h_taken = float(plus[index]) - float(minus[index])
+        jacobian[(..., *index)] = (np.asarray(fun(plus)) - np.asarray(fun(minus))) / h_taken
+    return jacobian
+
+
+def check_grad(fun, x, *, jac=None, tol: float = 1e-6, step: float | None = None) -> float:
+    """Assert that a gradient (or Jacobian) is right; return the largest relative error.
+
+    With ``jac`` given (a hand-written derivative: ``jac(x)`` of shape
+    ``fun(x).shape + x.shape``), it is compared with central finite differences of ``fun``,
+    a plain NumPy function. Without ``jac``, ``fun`` is written with autodiff ops and its
+    reverse-mode gradient is checked by :func:`glassml.autodiff.check_grad`. The relative
+    error uses the same floor as the public checker: 1e-3 of the derivative's largest entry.
+    """
+    if jac is None:
+        from glassml.autodiff import check_grad as autodiff_check_grad
+
+        error = autodiff_check_grad(fun, np.asarray(x, dtype=np.float64), step=step)
+    else:
+        analytic = np.asarray(jac(np.asarray(x, dtype=np.float64)), dtype=np.float64)
+        numeric = _central_differences(fun, x, step)
+        if analytic.shape != numeric.shape:
+            raise AssertionError(
+                f"jac(x) has shape {analytic.shape}; finite differences give {numeric.shape}"
+            )
+        scale = max(
+            float(np.max(np.abs(analytic), initial=0)), float(np.max(np.abs(numeric), initial=0))
+        )
+        floor = max(1e-3 * scale, np.finfo(np.float64).tiny)
+        denominator = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
+        error = float(np.max(np.abs(analytic - numeric) / denominator, initial=0.0))
+    assert error <= tol, f"gradient check: max relative error {error:.3e} > {tol:.1e}"
+    return error
+
+
+def assert_within_se(estimate, truth, se, *, p_fail: float = 1e-4, what: str = "estimate") -> None:
+    """A stochastic estimate agrees with the truth within its sampling error.
+
+    Asserts ``|estimate - truth| <= z * se`` for every element, where ``z`` is chosen so
+    that an unbiased, approximately normal estimator with standard error ``se`` fails with
+    probability below ``p_fail`` over all elements together (two-sided, Bonferroni over the
+    elements). ``p_fail=1e-4`` gives ``z = 3.89`` for one element. The test therefore
+    states how often a correct implementation would fail it, on any machine and any seed.
+    """
+    from scipy.stats import norm
+
+    estimate = np.asarray(estimate, dtype=np.float64)
+    truth = np.broadcast_to(np.asarray(truth, dtype=np.float64), estimate.shape)
+    se = np.broadcast_to(np.asarray(se, dtype=np.float64), estimate.shape)
+    if np.any(~np.isfinite(se)) or np.any(se < 0):
+        raise AssertionError(f"{what}: standard errors must be finite and non-negative")
+    z = float(norm.isf(p_fail / (2 * max(estimate.size, 1))))
+    deviation = np.abs(estimate - truth)
+    failing = ~(deviation <= z * se)
+    if np.any(failing):
+        in_se = np.divide(deviation, se, out=np.full_like(deviation, np.inf), where=se > 0)
+        worst = int(np.argmax(np.where(failing, in_se, -1.0)))
+        index = tuple(int(k) for k in np.unravel_index(worst, estimate.shape))
+        raise AssertionError(
+            f"{what}: {int(failing.sum())} of {estimate.size} element(s) beyond {z:.2f} standard "
+            f"errors (p_fail={p_fail:g}); worst at {index}: estimate "
+            f"{float(estimate[index])!r} vs truth {float(truth[index])!r}, "
+            f"se {float(se[index]):.3e}"
+        )
