@@ -37,3 +37,21 @@ def shared_data() -> Path:
             pytest.fail(f"CI expects the real datasets at {SHARED_DATA}")
         pytest.skip(f"real datasets not found at {SHARED_DATA} (they live beside the checkout)")
     return SHARED_DATA
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The robustness suite's counts: entry points, probes and their outcomes."""
+    outcomes: dict[str, int] = {}
+    entries: set[str] = set()
+    for report in terminalreporter.stats.get("passed", []):
+        kinds = [value for key, value in report.user_properties if key == "robustness"]
+        if kinds and "[" in report.nodeid:
+            entries.add(report.nodeid.split("[", 1)[1].split("-")[0].rstrip("]"))
+        for kind in kinds:
+            outcomes[kind] = outcomes.get(kind, 0) + 1
+    if outcomes:
+        total = sum(outcomes.values())
+        parts = ", ".join(f"{count} {kind}" for kind, count in sorted(outcomes.items()))
+        terminalreporter.write_line(
+            f"robustness: {len(entries)} entry points, {total} probes passed ({parts})"
+        )

@@ -18,7 +18,6 @@ import pytest
 from parity import assert_close, assert_close_up_to_sign
 from scipy import stats
 from sklearn.decomposition import PCA as SklearnPCA
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from glassml.decomposition import PCA
 
@@ -126,10 +125,3 @@ def test_transform_checks_feature_count():
         pca.transform(np.ones((3, 5)))
     with pytest.raises(ValueError, match="n_components_"):
         pca.inverse_transform(np.ones((3, 5)))
-
-
-@parametrize_with_checks(
-    [PCA(), PCA(2, svd_solver="covariance_eigh"), PCA(1, svd_solver="randomized", random_state=0)]
-)
-def test_sklearn_conformance(estimator, check):
-    check(estimator)

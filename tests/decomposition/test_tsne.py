@@ -35,7 +35,6 @@ from sklearn.manifold._t_sne import (
     _kl_divergence_bh,
 )
 from sklearn.neighbors import NearestNeighbors
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from glassml.decomposition import TSNE
 from glassml.decomposition._tsne import (
@@ -266,13 +265,3 @@ def test_random_init_is_reproducible():
 def test_bad_input_raises_value_error_naming_argument(params, X, match):
     with pytest.raises(ValueError, match=match):
         TSNE(**params).fit(X)
-
-
-@parametrize_with_checks(
-    [
-        TSNE(perplexity=2, max_iter=250, random_state=0),
-        TSNE(perplexity=2, max_iter=250, method="exact", init="random", random_state=0),
-    ]
-)
-def test_sklearn_conformance(estimator, check):
-    check(estimator)

@@ -8,7 +8,7 @@ Reference and tolerances (fixed problems, standardised features, n = 150-300):
 - Stochastic optimisers ("sgd", "adam", "rmsprop", "adagrad", 30 epochs): final loss within
   1e-3 relative of the loss of sklearn's solution, computed independently with
   ``sklearn.metrics.log_loss``.
-- Conformance: ``parametrize_with_checks`` with no expected failures.
+- Conformance: ``tests/test_conformance.py``, no expected failures.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from glassml.linear import LogisticRegression
 from glassml.optim import FISTA, LBFGS, Adam, Newton, StepLR
@@ -222,14 +221,3 @@ def test_predict_bad_input_names_x():
     for X in ([1.0, 2.0, 3.0, 4.0, 5.0], np.ones((2, 3)), np.full((2, 5), np.nan)):
         with pytest.raises(ValueError, match=r"\bX\b"):
             model.predict(X)
-
-
-@parametrize_with_checks(
-    [
-        LogisticRegression(),
-        LogisticRegression(optimizer="newton"),
-        LogisticRegression(penalty="elasticnet", optimizer="fista"),
-    ]
-)
-def test_sklearn_conformance(estimator, check):
-    check(estimator)

@@ -4,7 +4,7 @@ Reference: sklearn.naive_bayes.GaussianNB with the same var_smoothing / priors.
 Tolerances: predictions identical; theta_, var_, epsilon_, class_prior_ to rtol 1e-12;
 predict_proba / predict_log_proba to atol 1e-10 (iris, wine, an offset make_classification).
 The joint log-likelihood is also checked against scipy.stats.norm.logpdf summed per class.
-Conformance: parametrize_with_checks, no expected failures.
+Conformance: tests/test_conformance.py, no expected failures.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import sklearn.naive_bayes as sk
 from parity import assert_close
 from scipy.stats import norm
 from sklearn.datasets import load_iris, load_wine, make_classification
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from glassml.naive_bayes import GaussianNB
 
@@ -82,8 +81,3 @@ def test_joint_log_likelihood_is_the_gaussian_model():
 def test_bad_input_names_the_argument(X, y, params, pattern):
     with pytest.raises(ValueError, match=pattern):
         GaussianNB(**params).fit(X, y)
-
-
-@parametrize_with_checks([GaussianNB()])
-def test_sklearn_conformance(estimator, check):
-    check(estimator)

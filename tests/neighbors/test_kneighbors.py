@@ -17,7 +17,6 @@ import pytest
 import sklearn.neighbors as sk
 from parity import assert_close
 from sklearn.datasets import load_iris, make_classification, make_regression
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from glassml.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
@@ -127,15 +126,3 @@ def test_too_many_neighbours_is_refused():
         model.predict(np.eye(4))
     with pytest.raises(ValueError, match=r"^X:.*features"):
         model.predict(np.ones((2, 3)))
-
-
-@parametrize_with_checks(
-    [
-        KNeighborsClassifier(),
-        KNeighborsClassifier(weights="distance", algorithm="brute"),
-        KNeighborsRegressor(),
-        KNeighborsRegressor(weights="distance", algorithm="brute"),
-    ]
-)
-def test_sklearn_conformance(estimator, check):
-    check(estimator)

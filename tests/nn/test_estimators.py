@@ -2,8 +2,7 @@
 
 References and tolerances
 -------------------------
-- scikit-learn conformance: ``parametrize_with_checks`` for both MLPs (expected failures listed
-  with their reasons below, at most 3 each).
+- scikit-learn conformance: ``tests/test_conformance.py`` (every exported estimator).
 - Against ``sklearn.neural_network.MLPClassifier`` / ``MLPRegressor`` on fixed problems
   (iris, standardised; a smooth 2-output regression): held-out accuracy within 0.05 of
   sklearn's and R² within 0.05 of sklearn's (the optimisation paths differ — initialisation,
@@ -28,26 +27,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from glassml import nn
 from glassml.optim import Momentum
-
-EXPECTED_FAILURES: dict[str, dict[str, str]] = {"MLPClassifier": {}, "MLPRegressor": {}}
-
-
-def expected_failed_checks(estimator):
-    return EXPECTED_FAILURES[type(estimator).__name__]
-
-
-@parametrize_with_checks(
-    [nn.MLPClassifier(random_state=0), nn.MLPRegressor(random_state=0)],
-    expected_failed_checks=expected_failed_checks,
-)
-def test_sklearn_conformance(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        check(estimator)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,326 @@
+"""Every public entry point against every family of bad input (see ``framework.py``).
+
+Entries live in ``tests/robustness/entries_<family>.py`` (``ENTRIES``: a list of ``Entry``;
+``EXEMPT``: public names that need no entry of their own, each with the reason). A new family
+of glassml joins by adding such a file; ``test_every_public_entry_point_is_registered`` fails
+until it does.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from robustness.framework import (
+    HUGE,
+    TINY,
+    Entry,
+    Outcome,
+    as_numpy_scalar,
+    assert_finite,
+    automatic_bad_values,
+    default_compare,
+    mutate,
+    not_constant,
+    scaled,
+    verdict,
+)
+from sklearn.base import BaseEstimator
+
+import glassml
+
+HERE = Path(__file__).resolve().parent
+# Packages whose public surface is the command line or the terminal, tested by their own suites.
+NOT_API_PACKAGES = {"tour", "cli"}
+
+
+def _load_entry_files() -> tuple[list[Entry], dict[str, str]]:
+    entries: list[Entry] = []
+    exempt: dict[str, str] = {}
+    for path in sorted(HERE.glob("entries_*.py")):
+        spec = importlib.util.spec_from_file_location(f"robustness_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        entries.extend(module.ENTRIES)
+        exempt.update(getattr(module, "EXEMPT", {}))
+    return entries, exempt
+
+
+ENTRIES, EXEMPT = _load_entry_files()
+BY_ID = {entry.name: entry for entry in ENTRIES}
+_BASELINES: dict[str, object] = {}
+
+
+def _call(entry: Entry, **changes):
+    arguments = copy.deepcopy(entry.arguments)
+    arguments.update(changes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # warnings are allowed; wrong answers are not
+        return entry.call(**arguments)
+
+
+def _baseline(entry: Entry):
+    if entry.name not in _BASELINES:
+        _BASELINES[entry.name] = _call(entry)
+    return _BASELINES[entry.name]
+
+
+def _compare(entry: Entry):
+    compare = entry.compare or default_compare
+    base = _baseline(entry)
+    return lambda result: compare(base, result)
+
+
+def _record(record_property, outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        record_property("robustness", outcome.kind)
+
+
+def _applies(entry: Entry, family: str) -> bool:
+    return family not in entry.skip
+
+
+def test_entry_names_are_unique():
+    names = [entry.name for entry in ENTRIES]
+    assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=str)
+def test_valid_call_gives_a_finite_result(entry):
+    result = _baseline(entry)
+    assert_finite(result, entry.name)
+    for family, reason in entry.skip.items():
+        assert len(reason) > 15, f"{entry.name}: family {family!r} skipped without a reason"
+
+
+# --------------------------------------------------------------- element-level families
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=str)
+@settings(max_examples=3)
+@given(position=st.integers(0, 10_000), sign=st.sampled_from([1, -1]))
+def test_element_families(entry, position, sign, record_property):
+    outcomes = []
+    for family in ("nan", "inf", "object", "complex", "ndim"):
+        if not _applies(entry, family):
+            continue
+        targets = entry.arrays + (entry.labels if family in ("nan", "inf", "ndim") else ())
+        for argument in targets:
+            value = mutate(family, entry.arguments[argument], position, sign)
+            if family == "nan" and argument in entry.allow_nan:
+                check = assert_finite  # missing values are legal here: any finite answer
+            elif family == "ndim":
+                check = _compare(entry)  # a column vector for a vector may be accepted as is
+            else:
+                check = None
+            outcomes.append(
+                verdict(
+                    entry,
+                    family,
+                    argument,
+                    lambda a=argument, v=value: _call(entry, **{a: v}),
+                    check,
+                )
+            )
+    _record(record_property, outcomes)
+
+
+# --------------------------------------------------------------- whole-argument families
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=str)
+def test_empty_string_and_length(entry, record_property):
+    outcomes = []
+    data = entry.arrays + entry.labels
+    for argument in data:
+        for family in ("empty", "string", "length"):
+            if not _applies(entry, family) or (family == "string" and argument in entry.labels):
+                continue
+            if family == "length" and len(data) < 2:
+                continue
+            value = mutate(family, entry.arguments[argument], 0)
+            probe_entry = entry
+            if family == "length":  # the error may name either side of the mismatch
+                others = tuple(name for name in data if name != argument)
+                probe_entry = copy.copy(entry)
+                probe_entry.aliases = {
+                    **entry.aliases,
+                    argument: (*entry.aliases.get(argument, ()), *others),
+                }
+            outcomes.append(
+                verdict(
+                    probe_entry,
+                    family,
+                    argument,
+                    lambda a=argument, v=value: _call(entry, **{a: v}),
+                    None,
+                )
+            )
+    for argument in entry.labels:
+        if _applies(entry, "one_class"):
+            value = mutate("one_class", entry.arguments[argument], 0)
+            outcomes.append(
+                verdict(
+                    entry,
+                    "one_class",
+                    argument,
+                    lambda a=argument, v=value: _call(entry, **{a: v}),
+                    None,
+                )
+            )
+    _record(record_property, outcomes)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=str)
+@pytest.mark.parametrize("family", ["huge", "tiny"])
+def test_extreme_scales(entry, family, record_property):
+    if not _applies(entry, family):
+        pytest.skip(entry.skip[family])
+    factor = HUGE if family == "huge" else TINY
+    declared = [scale for scale in entry.scale if family in scale.families]
+    covered = {name for scale in declared for name in scale.args}
+    probes = [(scale.args, scale.check) for scale in declared]
+    # Every data argument not in a declared group is scaled alone and must not go constant.
+    probes += [((name,), not_constant) for name in entry.arrays if name not in covered]
+    outcomes = []
+    base = _baseline(entry) if probes else None
+    for group, check in probes:
+        changes = {name: scaled(entry.arguments[name], factor) for name in group}
+        outcomes.append(
+            verdict(
+                entry,
+                family,
+                group[0],
+                lambda c=changes: _call(entry, **c),
+                lambda result, c=check: c(base, result, factor),
+            )
+            if len(group) == 1
+            else _group_verdict(entry, family, group, changes, check, base, factor)
+        )
+    _record(record_property, outcomes)
+
+
+def _group_verdict(entry, family, group, changes, check, base, factor) -> Outcome:
+    aliased = copy.copy(entry)
+    aliased.aliases = {**entry.aliases, group[0]: (*entry.aliases.get(group[0], ()), *group[1:])}
+    return verdict(
+        aliased, family, group[0], lambda: _call(entry, **changes), lambda r: check(base, r, factor)
+    )
+
+
+# --------------------------------------------------------------- options
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.options], ids=str)
+def test_bad_options_are_refused_by_name(entry, record_property):
+    outcomes = []
+    for name, option in entry.options.items():
+        valid = entry.arguments[name]
+        bad_values = [*option.bad, *(automatic_bad_values(valid) if option.auto else [])]
+        assert bad_values, f"{entry.name}: option {name!r} has no bad value to try"
+        for value in bad_values:
+            outcomes.append(
+                verdict(entry, "option", name, lambda n=name, v=value: _call(entry, **{n: v}), None)
+            )
+    _record(record_property, outcomes)
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.options], ids=str)
+def test_numpy_scalars_are_legal_options(entry, record_property):
+    outcomes = []
+    for name in entry.options:
+        value = as_numpy_scalar(entry.arguments[name])
+        if value is None:
+            continue
+        outcomes.append(
+            verdict(
+                entry,
+                "numpy",
+                name,
+                lambda n=name, v=value: _call(entry, **{n: v}),
+                _compare(entry),
+            )
+        )
+    _record(record_property, outcomes)
+
+
+# --------------------------------------------------------------- coverage
+
+
+def public_entry_points() -> list[str]:
+    """Every public function, every public method of an exported class, and every
+    non-estimator class's constructor (estimators validate at ``fit``)."""
+    found = []
+    for info in pkgutil.iter_modules(glassml.__path__):
+        if info.name.startswith("_") or info.name in NOT_API_PACKAGES:
+            continue
+        package = importlib.import_module(f"glassml.{info.name}")
+        prefix = f"glassml.{info.name}"
+        for name in getattr(package, "__all__", ()):
+            value = getattr(package, name)
+            if inspect.isfunction(value) or (callable(value) and not inspect.isclass(value)):
+                found.append(f"{prefix}.{name}")
+            elif inspect.isclass(value) and value.__module__.startswith("glassml."):
+                if not issubclass(value, BaseEstimator) and not issubclass(value, BaseException):
+                    found.append(f"{prefix}.{name}")
+                for method, member in vars(value).items():
+                    if method.startswith("_") or not callable(member) or isinstance(member, type):
+                        continue
+                    found.append(f"{prefix}.{name}.{method}")
+    return sorted(set(found))
+
+
+def test_every_public_entry_point_is_registered():
+    registered = {entry.name.split(" [")[0] for entry in ENTRIES}
+    missing = [
+        name
+        for name in public_entry_points()
+        if name not in registered and not any(fnmatch.fnmatchcase(name, p) for p in EXEMPT)
+    ]
+    assert not missing, (
+        f"{len(missing)} public entry point(s) have no robustness entry and no stated exemption: "
+        + ", ".join(missing)
+    )
+    for pattern, reason in EXEMPT.items():
+        assert len(reason) > 15, f"exemption {pattern!r} needs a reason"
+
+
+def test_framework_catches_a_silent_constant_and_an_unnamed_error():
+    """The machinery itself: a broken entry point must fail these probes."""
+
+    def silent(X):
+        return np.zeros(len(X)) if np.max(np.abs(X)) > 1e200 else np.asarray(X).sum(axis=1)
+
+    entry = Entry("demo.silent", silent, {"X": np.arange(6.0).reshape(3, 2)}, arrays=("X",))
+    base = _call(entry)
+    with pytest.raises(AssertionError, match="constant"):
+        verdict(
+            entry,
+            "huge",
+            "X",
+            lambda: silent(scaled(entry.arguments["X"], HUGE)),
+            lambda r: not_constant(base, r, HUGE),
+        )
+
+    def unnamed(X):
+        raise ValueError("something is wrong")
+
+    entry = Entry("demo.unnamed", unnamed, {"X": np.ones((2, 2))}, arrays=("X",))
+    with pytest.raises(AssertionError, match="does not name"):
+        verdict(entry, "nan", "X", lambda: unnamed(None), None)
+
+    def deep(X):
+        return [][1]
+
+    with pytest.raises(AssertionError, match="IndexError"):
+        verdict(entry, "nan", "X", lambda: deep(None), None)
