@@ -29,6 +29,16 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Full-size runs (``@pytest.mark.slow``) need ``GLASSML_FULL=1``; CI's budget is the rest."""
+    if os.environ.get("GLASSML_FULL") == "1":
+        return
+    skip = pytest.mark.skip(reason="full-size run: set GLASSML_FULL=1 to include it")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Path to ``../shared/data``; skipped locally if absent, but a failure in CI."""
