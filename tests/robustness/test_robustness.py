@@ -36,6 +36,7 @@ from robustness.framework import (
     verdict,
 )
 from sklearn.base import BaseEstimator
+from sklearn.utils._available_if import _AvailableIfDescriptor
 
 import glassml
 
@@ -257,26 +258,57 @@ def test_numpy_scalars_are_legal_options(entry, record_property):
 # --------------------------------------------------------------- coverage
 
 
+def public_methods(cls: type, exported: set[type]) -> list[str]:
+    """The public methods of ``cls`` that glassml defines, as entry points.
+
+    A method the class defines itself always counts. An inherited one counts for an estimator
+    (``Lasso.fit`` is ``ElasticNet.fit`` on another model, and ``KMeans.predict`` lives on a
+    private base), and for any other class when the base that defines it is not exported (no
+    other registration would list it). Methods scikit-learn adds (``set_fit_request``, the
+    mixins' ``score``) are scikit-learn's, not glassml's.
+    """
+    found = []
+    for name in dir(cls):
+        if name.startswith("_"):
+            continue
+        owner = next(base for base in cls.__mro__ if name in vars(base))
+        if not owner.__module__.startswith("glassml."):
+            continue
+        member = vars(owner)[name]
+        if isinstance(member, staticmethod | classmethod):
+            member = member.__func__
+        # scikit-learn's available_if (predict_proba of SVC) is a descriptor around a method.
+        if not (inspect.isfunction(member) or isinstance(member, _AvailableIfDescriptor)):
+            continue
+        if owner is cls or issubclass(cls, BaseEstimator) or owner not in exported:
+            found.append(name)
+    return found
+
+
 def public_entry_points() -> list[str]:
-    """Every public function, every public method of an exported class, and every
-    non-estimator class's constructor (estimators validate at ``fit``)."""
+    """Every public function, every public method of an exported class (see
+    :func:`public_methods`), and every non-estimator class's constructor (estimators validate
+    at ``fit``)."""
     found = []
     for info in pkgutil.iter_modules(glassml.__path__):
         if info.name.startswith("_") or info.name in NOT_API_PACKAGES:
             continue
         package = importlib.import_module(f"glassml.{info.name}")
         prefix = f"glassml.{info.name}"
-        for name in getattr(package, "__all__", ()):
+        names = getattr(package, "__all__", ())
+        exported = {
+            value for value in (getattr(package, name) for name in names) if inspect.isclass(value)
+        }
+        for name in names:
             value = getattr(package, name)
             if inspect.isfunction(value) or (callable(value) and not inspect.isclass(value)):
                 found.append(f"{prefix}.{name}")
             elif inspect.isclass(value) and value.__module__.startswith("glassml."):
                 if not issubclass(value, BaseEstimator) and not issubclass(value, BaseException):
                     found.append(f"{prefix}.{name}")
-                for method, member in vars(value).items():
-                    if method.startswith("_") or not callable(member) or isinstance(member, type):
-                        continue
-                    found.append(f"{prefix}.{name}.{method}")
+                found.extend(
+                    f"{prefix}.{name}.{method}" for method in public_methods(value, exported)
+                )
     return sorted(set(found))
 
 
@@ -324,3 +356,20 @@ def test_framework_catches_a_silent_constant_and_an_unnamed_error():
 
     with pytest.raises(AssertionError, match="IndexError"):
         verdict(entry, "nan", "X", lambda: deep(None), None)
+
+
+def test_inherited_methods_are_entry_points():
+    """An estimator's inherited methods are its own entry points; a plain class's are listed
+    where they are defined when that class is exported, and under the subclass otherwise."""
+    glassml_module = {"__module__": "glassml.demo"}
+
+    def method(self):
+        return None
+
+    Base = type("_Base", (BaseEstimator,), {**glassml_module, "predict": method})
+    Child = type("Child", (Base,), {**glassml_module, "fit": method})
+    assert public_methods(Child, {Child}) == ["fit", "predict"]
+    Plain = type("Plain", (), {**glassml_module, "save": method})
+    Sub = type("Sub", (Plain,), {**glassml_module, "load": method})
+    assert public_methods(Sub, {Plain, Sub}) == ["load"]
+    assert public_methods(Sub, {Sub}) == ["load", "save"]
