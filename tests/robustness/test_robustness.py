@@ -30,8 +30,12 @@ from robustness.framework import (
     assert_finite,
     automatic_bad_values,
     default_compare,
+    equals,
+    equivariant,
+    invariant,
     mutate,
     not_constant,
+    per_output,
     scaled,
     verdict,
 )
@@ -373,3 +377,19 @@ def test_inherited_methods_are_entry_points():
     Sub = type("Sub", (Plain,), {**glassml_module, "load": method})
     assert public_methods(Sub, {Plain, Sub}) == ["load"]
     assert public_methods(Sub, {Sub}) == ["load", "save"]
+
+
+def test_scale_checks_fail_on_wrong_answers():
+    """equivariant beyond float64's range, per_output and equals each reject a wrong result."""
+    base = np.array([1.0, 2.0])
+    equivariant(2)(base, np.zeros(2), TINY)  # s^2 underflows: zero is the rounded answer
+    with pytest.raises(AssertionError):
+        equivariant(2)(base, base * HUGE, HUGE)  # s^2 overflows: no finite answer is right
+    with pytest.raises(AssertionError):
+        equivariant(1)(base, base, HUGE)
+    per_output(equivariant(1), invariant())((base, 3), (base * HUGE, 3), HUGE)
+    with pytest.raises(AssertionError, match="output 1"):
+        per_output(equivariant(1), invariant())((base, 3), (base * HUGE, 0), HUGE)
+    equals(np.zeros(2))(base, np.zeros(2), HUGE)
+    with pytest.raises(AssertionError):
+        equals(np.zeros(2))(base, base, HUGE)
