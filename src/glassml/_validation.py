@@ -23,6 +23,7 @@ from collections.abc import Collection
 from typing import Any, Literal
 
 import numpy as np
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_array, validate_data
 
@@ -206,3 +207,14 @@ def check_option(value: Any, argument: str, options: Collection[str]) -> str:
     if not isinstance(value, str) or value not in options:
         raise fail(argument, f"one of {sorted(options)}", value)
     return value
+
+
+def check_seed(value: Any, argument: str = "random_state") -> np.random.RandomState:
+    """``sklearn.utils.check_random_state`` with the argument named: an int, a RandomState,
+    or None (the global generator); NumPy integers are ints, booleans and strings are not."""
+    if isinstance(value, bool | np.bool_):
+        raise fail(argument, "an int, a RandomState or None", value)
+    try:
+        return check_random_state(value)
+    except (ValueError, TypeError):
+        raise fail(argument, "an int, a RandomState or None", value) from None

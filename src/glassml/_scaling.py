@@ -1,0 +1,34 @@
+"""Rescaling by powers of two, for computations that are equivariant in the scale of their data.
+
+Many results do not depend on the units of the data (nearest neighbours, k-means labels, the
+direction of an eigenvector) or scale with them (least-squares predictions when X and y scale
+together), yet their arithmetic squares the data (distances, Gram matrices, ``||b||``): at
+``1e300`` it overflows, at ``1e-300`` it underflows, and the answer silently collapses. Dividing
+the data by a power of two near its largest magnitude is exact (only the exponent changes), so
+the rescaled problem has the same digits in a safe range; the answer is scaled back at the end.
+
+Data already in a safe range is left alone (``scale_of`` returns 1.0), so results there are
+bit for bit what they were without any rescaling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Magnitudes outside [SAFE_LOW, SAFE_HIGH] are rescaled: squares of these (and sums of a few
+# million of them) stay far from float64's limits of about 1e308 and 2e-308.
+SAFE_HIGH = 2.0**150
+SAFE_LOW = 2.0**-150
+
+
+def scale_of(*arrays: np.ndarray) -> float:
+    """A power of two ``c`` near the largest magnitude in ``arrays``, or 1.0 in the safe range.
+
+    Dividing by ``c`` is exact: ``(x / c) * c == x`` for every float (barring subnormals).
+    Non-finite and all-zero data give 1.0 (validation refuses the former elsewhere).
+    """
+    largest = max((float(np.max(np.abs(a), initial=0.0)) for a in arrays), default=0.0)
+    if not np.isfinite(largest) or largest == 0.0 or SAFE_LOW <= largest <= SAFE_HIGH:
+        return 1.0
+    _, exponent = np.frexp(largest)
+    return float(np.ldexp(1.0, int(exponent)))
