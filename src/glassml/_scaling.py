@@ -27,8 +27,23 @@ def scale_of(*arrays: np.ndarray) -> float:
     Dividing by ``c`` is exact: ``(x / c) * c == x`` for every float (barring subnormals).
     Non-finite and all-zero data give 1.0 (validation refuses the former elsewhere).
     """
-    largest = max((float(np.max(np.abs(a), initial=0.0)) for a in arrays), default=0.0)
+    largest = max((_largest(a) for a in arrays), default=0.0)
     if not np.isfinite(largest) or largest == 0.0 or SAFE_LOW <= largest <= SAFE_HIGH:
         return 1.0
     _, exponent = np.frexp(largest)
     return float(np.ldexp(1.0, int(exponent)))
+
+
+def _largest(array) -> float:
+    values = array.data if hasattr(array, "tocsr") else array  # scipy.sparse: the stored values
+    return float(np.max(np.abs(values), initial=0.0))
+
+
+def downscale_of(*arrays: np.ndarray) -> float:
+    """:func:`scale_of`, but never below 1: for penalised objectives, which are not
+    scale-invariant. Shrinking huge data keeps the arithmetic in range while the penalty is
+    rescaled to match (``alpha / c^2``: the exact problem); enlarging tiny data would turn the
+    penalty into ``alpha / c^2 = inf`` for a problem whose answer (the penalty wins, the
+    coefficients vanish) is computed correctly as it is.
+    """
+    return max(scale_of(*arrays), 1.0)
