@@ -168,14 +168,35 @@ def per_output(*checks: Callable[[Any, Any, float], None]) -> Callable[[Any, Any
 
 
 def equals(
-    expected: Any, rtol: float = 1e-7, atol: float = 0.0
+    expected: Any, rtol: float = 1e-7, atol: float = 0.0, power: float = 0.0
 ) -> Callable[[Any, Any, float], None]:
-    """The result at the scale is a known value (a limit: ``exp(-gamma s^2 d) -> 0``)."""
+    """The result at the scale is a known value (a limit: ``exp(-gamma s^2 d) -> 0``), or with
+    ``power`` that value times ``s ** power`` (ridge at ``(X, y) * s`` -> least squares * s)."""
+    if power != 0.0:
+        scaled_check = equivariant(power, rtol)
+        return lambda base, scaled, s: scaled_check(expected, scaled, s)
 
     def check(base: Any, scaled: Any, s: float) -> None:
         a, b = _flat(expected), _flat(scaled)
         if a.shape != b.shape or not np.allclose(b, a, rtol=rtol, atol=atol):
             raise AssertionError(f"expected {a[:8]} at scale {s:g}; got {b[:8]}")
+
+    return check
+
+
+def affine(offset: Any, rtol: float = 1e-7) -> Callable[[Any, Any, float], None]:
+    """The result is ``offset + s (base - offset)``: a fitted linear model's output at ``X * s``
+    (the intercept stays, the rest scales)."""
+
+    def check(base: Any, scaled: Any, s: float) -> None:
+        a, b, c = _flat(base), _flat(scaled), _flat(offset)
+        with np.errstate(over="ignore", under="ignore"):
+            expected = c + s * (a - c)
+        scale = np.max(np.abs(expected), initial=0)
+        if a.shape != b.shape or not np.allclose(b, expected, rtol=rtol, atol=rtol * scale):
+            raise AssertionError(
+                f"expected offset + {s:g} (result - offset): {expected[:8]}; got {b[:8]}"
+            )
 
     return check
 

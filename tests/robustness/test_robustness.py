@@ -26,6 +26,7 @@ from robustness.framework import (
     TINY,
     Entry,
     Outcome,
+    affine,
     as_numpy_scalar,
     assert_finite,
     automatic_bad_values,
@@ -394,3 +395,10 @@ def test_scale_checks_fail_on_wrong_answers():
     equals(np.zeros(2))(base, np.zeros(2), HUGE)
     with pytest.raises(AssertionError):
         equals(np.zeros(2))(base, base, HUGE)
+    equals(base, power=1.0)(None, base * HUGE, HUGE)
+    with pytest.raises(AssertionError):
+        equals(base, power=1.0)(None, base, HUGE)
+    affine(1.0)(base, 1.0 + (base - 1.0) * HUGE, HUGE)
+    affine(1.0)(base, np.ones(2), TINY)
+    with pytest.raises(AssertionError):
+        affine(1.0)(base, base * HUGE, HUGE)
