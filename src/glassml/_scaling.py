@@ -22,21 +22,30 @@ SAFE_LOW = 2.0**-150
 
 
 def scale_of(*arrays: np.ndarray) -> float:
-    """A power of two ``c`` near the largest magnitude in ``arrays``, or 1.0 in the safe range.
+    """A power of two ``c`` near the typical magnitude of ``arrays``, or 1.0 in the safe range.
 
-    Dividing by ``c`` is exact: ``(x / c) * c == x`` for every float (barring subnormals).
-    Non-finite and all-zero data give 1.0 (validation refuses the former elsewhere).
+    Dividing by ``c`` is exact: ``(x / c) * c == x`` for every float (barring subnormals). The
+    typical magnitude is the root mean square (computed on the data divided by its largest
+    entry, so it cannot overflow): data at ``1e300`` times standardised values comes back as
+    about those values, which is what the iterative solvers' defaults are tuned for. The range
+    is safe when the largest magnitude lies in [2^-150, 2^150]. Non-finite and all-zero data
+    give 1.0 (validation refuses the former elsewhere).
     """
     largest = max((_largest(a) for a in arrays), default=0.0)
     if not np.isfinite(largest) or largest == 0.0 or SAFE_LOW <= largest <= SAFE_HIGH:
         return 1.0
-    _, exponent = np.frexp(largest)
-    return float(np.ldexp(1.0, int(exponent)))
+    squares = [np.square(_values(a) / largest).ravel() for a in arrays]
+    typical = largest * float(np.sqrt(np.mean(np.concatenate(squares))))
+    return float(np.ldexp(1.0, round(float(np.log2(typical)))))
+
+
+def _values(array) -> np.ndarray:
+    # scipy.sparse: the stored values
+    return np.asarray(array.data if hasattr(array, "tocsr") else array, dtype=np.float64)
 
 
 def _largest(array) -> float:
-    values = array.data if hasattr(array, "tocsr") else array  # scipy.sparse: the stored values
-    return float(np.max(np.abs(values), initial=0.0))
+    return float(np.max(np.abs(_values(array)), initial=0.0))
 
 
 def downscale_of(*arrays: np.ndarray) -> float:

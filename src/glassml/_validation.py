@@ -59,9 +59,16 @@ def check_callable(value: Any, argument: str, signature: str = "") -> Any:
 
 
 def check_fit_data(estimator: Any, X: Any, y: Any, **options: Any) -> tuple[np.ndarray, np.ndarray]:
-    """``validate_data(estimator, X, y, **options)`` with the failing argument named."""
+    """``validate_data(estimator, X, y, **options)`` with the failing argument named.
+
+    With ``y_numeric=True`` a y of strings is refused too (scikit-learn converts only object
+    arrays and lets an array of ``str`` through).
+    """
     try:
-        return validate_data(estimator, X, y, **options)
+        X, y = validate_data(estimator, X, y, **options)
+        if options.get("y_numeric") and y.dtype.kind not in "biuf":
+            raise TypeError(f"y: expected numeric targets, got an array of dtype {y.dtype}")
+        return X, y
     except (ValueError, TypeError) as error:
         # Find out which argument failed only on the error path, so fit pays one check.
         x_options = {

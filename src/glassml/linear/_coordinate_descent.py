@@ -434,7 +434,14 @@ def enet_path(
             positive=positive,
         )
         coefs[:, position] = w
-    return alphas, _unscaled(coefs, x_scale, y_scale, "path coefficients"), dual_gaps * y_scale**2
+    with np.errstate(over="ignore"):
+        dual_gaps = dual_gaps * y_scale * y_scale
+    if not np.all(np.isfinite(dual_gaps)):
+        raise ValueError(
+            "y: expected values whose squares fit in float64 (the duality gaps are in units of "
+            f"y^2), got y up to {y_scale:.3g}: rescale y"
+        )
+    return alphas, _unscaled(coefs, x_scale, y_scale, "path coefficients"), dual_gaps
 
 
 def lasso_path(X, y, **options) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

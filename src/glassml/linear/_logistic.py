@@ -223,13 +223,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # Units X / c: W = W' / c, so the penalties on W' are lam / c^2 and l1 / c (see the
         # class docstring: any c unpenalised, only c > 1 with a penalty).
         x_scale = downscale_of(X) if penalised else scale_of(X)
+        l2 = l2_fraction / loss_scale / x_scale / x_scale if penalised else 0.0
+        x_scale *= _stiffness_scale(l2, X / x_scale)
         objective = LogisticObjective(
             X / x_scale if x_scale != 1.0 else X,
             y_codes,
             weights / weight_sum,
             n_classes=len(self.classes_),
             fit_intercept=self.fit_intercept,
-            l2=l2_fraction / loss_scale / x_scale**2 if penalised else 0.0,
+            l2=l2_fraction / loss_scale / x_scale / x_scale if penalised else 0.0,
         )
         l1_strength = l1_fraction / loss_scale / x_scale if penalised else 0.0
 
@@ -482,6 +484,26 @@ def _lipschitz_bound(objective: LogisticObjective) -> float:
     gram = objective._weighted_gram(objective.weights)
     top = scipy.linalg.eigvalsh(gram, subset_by_index=[len(gram) - 1, len(gram) - 1])[0]
     return (0.25 if objective.binary else 0.5) * float(top) + objective.l2
+
+
+# Penalty curvature beyond this multiple of the data's makes the problem stiff (see below).
+_STIFF = 2.0**20
+
+
+def _stiffness_scale(l2: float, X: np.ndarray) -> float:
+    """A further power-of-two unit for X when the L2 penalty dwarfs the data's curvature.
+
+    With lam >> L (a tiny C, or sample weights summing to 1e-300) the coefficients' curvature
+    lam + L and the unpenalised intercept's (at most 1/4) are worlds apart: a first-order
+    step sized for the coefficients leaves the intercept where it started. Dividing X by
+    c ~ sqrt(lam) more (W = W' / c, penalty lam / c^2 ~ 1) puts both blocks on the same scale;
+    the problem, and its minimiser, are unchanged.
+    """
+    data_curvature = 0.25 * float(np.max(np.einsum("ij,ij->i", X, X), initial=0.0))
+    if not l2 > _STIFF * max(data_curvature, 1.0):
+        return 1.0
+    _, exponent = np.frexp(np.sqrt(l2))
+    return float(np.ldexp(1.0, int(exponent)))
 
 
 def _mean_sample_curvature(objective: LogisticObjective) -> float:

@@ -220,7 +220,7 @@ class Ridge(RegressorMixin, BaseEstimator):
         x_scale, y_scale = downscale_of(X), scale_of(y)
         if x_scale != 1.0:
             X = X / x_scale
-            alphas = alphas / x_scale**2
+            alphas = alphas / x_scale / x_scale  # underflows to 0: least squares
         targets = (y / y_scale if y_scale != 1.0 else y).reshape(n_samples, -1)
 
         if self.fit_intercept:
