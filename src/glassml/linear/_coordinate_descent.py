@@ -58,6 +58,24 @@ def _penalties(
     return min(l1, _LARGEST_PENALTY), min(l2, _LARGEST_PENALTY)
 
 
+def _negligible_as_zero(X: np.ndarray, y: np.ndarray, l1: float, l2: float) -> tuple[float, float]:
+    """Penalties below the rounding of the least-squares problem itself, set to 0.
+
+    An ``l1`` below ``eps ||X'y||_inf / n`` moves no soft-threshold in float64, and an ``l2``
+    below ``eps max_j ||X_j||^2 / n`` changes the coefficients by less than the least-squares
+    solve's own rounding (relative ``eps cond(X'X)``). Kept, such a penalty would make the
+    duality gap unreachable (its dual point scales with ``l1``): a huge X (penalty / a^2)
+    would then run every sweep for nothing.
+    """
+    n_samples = X.shape[0]
+    eps = np.finfo(np.float64).eps
+    if l1 * n_samples <= eps * float(np.max(np.abs(X.T @ y), initial=0.0)):
+        l1 = 0.0
+    if l2 * n_samples <= eps * float(np.max(np.einsum("ij,ij->j", X, X), initial=0.0)):
+        l2 = 0.0
+    return l1, l2
+
+
 def _solve_enet(
     X: np.ndarray,
     y: np.ndarray,
@@ -74,6 +92,7 @@ def _solve_enet(
     n_samples = X.shape[0]
     w = np.array(w_init, dtype=np.float64, copy=True)
     y = np.ascontiguousarray(y)  # one compiled signature: contiguous columns and targets
+    l1, l2 = _negligible_as_zero(X, y, l1, l2)
     gap, n_sweeps, objective = enet_coordinate_descent(
         w, l1 * n_samples, l2 * n_samples, X, y, max_iter, tol, positive, True
     )
