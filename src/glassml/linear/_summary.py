@@ -213,11 +213,6 @@ def regression_summary(
     df_model = float(rank - k_constant)
 
     ssr = float(weighted_resid @ weighted_resid)
-    if ssr == 0.0:
-        raise ValueError(
-            "y: summary() needs residual variation, got an exact fit (residual sum of squares "
-            "0): standard errors would be 0 and t statistics infinite"
-        )
     scale = ssr / df_resid
     bse = np.sqrt(scale * np.diag(unscaled_cov))
     tvalues = params / bse
@@ -234,6 +229,14 @@ def regression_summary(
         raise ValueError(
             "y: summary() needs a y that varies, got a constant y (total sum of squares 0): "
             "R-squared and the F statistic are undefined"
+        )
+    # Residuals at the rounding level of y (an exact fit up to float64): standard errors and
+    # t statistics would measure rounding, not noise.
+    if ssr <= (nobs * np.finfo(np.float64).eps) ** 2 * tss:
+        raise ValueError(
+            "y: summary() needs residual variation, got an exact fit (residuals at the "
+            f"rounding level of y, sum of squares {ssr:.3g}): standard errors would be 0 and "
+            "t statistics infinite"
         )
     rsquared = 1.0 - ssr / tss
     rsquared_adj = 1.0 - (nobs - k_constant) / df_resid * (1.0 - rsquared)
