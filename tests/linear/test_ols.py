@@ -195,9 +195,9 @@ def test_bad_parameter_names_the_argument():
 def test_summary_refuses_a_constant_y_and_an_exact_fit():
     # Before: ZeroDivisionError from R^2 = 1 - SSR / TSS and t = b / 0.
     X = np.random.default_rng(4).normal(size=(30, 3))
-    with pytest.raises(ValueError, match="^y: summary.*constant y"):
+    with pytest.raises(ValueError, match=r"^y: summary.*constant y"):
         LinearRegression().fit(X, np.ones(30)).summary()
-    with pytest.raises(ValueError, match="^y: summary.*exact fit"):
+    with pytest.raises(ValueError, match=r"^y: summary.*exact fit"):
         LinearRegression().fit(X, X @ np.array([1.0, 2.0, 4.0]) + 0.5).summary()
 
 
