@@ -43,8 +43,8 @@ def _norms(differences: np.ndarray) -> np.ndarray:
     """``||d||_2`` along the last axis, scaled by the largest entry so squares cannot overflow
     (a query at 1e300 from the training points is at a distance of about 1e300)."""
     largest = np.max(np.abs(differences), axis=-1, keepdims=True)
-    safe = np.where(largest > 0, largest, 1.0)
-    return largest[..., 0] * np.sqrt(np.einsum("...j,...j->...", differences / safe, differences / safe))
+    unit = differences / np.where(largest > 0, largest, 1.0)
+    return largest[..., 0] * np.sqrt(np.einsum("...j,...j->...", unit, unit))
 
 
 def brute_force_kneighbors(
