@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from glassml.linalg import linear_kernel, polynomial_kernel, rbf_kernel, sigmoid_kernel
 from glassml.svm._platt import couple_pairwise, fit_sigmoid, sigmoid_probability
-from glassml.svm._smo import KERNEL_IDS, PRECOMPUTED, smo_solve
+from glassml.svm._smo import KERNEL_IDS, PRECOMPUTED, KernelSpec, smo_solve
 
 _N_FOLDS = 5  # internal cross-validation for Platt scaling, as libsvm
 
@@ -246,15 +246,13 @@ class SVC(ClassifierMixin, BaseEstimator):
         else:
             kernel_id, gram = KERNEL_IDS[self.kernel], np.zeros((1, 1))
         n_slots = int(self.cache_size * (1 << 20) // (4 * max(n, 1)))
+        spec = KernelSpec(kernel_id, float(self._gamma), float(self.coef0), int(self.degree))
         coefficients, rho, n_iter, history, hit_max = smo_solve(
             np.ascontiguousarray(X_pair),
             gram,
+            spec,
             signs.astype(np.int8),
             upper_bounds.astype(np.float64),
-            kernel_id,
-            self._gamma,
-            float(self.coef0),
-            int(self.degree),
             float(self.tol),
             int(self.max_iter),
             n_slots,
