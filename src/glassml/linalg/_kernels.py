@@ -100,12 +100,28 @@ def squared_euclidean_distances(X, Y=None) -> np.ndarray:
     return _refuse_overflow(distances, "squared distances")
 
 
+# Below this fraction of ||x||^2 + ||y||^2 the expansion has lost most of its digits to
+# cancellation: such near pairs are recomputed from their differences.
+_CANCELLATION = 1e-4
+_PAIRS_PER_CHUNK = 1 << 16
+
+
 def _squared_distances(X: np.ndarray, Y: np.ndarray, same: bool) -> np.ndarray:
+    """The expansion, with near pairs recomputed exactly: a point and its copy are at 0.
+
+    Without the recomputation two identical rows can come out at 1e-17 instead of 0, which an
+    rbf kernel with a large gamma turns from 1 into 0.
+    """
     x_norms = np.einsum("ij,ij->i", X, X)[:, np.newaxis]
     y_norms = x_norms.T if same else np.einsum("ij,ij->i", Y, Y)[np.newaxis, :]
     distances = -2.0 * (X @ Y.T)
     distances += x_norms
     distances += y_norms
+    rows, columns = np.nonzero(distances <= _CANCELLATION * (x_norms + y_norms))
+    for start in range(0, rows.size, _PAIRS_PER_CHUNK):
+        chunk = slice(start, start + _PAIRS_PER_CHUNK)
+        differences = X[rows[chunk]] - Y[columns[chunk]]
+        distances[rows[chunk], columns[chunk]] = np.einsum("ij,ij->i", differences, differences)
     np.maximum(distances, 0.0, out=distances)
     if same:
         np.fill_diagonal(distances, 0.0)
