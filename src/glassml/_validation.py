@@ -87,6 +87,14 @@ def check_fit_data(estimator: Any, X: Any, y: Any, **options: Any) -> tuple[np.n
         raise _blame(error, "X, y") from None
 
 
+def check_fit_X(estimator: Any, X: Any, **options: Any) -> np.ndarray:
+    """``validate_data(estimator, X)`` for an unsupervised ``fit``, with ``X`` named."""
+    try:
+        return validate_data(estimator, X, **options)
+    except (ValueError, TypeError) as error:
+        raise _blame(error, "X") from None
+
+
 def check_named_array(array: Any, argument: str, **options: Any) -> np.ndarray:
     """``check_array`` for a free function's argument, named in any error.
 
@@ -107,16 +115,22 @@ def check_predict_data(estimator: Any, X: Any, **options: Any) -> np.ndarray:
         raise _blame(error, "X") from None
 
 
-def check_weights(sample_weight: Any, X: np.ndarray) -> np.ndarray:
-    """Sample weights as a finite, non-negative float64 vector with a positive sum.
+def check_weights(sample_weight: Any, X: np.ndarray, *, non_negative: bool = True) -> np.ndarray:
+    """Sample weights as a finite float64 vector, one per row of X (``None``: unit weights).
 
-    The one sample-weight validator of the library (``None`` gives unit weights).
+    The one sample-weight validator of the library. By default the weights are non-negative
+    with a positive sum; ``non_negative=False`` allows any finite weights (DBSCAN, where a
+    negative weight inhibits a neighbour from being a core sample).
     """
     try:
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        weights = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=non_negative
+        )
     except (ValueError, TypeError) as error:
         raise _blame(error, "sample_weight") from None
-    if not weights.sum() > 0:
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight: expected finite weights, got NaN or infinity")
+    if non_negative and not weights.sum() > 0:
         raise ValueError("sample_weight: expected at least one positive weight, got all zero")
     return weights
 
