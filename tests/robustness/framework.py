@@ -189,7 +189,9 @@ def affine(offset: Any, rtol: float = 1e-7) -> Callable[[Any, Any, float], None]
     (the intercept stays, the rest scales)."""
 
     def check(base: Any, scaled: Any, s: float) -> None:
-        a, b, c = _flat(base), _flat(scaled), _flat(offset)
+        a, b = _flat(base), _flat(scaled)
+        # The offset broadcasts against the result (one intercept per output column).
+        c = np.broadcast_to(np.asarray(offset, dtype=np.float64), np.shape(base)).ravel()
         with np.errstate(over="ignore", under="ignore"):
             expected = c + s * (a - c)
         scale = np.max(np.abs(expected), initial=0)
