@@ -242,4 +242,4 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             has_constant=self.fit_intercept,
             weighted=parts["weighted"],
         )
-        return summary.in_units(units, y_scale)
+        return summary._in_units(units, y_scale)

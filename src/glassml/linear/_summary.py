@@ -69,7 +69,7 @@ class RegressionSummary:
     kurtosis: float
     weighted: bool
 
-    def in_units(self, units: np.ndarray, y_unit: float) -> RegressionSummary:
+    def _in_units(self, units: np.ndarray, y_unit: float) -> RegressionSummary:
         """The same analysis for parameters measured in ``units`` (y in ``y_unit``).
 
         A fit solved with X and y divided by powers of two reports its parameters, standard
