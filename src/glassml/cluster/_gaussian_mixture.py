@@ -166,9 +166,9 @@ def _far_log_responsibilities(X: np.ndarray, mixture: Mixture, covariance_type: 
 
 def _ill_defined(covariance_type: str) -> ValueError:
     return ValueError(
-        f"Fitting the mixture failed: a {covariance_type} covariance is not positive definite "
-        "(a component collapsed onto too few or identical samples). Increase reg_covar, reduce "
-        "n_components or scale X."
+        f"X: expected data on which every {covariance_type} covariance stays positive "
+        "definite, got a component collapsed onto too few or identical samples; increase "
+        "reg_covar, reduce n_components or scale X"
     )
 
 

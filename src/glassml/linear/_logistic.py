@@ -410,9 +410,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self.optimizer == "fista" or _is_proximal(self.optimizer)
         ):
             raise ValueError(
-                f"optimizer: penalty={self.penalty!r} has a non-differentiable L1 part; use "
-                "optimizer='fista' (or an ISTA/FISTA instance), which applies its prox, "
-                f"instead of {self._optimizer_name()!r}"
+                f"optimizer: expected 'fista' or an ISTA/FISTA instance with "
+                f"penalty={self.penalty!r} (its non-differentiable L1 part needs a prox), got "
+                f"{self._optimizer_name()!r}"
             )
 
     def _penalty_fractions(self) -> tuple[float, float]:

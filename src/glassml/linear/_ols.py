@@ -206,14 +206,14 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         parts = self._summary_parts
         if parts["y"].ndim != 1:
             raise ValueError(
-                "y: summary() describes a single target; this model was fitted on "
+                "y: expected a single target for summary(), got a model fitted on "
                 f"{parts['y'].shape[1]} targets (fit one model per target)"
             )
         n_samples = parts["y"].shape[0]
         if n_samples <= self.rank_:
             raise ValueError(
-                f"X: summary() needs more samples than the design's rank ({self.rank_}) to "
-                f"estimate the noise variance, got n_samples={n_samples}"
+                f"X: expected more samples than the design's rank ({self.rank_}) for "
+                f"summary() (the noise variance needs n > rank), got n_samples={n_samples}"
             )
         if hasattr(self, "feature_names_in_"):
             names = [str(name) for name in self.feature_names_in_]

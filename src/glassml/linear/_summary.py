@@ -227,14 +227,14 @@ def regression_summary(
         tss = float(np.sum(weights * y**2))
     if tss == 0.0:
         raise ValueError(
-            "y: summary() needs a y that varies, got a constant y (total sum of squares 0): "
-            "R-squared and the F statistic are undefined"
+            "y: expected a y that varies for summary(), got a constant y (total sum of "
+            "squares 0): R-squared and the F statistic are undefined"
         )
     # Residuals at the rounding level of y (an exact fit up to float64): standard errors and
     # t statistics would measure rounding, not noise.
     if ssr <= (nobs * np.finfo(np.float64).eps) ** 2 * tss:
         raise ValueError(
-            "y: summary() needs residual variation, got an exact fit (residuals at the "
+            "y: expected residual variation for summary(), got an exact fit (residuals at the "
             f"rounding level of y, sum of squares {ssr:.3g}): standard errors would be 0 and "
             "t statistics infinite"
         )
