@@ -220,6 +220,19 @@ class ElasticNet(RegressorMixin, BaseEstimator):
     via coordinate descent", J. Stat. Software 33(1). Zou & Hastie (2005), "Regularization and
     variable selection via the elastic net". Ndiaye, Fercoq, Gramfort & Salmon (2017), "Gap safe
     screening rules for sparsity enforcing penalties", JMLR 18. Beck & Teboulle (2009), FISTA.
+
+    Units: with X = a X' and y = c y' the problem is the same on (X', y') with the L1
+    strength alpha rho / (a c) and the L2 alpha (1 - rho) / a^2; huge X or y is solved that way,
+    tiny data as it is (where the penalty rightly wins).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.linear import ElasticNet
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
+    >>> model = ElasticNet(alpha=0.1, l1_ratio=0.5).fit(X, X[:, 0])
+    >>> np.round(model.coef_, 3).tolist()
+    [0.923, 0.0]
     """
 
     _parameter_constraints: dict = {  # noqa: RUF012 - scikit-learn's declaration
@@ -347,6 +360,14 @@ class Lasso(ElasticNet):
     ----------
     Tibshirani (1996), "Regression shrinkage and selection via the lasso", JRSS B 58(1).
     Friedman, Hastie & Tibshirani (2010), J. Stat. Software 33(1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.linear import Lasso
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
+    >>> np.round(Lasso(alpha=0.1).fit(X, X[:, 0]).coef_, 3).tolist()
+    [0.92, 0.0]
     """
 
     _parameter_constraints: dict = {  # noqa: RUF012
@@ -400,6 +421,14 @@ def enet_path(
     coefs : ndarray of shape (n_features, n_alphas)
     dual_gaps : ndarray of shape (n_alphas,)
         Duality gap at each alpha (objective scaled by 1/n).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+    >>> alphas, coefs, _ = enet_path(X, np.array([2.0, 1.0, -2.0, -1.0]), n_alphas=2)
+    >>> np.round(alphas, 4).tolist(), coefs.shape
+    ([2.0, 0.002], (2, 2))
     """
     X = check_named_array(X, "X", dtype=np.float64, order="F")
     y = check_named_array(y, "y", dtype=np.float64, ensure_2d=False)

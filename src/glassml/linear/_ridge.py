@@ -157,6 +157,19 @@ class Ridge(RegressorMixin, BaseEstimator):
     Hoerl & Kennard (1970), "Ridge regression: biased estimation for nonorthogonal problems",
     Technometrics 12(1). Hastie, Tibshirani & Friedman, *The Elements of Statistical
     Learning*, section 3.4.1 (the SVD form).
+
+    Units: with X = c X' the problem is ridge on X' with penalty alpha / c^2; huge X is solved
+    that way (at X * 1e300 the penalty vanishes: least squares), tiny X as it is (the penalty
+    wins: the mean of y).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.linear import Ridge
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> model = Ridge(alpha=1.0).fit(X, 2.0 * X[:, 0])
+    >>> round(float(model.coef_[0]), 6), round(model.intercept_, 6)
+    (1.666667, 0.5)
     """
 
     _parameter_constraints: dict = {  # noqa: RUF012 - scikit-learn's declaration

@@ -40,6 +40,16 @@ class RegressionSummary:
     ----------
     Greene (2018), *Econometric Analysis*, 8th ed., ch. 4-5 (least squares inference).
     Seabold & Perktold (2010), "statsmodels: econometric and statistical modeling with Python".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.linear import LinearRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 2))
+    >>> summary = LinearRegression().fit(X, X @ [1.0, 0.0] + rng.normal(size=40)).summary()
+    >>> summary.names, bool(summary.pvalues[1] < 0.001 < summary.pvalues[2])
+    (['const', 'x1', 'x2'], True)
     """
 
     names: list[str]
