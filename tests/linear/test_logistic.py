@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 import pytest
-from parity import assert_close
+from parity import assert_close, assert_same_estimator
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
@@ -64,12 +64,10 @@ def sklearn_objective(model, X, y, C, sample_weight=None, l1_ratio=0.0):
 
 
 def assert_same_model(mine, theirs, X):
-    assert_close(mine.coef_, theirs.coef_, rtol=1e-5, atol=1e-5, what="coef_")
-    assert_close(mine.intercept_, theirs.intercept_, rtol=1e-5, atol=1e-5, what="intercept_")
-    assert_close(
-        mine.predict_proba(X), theirs.predict_proba(X), rtol=0, atol=1e-6, what="predict_proba"
-    )
     np.testing.assert_array_equal(mine.classes_, theirs.classes_)
+    parameters = ("coef_", "intercept_")
+    assert_same_estimator(mine, theirs, X, attributes=parameters, methods=(), rtol=1e-5, atol=1e-5)
+    assert_same_estimator(mine, theirs, X, methods=("predict_proba",), rtol=0, atol=1e-6)
 
 
 FULL_BATCH = [("newton", 100), ("lbfgs", 1000), ("gd", 20_000)]
