@@ -45,7 +45,11 @@ def _values(array) -> np.ndarray:
 
 
 def _largest(array) -> float:
-    return float(np.max(np.abs(_values(array)), initial=0.0))
+    """max |a| without an |a| temporary (the data may be large): max(max a, -min a)."""
+    values = _values(array)
+    if values.size == 0:
+        return 0.0
+    return float(max(np.max(values), -np.min(values)))
 
 
 def downscale_of(*arrays: np.ndarray) -> float:

@@ -137,7 +137,8 @@ class DBSCAN(ClusterMixin, BaseEstimator):
         # at 1e300 or 1e-300 neither overflow nor underflow on their way to the comparison.
         unit = scale_of(X)
         with np.errstate(over="ignore", under="ignore"):
-            graph = neighbourhood_graph(X / unit, self.eps / unit, order)
+            units = X / unit if unit != 1.0 else X
+            graph = neighbourhood_graph(units, self.eps / unit, order)
         # Weight of each neighbourhood: the neighbours' weights plus the sample's own.
         neighbourhood_weight = graph @ sample_weight + sample_weight
         is_core = neighbourhood_weight >= self.min_samples

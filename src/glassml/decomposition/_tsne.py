@@ -344,7 +344,8 @@ class TSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """Embed X and return the embedding (n_samples, n_components)."""
         self._validate_params()
         X = check_fit_X(self, X, dtype=np.float64, ensure_min_samples=2)
-        X = X / scale_of(X)
+        unit = scale_of(X)
+        X = X / unit if unit != 1.0 else X
         n_samples = X.shape[0]
         if self.perplexity >= n_samples:
             raise ValueError(

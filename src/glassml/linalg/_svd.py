@@ -96,8 +96,13 @@ def randomized_range_finder(
     size = check_count(size, "size")
     n_iter = check_count(n_iter, "n_iter", minimum=0)
     check_option(power_iteration_normalizer, "power_iteration_normalizer", NORMALIZERS)
+    scale = scale_of(A)
     return _range_finder(
-        A / scale_of(A), size, n_iter, power_iteration_normalizer, check_seed(random_state)
+        A / scale if scale != 1.0 else A,
+        size,
+        n_iter,
+        power_iteration_normalizer,
+        check_seed(random_state),
     )
 
 

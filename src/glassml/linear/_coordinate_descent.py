@@ -170,6 +170,11 @@ def _centre(
     return X_work, y_work, x_mean, y_mean
 
 
+def _divided(values: np.ndarray, unit: float) -> np.ndarray:
+    """``values / unit``, without a copy when the unit is 1 (data already in range)."""
+    return values / unit if unit != 1.0 else values
+
+
 def _unscaled(coef: np.ndarray, x_scale: float, y_scale: float, what: str) -> np.ndarray:
     """Coefficients of the units ``X / a``, ``y / c`` back in the data's units: ``(c / a) w'``."""
     with np.errstate(over="ignore"):
@@ -284,7 +289,7 @@ class ElasticNet(RegressorMixin, BaseEstimator):
         # exact problem: see _penalties); tiny data as it is, where the penalty rightly wins.
         x_scale, y_scale = downscale_of(X), downscale_of(y)
         X_work, y_work, x_mean, y_mean = _centre(
-            X / x_scale, y / y_scale, sample_weight, self.fit_intercept
+            _divided(X, x_scale), _divided(y, y_scale), sample_weight, self.fit_intercept
         )
         l1, l2 = _penalties(self.alpha, self._l1_ratio(), x_scale, y_scale)
         targets = y_work.reshape(X.shape[0], -1)
@@ -445,7 +450,7 @@ def enet_path(
         # The default grid is relative to the data (alpha_max = ||X'y||_inf / (n rho)), so the
         # whole path is equivariant: solve it in units X / a, y / c of any size.
         x_scale, y_scale = scale_of(X), scale_of(y)
-        X, y = X / x_scale, y / y_scale
+        X, y = _divided(X, x_scale), _divided(y, y_scale)
         alpha_max = np.max(np.abs(X.T @ y)) / (n_samples * l1_ratio)
         unit_alphas = np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
         with np.errstate(over="ignore", under="ignore"):
@@ -463,7 +468,7 @@ def enet_path(
             raise ValueError(f"alphas: expected non-negative values, got {alphas.min():g}")
         # Fixed penalties: shrink huge data only (see ElasticNet.fit).
         x_scale, y_scale = downscale_of(X), downscale_of(y)
-        X, y = X / x_scale, y / y_scale
+        X, y = _divided(X, x_scale), _divided(y, y_scale)
         penalties = [_penalties(float(a), l1_ratio, x_scale, y_scale) for a in alphas]
     X = np.asfortranarray(X)
 

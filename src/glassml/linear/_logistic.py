@@ -224,7 +224,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # class docstring: any c unpenalised, only c > 1 with a penalty).
         x_scale = downscale_of(X) if penalised else scale_of(X)
         l2 = l2_fraction / loss_scale / x_scale / x_scale if penalised else 0.0
-        x_scale *= _stiffness_scale(l2, X / x_scale)
+        x_scale *= _stiffness_scale(l2, X, x_scale)
         objective = LogisticObjective(
             X / x_scale if x_scale != 1.0 else X,
             y_codes,
@@ -490,7 +490,7 @@ def _lipschitz_bound(objective: LogisticObjective) -> float:
 _STIFF = 2.0**20
 
 
-def _stiffness_scale(l2: float, X: np.ndarray) -> float:
+def _stiffness_scale(l2: float, X: np.ndarray, x_scale: float) -> float:
     """A further power-of-two unit for X when the L2 penalty dwarfs the data's curvature.
 
     With lam >> L (a tiny C, or sample weights summing to 1e-300) the coefficients' curvature
@@ -499,8 +499,10 @@ def _stiffness_scale(l2: float, X: np.ndarray) -> float:
     c ~ sqrt(lam) more (W = W' / c, penalty lam / c^2 ~ 1) puts both blocks on the same scale;
     the problem, and its minimiser, are unchanged.
     """
-    data_curvature = 0.25 * float(np.max(np.einsum("ij,ij->i", X, X), initial=0.0))
-    if not l2 > _STIFF * max(data_curvature, 1.0):
+    if not l2 > _STIFF:  # the threshold is at least this: only then measure the data
+        return 1.0
+    largest = float(np.max(np.einsum("ij,ij->i", X, X), initial=0.0)) / x_scale / x_scale
+    if not l2 > _STIFF * max(0.25 * largest, 1.0):
         return 1.0
     _, exponent = np.frexp(np.sqrt(l2))
     return float(np.ldexp(1.0, int(exponent)))
