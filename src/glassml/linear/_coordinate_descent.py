@@ -69,10 +69,16 @@ def _negligible_as_zero(X: np.ndarray, y: np.ndarray, l1: float, l2: float) -> t
     """
     n_samples = X.shape[0]
     eps = np.finfo(np.float64).eps
-    if l1 * n_samples <= eps * float(np.max(np.abs(X.T @ y), initial=0.0)):
-        l1 = 0.0
-    if l2 * n_samples <= eps * float(np.max(np.einsum("ij,ij->j", X, X), initial=0.0)):
-        l2 = 0.0
+    flat = X.ravel(order="K")  # a view: ||X||_F^2 by one BLAS dot
+    frobenius2 = float(flat @ flat)
+    # ||X'y||_inf <= ||X||_F ||y|| and max_j ||X_j||^2 <= ||X||_F^2: the exact (costlier)
+    # quantities are computed only when these bounds cannot settle the question.
+    if l1 > 0 and l1 * n_samples <= eps * np.sqrt(frobenius2 * float(y @ y)):
+        if l1 * n_samples <= eps * float(np.max(np.abs(X.T @ y), initial=0.0)):
+            l1 = 0.0
+    if l2 > 0 and l2 * n_samples <= eps * frobenius2:
+        if l2 * n_samples <= eps * float(np.max(np.einsum("ij,ij->j", X, X), initial=0.0)):
+            l2 = 0.0
     return l1, l2
 
 
