@@ -78,6 +78,13 @@ def nearest_neighbors(X: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.n
     """The ``n_neighbors`` nearest other samples of each sample (KD-tree), squared distances."""
     n_samples = X.shape[0]
     distances, indices = cKDTree(X).query(X, k=n_neighbors + 1)
+    # cKDTree marks a neighbour it cannot place (an infinite distance) with index n: passed on
+    # into a sparse matrix, that index wrote past its arrays and aborted the process.
+    if np.any(indices >= n_samples) or not np.all(np.isfinite(distances)):
+        raise ValueError(
+            "X: expected samples whose distances to each other fit in float64, got distances "
+            "beyond 1.8e308 (or NaN)"
+        )
     # Usually column 0 is the sample itself; with duplicates it may sit elsewhere or not at all.
     is_self = indices == np.arange(n_samples)[:, np.newaxis]
     keep = np.argsort(is_self, axis=1, kind="stable")[:, :n_neighbors]

@@ -84,6 +84,12 @@ def kd_tree_kneighbors(
     """k nearest neighbours from scipy's k-d tree, ties ordered by index."""
     k = min(k, tree.n)
     distances, indices = tree.query(query_X, k=k, p=p, workers=workers)
+    # cKDTree marks a neighbour it cannot place (an infinite distance) with index n.
+    if np.any(indices >= tree.n) or not np.all(np.isfinite(distances)):
+        raise ValueError(
+            "X: expected queries whose distances to the training data fit in float64, got "
+            "distances beyond 1.8e308"
+        )
     distances = np.reshape(distances, (query_X.shape[0], k))
     indices = np.reshape(indices, (query_X.shape[0], k)).astype(np.intp)
     return _order_by_distance_then_index(distances, indices)
