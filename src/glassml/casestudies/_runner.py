@@ -122,6 +122,17 @@ def _check_options(study: Study, options: Mapping[str, Any] | None) -> dict[str,
     }
 
 
+def _check_request(study: Study, data, out, quick, seed, options):
+    """Every argument of a run, checked before any work starts."""
+    return (
+        check_bool(quick, "quick"),
+        check_count(seed, "seed", minimum=0),
+        _check_data(data),
+        _check_options(study, options),
+        _writable_folder(out),
+    )
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -228,6 +239,10 @@ def write_index(out: Path, failures: Iterable[CaseStudyFailure] = ()) -> Path:
     """Rewrite ``out/index.html`` from every report's summary (and this run's failures)."""
     from glassml import __version__
 
+    out = _writable_folder(out)
+    failures = list(failures)
+    if not all(isinstance(f, CaseStudyFailure) for f in failures):
+        raise fail("failures", "CaseStudyFailure records", failures)
     summaries = {}
     for path in sorted(out.glob("*/summary.json")):
         try:
@@ -299,11 +314,7 @@ def run(
     from glassml import __version__
 
     study = get_study(name)
-    quick = check_bool(quick, "quick")
-    seed = check_count(seed, "seed", minimum=0)
-    path = _check_data(data)
-    settings = _check_options(study, options)
-    folder = _writable_folder(out)
+    quick, seed, path, settings, folder = _check_request(study, data, out, quick, seed, options)
 
     client, close = _connect(dask)
     workdir = Path(tempfile.mkdtemp(prefix=f".{study.name}-", dir=folder))
@@ -378,9 +389,24 @@ def run_all(
     **settings: Any,
 ) -> list[CaseStudyResult | CaseStudyFailure]:
     """Run several studies (all by default); a failure is recorded and the others still run."""
-    names = available() if names is None else list(names)
+    if isinstance(names, str):
+        raise fail("names", "a list of study names (or None for all)", names)
+    try:
+        names = available() if names is None else list(names)
+    except TypeError:
+        raise fail("names", "a list of study names (or None for all)", names) from None
+    # Everything is checked before the first study starts: a typo fails at once, not per study.
     for name in names:
-        get_study(name)  # an unknown name is refused before anything runs
+        _check_request(
+            get_study(name),
+            settings.get("data"),
+            settings.get("out", "reports/"),
+            settings.get("quick", False),
+            settings.get("seed", 0),
+            settings.get("options"),
+        )
+    if settings.get("dask") is not None:
+        _connect(settings["dask"])[1]()  # refuse a bad address now; each run connects anew
     out = _writable_folder(settings.get("out", "reports/"))
     outcomes: list[CaseStudyResult | CaseStudyFailure] = []
     for name in names:

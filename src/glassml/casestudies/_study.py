@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import numbers
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from glassml._io import save_figure
-from glassml._validation import fail
+from glassml._validation import check_callable, fail
 from glassml.casestudies.report import Headline, Report
 
 
@@ -32,6 +33,18 @@ class Option:
     default: float | int | str
     help: str
     low: float | None = None  # for numbers: the smallest legal value
+
+    def __post_init__(self) -> None:
+        if isinstance(self.default, bool) or not isinstance(self.default, int | float | str):
+            raise fail("default", "an int, a float or a string", self.default)
+        if not isinstance(self.help, str):
+            raise fail("help", "a sentence saying what the option does", self.help)
+        if self.low is not None and not (
+            isinstance(self.low, int | float)
+            and not isinstance(self.low, bool)
+            and math.isfinite(self.low)
+        ):
+            raise fail("low", "None or a finite number", self.low)
 
     def parse(self, name: str, value: Any) -> float | int | str:
         kind = type(self.default)
@@ -69,10 +82,26 @@ class Study:
     data_help: str = ""  # what --data accepts
 
     def __post_init__(self) -> None:
-        if not self.name.isidentifier():
+        if not (isinstance(self.name, str) and self.name.isidentifier()):
             raise fail("name", "an identifier such as 'fraud'", self.name)
-        if not self.steps:
-            raise fail("steps", "at least one step", self.steps)
+        for argument in ("title", "question", "data_help"):
+            if not isinstance(getattr(self, argument), str):
+                raise fail(argument, "a string", getattr(self, argument))
+        if (
+            not isinstance(self.steps, tuple)
+            or not self.steps
+            or not all(isinstance(step, str) and step for step in self.steps)
+        ):
+            raise fail("steps", "a non-empty tuple of step titles", self.steps)
+        if not isinstance(self.headline, tuple) or not all(
+            isinstance(h, Headline) for h in self.headline
+        ):
+            raise fail("headline", "a tuple of Headline", self.headline)
+        check_callable(self.run, "run", "run(context)")
+        if not isinstance(self.options, Mapping) or not all(
+            isinstance(o, Option) for o in self.options.values()
+        ):
+            raise fail("options", "a mapping of names to Option", self.options)
 
 
 @dataclass(frozen=True)
@@ -126,7 +155,7 @@ class StudyContext:
     @contextmanager
     def step(self, title: str) -> Iterator[None]:
         """Announce one of the study's declared steps; time it."""
-        if title not in self.study.steps:
+        if not isinstance(title, str) or title not in self.study.steps:
             raise fail("title", f"one of the declared steps {list(self.study.steps)}", title)
         index = self.study.steps.index(title) + 1
         total = len(self.study.steps)
@@ -145,14 +174,25 @@ class StudyContext:
     # -- results --------------------------------------------------------------------------
     def metric(self, key: str, value: float) -> float:
         """Record a headline-able number; it must be finite."""
+        if not isinstance(key, str) or not key:
+            raise fail("key", "a metric name", key)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise fail("value", f"a finite number for metric {key!r}", value)
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError(f"metric {key!r}: expected a finite number, got {value!r}")
+            raise fail("value", f"a finite number for metric {key!r}", value)
         self.metrics[key] = number
         return number
 
     def figure(self, figure: Any, stem: str, caption: str, section: str) -> None:
         """Save ``figure`` as SVG + PNG beside the report and embed it in ``section``."""
+        if not hasattr(figure, "savefig"):
+            raise fail("figure", "a matplotlib Figure", figure)
+        if not isinstance(stem, str) or not stem or Path(stem).name != stem or stem.startswith("."):
+            raise fail("stem", "a plain file name such as 'roc_curve'", stem)
+        if not isinstance(caption, str):
+            raise fail("caption", "a sentence", caption)
+        self.report.section(section)  # an unknown section fails before anything is written
         folder = self.workdir / "figures"
         folder.mkdir(exist_ok=True)
         self.figures.extend(save_figure(figure, folder / stem))
@@ -163,7 +203,13 @@ class StudyContext:
 
     def record_data(self, label: str, path: Path | str) -> None:
         """Name a data file the results depend on; its SHA-256 goes in the report."""
+        if not isinstance(label, str):
+            raise fail("label", "a short description", label)
+        if not isinstance(path, str | os.PathLike):
+            raise fail("path", "a file path", path)
         path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"path: no such file: {path}")
         self.data_files.append((label, str(path), sha256_of(path)))
 
     # -- independent work -----------------------------------------------------------------
@@ -173,7 +219,11 @@ class StudyContext:
         The items must carry everything a task needs (its seed included), so the result is
         the same wherever a task runs: serial and Dask runs give identical metrics.
         """
-        items = list(items)
+        check_callable(function, "function", "function(item)")
+        try:
+            items = list(items)
+        except TypeError:
+            raise fail("items", "an iterable of tasks", items) from None
         if self.client is None:
             return [function(item) for item in items]
         futures = self.client.map(function, items, pure=False)

@@ -178,24 +178,44 @@ class Headline:
     high: str | None = None
 
     def __post_init__(self) -> None:
+        for argument in ("key", "label"):
+            if not isinstance(getattr(self, argument), str) or not getattr(self, argument):
+                raise fail(argument, "a non-empty string", getattr(self, argument))
         check_option(self.better, "better", ("higher", "lower"))
+        try:
+            format(1.0, self.spec)
+        except (TypeError, ValueError):
+            raise fail("spec", "a format spec for a float such as '.3f'", self.spec) from None
+        for argument in ("low", "high"):
+            value = getattr(self, argument)
+            if value is not None and not isinstance(value, str):
+                raise fail(argument, "None or a metric name", value)
 
 
 class Report:
     """A case study's report: title, question, headline metrics and the fixed sections."""
 
     def __init__(self, title: str, question: str, headline: Sequence[Headline] = ()):
+        for argument, value in (("title", title), ("question", question)):
+            if not isinstance(value, str):
+                raise fail(argument, "a string", value)
+        if isinstance(headline, str | bytes) or not all(isinstance(h, Headline) for h in headline):
+            raise fail("headline", "a sequence of Headline", headline)
         self.title = title
         self.question = question
         self.headline = tuple(headline)
         self.sections = {key: Section(key, title) for key, title in SECTIONS.items()}
 
-    def section(self, key: str) -> Section:
-        if key not in self.sections:
-            raise fail("key", f"one of {list(self.sections)}", key)
-        return self.sections[key]
+    def section(self, section: str) -> Section:
+        """The section named ``section`` (a key of :data:`SECTIONS`), to add blocks to."""
+        if not isinstance(section, str) or section not in self.sections:
+            raise fail("section", f"one of {list(self.sections)}", section)
+        return self.sections[section]
 
     def missing_sections(self, exclude: Iterable[str] = ("reproducibility",)) -> list[str]:
+        """Sections that are still empty (a finished report has none but ``exclude``)."""
+        if isinstance(exclude, str) or not all(isinstance(k, str) for k in exclude):
+            raise fail("exclude", "a collection of section names", exclude)
         return [k for k, s in self.sections.items() if s.empty and k not in set(exclude)]
 
 
