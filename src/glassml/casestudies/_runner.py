@@ -405,22 +405,26 @@ def run_all(
             settings.get("seed", 0),
             settings.get("options"),
         )
-    if settings.get("dask") is not None:
-        _connect(settings["dask"])[1]()  # refuse a bad address now; each run connects anew
     out = _writable_folder(settings.get("out", "reports/"))
+    # One cluster for all the studies (a bad address is refused here, before any work).
+    client, close = _connect(settings.get("dask"))
+    settings["dask"] = client
     outcomes: list[CaseStudyResult | CaseStudyFailure] = []
-    for name in names:
-        start = time.perf_counter()
-        try:
-            outcomes.append(run(name, **settings))
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except Exception as error:
-            failure = CaseStudyFailure(
-                name, f"{type(error).__name__}: {error}", time.perf_counter() - start
-            )
-            outcomes.append(failure)
-            if on_failure is not None:
-                on_failure(failure, error)
+    try:
+        for name in names:
+            start = time.perf_counter()
+            try:
+                outcomes.append(run(name, **settings))
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as error:
+                failure = CaseStudyFailure(
+                    name, f"{type(error).__name__}: {error}", time.perf_counter() - start
+                )
+                outcomes.append(failure)
+                if on_failure is not None:
+                    on_failure(failure, error)
+    finally:
+        close()
     write_index(out, [o for o in outcomes if isinstance(o, CaseStudyFailure)])
     return outcomes
