@@ -8,11 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from glassml.optim._base import (
-    StepOptimizer,
-    check_non_negative,
-    check_unit_interval,
-)
+from glassml._validation import check_non_negative
+from glassml.optim._base import StepOptimizer, check_unit_interval
 
 
 class Adagrad(StepOptimizer):
@@ -22,8 +19,7 @@ class Adagrad(StepOptimizer):
     """
 
     def __init__(self, lr: float | Callable[[int], float] = 0.01, eps: float = 1e-10) -> None:
-        check_non_negative("eps", eps)
-        self.eps = eps
+        self.eps = check_non_negative(eps, "eps")
         super().__init__(lr)
 
     def _initial_state(self, param: NDArray) -> dict[str, Any]:
@@ -45,9 +41,8 @@ class RMSprop(StepOptimizer):
     def __init__(
         self, lr: float | Callable[[int], float] = 0.001, rho: float = 0.9, eps: float = 1e-8
     ) -> None:
-        check_unit_interval("rho", rho)
-        check_non_negative("eps", eps)
-        self.rho, self.eps = rho, eps
+        self.rho = check_unit_interval(rho, "rho")
+        self.eps = check_non_negative(eps, "eps")
         super().__init__(lr)
 
     def _initial_state(self, param: NDArray) -> dict[str, Any]:
@@ -79,10 +74,9 @@ class Adam(StepOptimizer):
         beta2: float = 0.999,
         eps: float = 1e-8,
     ) -> None:
-        check_unit_interval("beta1", beta1)
-        check_unit_interval("beta2", beta2)
-        check_non_negative("eps", eps)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.beta1 = check_unit_interval(beta1, "beta1")
+        self.beta2 = check_unit_interval(beta2, "beta2")
+        self.eps = check_non_negative(eps, "eps")
         super().__init__(lr)
 
     def _initial_state(self, param: NDArray) -> dict[str, Any]:
@@ -124,8 +118,7 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 0.01,
     ) -> None:
-        check_non_negative("weight_decay", weight_decay)
-        self.weight_decay = weight_decay
+        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
         super().__init__(lr, beta1, beta2, eps)
 
     def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from glassml.optim._base import OptimizationStop, Optimizer, check_unit_interval
-from glassml.optim._line_search import LineSearchError, armijo_backtracking
+from glassml.optim._base import OptimizationStop, Optimizer, check_open_unit_interval
+from glassml.optim._line_search import LineSearchError, armijo_steps
 from glassml.optim._objective import Objective
 
 
@@ -31,8 +31,7 @@ class CoordinateDescent(Optimizer):
     """
 
     def __init__(self, c1: float = 1e-4) -> None:
-        check_unit_interval("c1", c1)
-        self.c1 = c1
+        self.c1 = check_open_unit_interval(c1, "c1")
         self.reset()
 
     def reset(self) -> None:
@@ -72,7 +71,7 @@ class CoordinateDescent(Optimizer):
                 return objective(x)[0]
 
             try:
-                armijo_backtracking(
+                armijo_steps(
                     value_at,
                     value,
                     g_i * newton_move,
