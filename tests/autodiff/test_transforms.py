@@ -96,7 +96,7 @@ def test_hvp_is_exact():
     assert_close(ad.hvp(logistic, w, v), hessian @ v, rtol=1e-12)
     # A function linear in x has H = 0.
     assert ad.hvp(lambda x: (x * 3.0).sum(), x, v).tolist() == [0.0] * 4
-    with pytest.raises(ValueError, match="v: expected x.s shape"):
+    with pytest.raises(ValueError, match="v: expected x's shape"):
         ad.hvp(quadratic, x, np.ones(3))
 
 
