@@ -13,14 +13,25 @@ from typing import Any
 import numpy as np
 
 import glassml.autodiff as ad
+from glassml._validation import check_bool, check_count, check_scalar
 from glassml.nn._initializers import get_initializer
 from glassml.nn._module import Module, register_layer
 
 
-def _positive_int(value: Any, name: str, layer: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{layer}: {name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
+    return check_count(value, name, minimum=minimum)
+
+
+def _optional_int(value: Any, name: str) -> int | None:
+    return None if value is None else check_count(value, name)
+
+
+def _zeros(shape, rng, dtype):
+    return np.zeros(shape, dtype=dtype)
+
+
+def _ones(shape, rng, dtype):
+    return np.ones(shape, dtype=dtype)
 
 
 # --------------------------------------------------------------------------- dense
@@ -43,13 +54,11 @@ class Dense(Module):
         init: str = "glorot_uniform",
     ) -> None:
         super().__init__()
-        self.out_features = _positive_int(out_features, "out_features", "Dense")
-        self.in_features = (
-            None if in_features is None else _positive_int(in_features, "in_features", "Dense")
-        )
-        self.bias = bool(bias)
-        self.init = init
+        self.out_features = _positive_int(out_features, "out_features")
+        self.in_features = _optional_int(in_features, "in_features")
+        self.bias = check_bool(bias, "bias")
         get_initializer(init)
+        self.init = init
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -59,16 +68,15 @@ class Dense(Module):
             "init": self.init,
         }
 
-    def _build(self, input_shape, rng):
+    def _declare(self, input_shape):
         if len(input_shape) != 1:
             raise self._shape_error(input_shape, "a flat input (features,); add Flatten() first")
         if self.in_features is not None and input_shape[0] != self.in_features:
             raise self._shape_error(input_shape, f"({self.in_features},)")
         self.in_features = input_shape[0]
-        shape = (self.in_features, self.out_features)
-        self._params["weight"] = get_initializer(self.init)(shape, rng, self.dtype)
+        self._parameter("weight", (self.in_features, self.out_features), get_initializer(self.init))
         if self.bias:
-            self._params["bias"] = np.zeros(self.out_features, dtype=self.dtype)
+            self._parameter("bias", (self.out_features,), _zeros)
         return (self.out_features,)
 
     def forward(self, x):
@@ -105,16 +113,14 @@ class Conv2D(Module):
         init: str = "he_uniform",
     ) -> None:
         super().__init__()
-        self.out_channels = _positive_int(out_channels, "out_channels", "Conv2D")
-        self.kernel_size = _positive_int(kernel_size, "kernel_size", "Conv2D")
-        self.stride = _positive_int(stride, "stride", "Conv2D")
-        self.padding = _positive_int(padding, "padding", "Conv2D", minimum=0)
-        self.in_channels = (
-            None if in_channels is None else _positive_int(in_channels, "in_channels", "Conv2D")
-        )
-        self.bias = bool(bias)
-        self.init = init
+        self.out_channels = _positive_int(out_channels, "out_channels")
+        self.kernel_size = _positive_int(kernel_size, "kernel_size")
+        self.stride = _positive_int(stride, "stride")
+        self.padding = _positive_int(padding, "padding", minimum=0)
+        self.in_channels = _optional_int(in_channels, "in_channels")
+        self.bias = check_bool(bias, "bias")
         get_initializer(init)
+        self.init = init
 
     def get_config(self):
         return {
@@ -127,7 +133,7 @@ class Conv2D(Module):
             "init": self.init,
         }
 
-    def _build(self, input_shape, rng):
+    def _declare(self, input_shape):
         if len(input_shape) != 3:
             raise self._shape_error(input_shape, "images (C, H, W)")
         channels, height, width = input_shape
@@ -143,9 +149,9 @@ class Conv2D(Module):
             )
         self.in_channels = channels
         shape = (self.out_channels, channels, self.kernel_size, self.kernel_size)
-        self._params["weight"] = get_initializer(self.init)(shape, rng, self.dtype)
+        self._parameter("weight", shape, get_initializer(self.init))
         if self.bias:
-            self._params["bias"] = np.zeros(self.out_channels, dtype=self.dtype)
+            self._parameter("bias", (self.out_channels,), _zeros)
         return (self.out_channels, out_h, out_w)
 
     def forward(self, x):
@@ -157,14 +163,13 @@ class Conv2D(Module):
 class _Pool2D(Module):
     def __init__(self, kernel_size: int, stride: int | None = None) -> None:
         super().__init__()
-        name = type(self).__name__
-        self.kernel_size = _positive_int(kernel_size, "kernel_size", name)
-        self.stride = None if stride is None else _positive_int(stride, "stride", name)
+        self.kernel_size = _positive_int(kernel_size, "kernel_size")
+        self.stride = _optional_int(stride, "stride")
 
     def get_config(self):
         return {"kernel_size": self.kernel_size, "stride": self.stride}
 
-    def _build(self, input_shape, rng):
+    def _declare(self, input_shape):
         if len(input_shape) != 3:
             raise self._shape_error(input_shape, "images (C, H, W)")
         channels, height, width = input_shape
@@ -204,8 +209,8 @@ class Flatten(Module):
 
     layer_type = "flatten"
 
-    def _build(self, input_shape, rng):
-        return (int(np.prod(input_shape)),)
+    def _declare(self, input_shape):
+        return (int(np.prod(input_shape, dtype=np.int64)),)
 
     def forward(self, x):
         return ad.reshape(x, (x.shape[0], int(np.prod(x.shape[1:]))))
@@ -223,17 +228,16 @@ class Dropout(Module):
 
     def __init__(self, rate: float = 0.5) -> None:
         super().__init__()
-        if not 0.0 <= float(rate) < 1.0:
-            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
-        self.rate = float(rate)
+        self.rate = check_scalar(rate, "rate", low=0.0, high=1.0, closed="left")
         self._rng = np.random.default_rng()
 
     def get_config(self):
         return {"rate": self.rate}
 
-    def _build(self, input_shape, rng):
+    def _allocate(self, rng):
+        # Its own stream, seeded from the network's, so masks are reproducible from the seed.
         self._rng = np.random.default_rng(rng.integers(2**63))
-        return input_shape
+        super()._allocate(rng)
 
     def forward(self, x):
         if not self.training or self.rate == 0.0:
@@ -256,31 +260,24 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features: int | None = None, momentum: float = 0.1, eps: float = 1e-5):
         super().__init__()
-        name = type(self).__name__
-        self.num_features = (
-            None if num_features is None else _positive_int(num_features, "num_features", name)
-        )
-        if not 0.0 <= float(momentum) <= 1.0:
-            raise ValueError(f"{name}: momentum must be in [0, 1], got {momentum!r}")
-        if not float(eps) > 0.0:
-            raise ValueError(f"{name}: eps must be > 0, got {eps!r}")
-        self.momentum = float(momentum)
-        self.eps = float(eps)
+        self.num_features = _optional_int(num_features, "num_features")
+        self.momentum = check_scalar(momentum, "momentum", low=0.0, high=1.0)
+        self.eps = check_scalar(eps, "eps", low=0.0, closed="neither")
 
     def get_config(self):
         return {"num_features": self.num_features, "momentum": self.momentum, "eps": self.eps}
 
-    def _build(self, input_shape, rng):
+    def _declare(self, input_shape):
         expected = "(features,)" if self._feature_rank == 1 else "images (C, H, W)"
         if len(input_shape) != self._feature_rank:
             raise self._shape_error(input_shape, expected)
         if self.num_features is not None and input_shape[0] != self.num_features:
             raise self._shape_error(input_shape, f"{self.num_features} features/channels")
         self.num_features = input_shape[0]
-        self._params["gamma"] = np.ones(self.num_features, dtype=self.dtype)
-        self._params["beta"] = np.zeros(self.num_features, dtype=self.dtype)
-        self._buffers["running_mean"] = np.zeros(self.num_features, dtype=self.dtype)
-        self._buffers["running_var"] = np.ones(self.num_features, dtype=self.dtype)
+        self._parameter("gamma", (self.num_features,), _ones)
+        self._parameter("beta", (self.num_features,), _zeros)
+        self._buffer("running_mean", (self.num_features,), 0.0)
+        self._buffer("running_var", (self.num_features,), 1.0)
         return input_shape
 
     def forward(self, x):
@@ -338,7 +335,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = check_scalar(negative_slope, "negative_slope")
 
     def get_config(self):
         return {"negative_slope": self.negative_slope}
