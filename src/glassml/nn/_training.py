@@ -86,20 +86,19 @@ class TrainingProgress:
     logs: Mapping[str, float] = field(default_factory=dict)
     end_of_epoch: bool = False
 
-
-def epoch_line(event: TrainingProgress) -> str:
-    """``epoch 3/10  loss 0.2134  accuracy 0.94  ...``: one epoch's logs as a line of text."""
-    fields = "  ".join(
-        f"{key} {value:,.0f}" if key == "samples_per_s" else f"{key} {value:.4g}"
-        for key, value in event.logs.items()
-    )
-    return f"epoch {event.epoch + 1}/{event.epochs}  {fields}"
+    def __str__(self) -> str:
+        """``epoch 3/10  loss 0.2134  accuracy 0.94  ...``: the logs as one line of text."""
+        fields = "  ".join(
+            f"{key} {value:,.0f}" if key == "samples_per_s" else f"{key} {value:.4g}"
+            for key, value in self.logs.items()
+        )
+        return f"epoch {self.epoch + 1}/{self.epochs}  {fields}"
 
 
 def print_progress(event: TrainingProgress) -> None:
     """The default progress callback (``verbose=1``): one plain line per epoch on stdout."""
     if event.end_of_epoch:
-        print(epoch_line(event), flush=True)
+        print(event, flush=True)
 
 
 def accuracy(y_true: np.ndarray, output: np.ndarray) -> float:
