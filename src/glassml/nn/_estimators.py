@@ -616,6 +616,12 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         return tags
 
 
+def _ndim(X: Any) -> int:
+    """Number of axes of array-like ``X`` (a DataFrame has 2) without NumPy dispatch."""
+    shape = getattr(X, "shape", None)
+    return len(shape) if isinstance(shape, tuple) else np.asarray(X).ndim
+
+
 DEFAULT_CNN = (
     {"type": "conv2d", "out_channels": 16, "kernel_size": 3, "padding": 1},
     {"type": "relu"},
@@ -729,7 +735,7 @@ class CNNClassifier(_ClassifierMixin, ClassifierMixin, _NetworkEstimator):
 
     def _images(self, X, y=None, *, reset: bool):
         """Validated images (n, C, H, W) (and labels) from images or flat rows."""
-        flat = np.ndim(X) == 2 if not hasattr(X, "iloc") else True
+        flat = _ndim(X) == 2
         dtypes = [np.float64, np.float32]
         if flat:
             if reset:
@@ -794,7 +800,7 @@ class CNNClassifier(_ClassifierMixin, ClassifierMixin, _NetworkEstimator):
         try:
             head = self._head(body, self.input_shape_, self.classes_.size)
         except ValueError as error:
-            if np.ndim(X) == 2 or hasattr(X, "iloc"):
+            if _ndim(X) == 2:
                 raise ValueError(
                     f"X: rows of {self.n_features_in_} feature(s) read as images of shape "
                     f"{self.input_shape_}: {error}"

@@ -239,7 +239,13 @@ def train_step(
     return _step(model, X_batch.astype(model.dtype, copy=False), y_batch, loss_fn, optimizer, alpha)
 
 
-def _step(model, X_batch, y_batch, loss_fn, optimizer, alpha) -> tuple[float, np.ndarray]:
+class _StepRefused(Exception):
+    """The optimiser refused the gradients of a step inside ``fit`` (non-finite values)."""
+
+
+def _step(
+    model, X_batch, y_batch, loss_fn, optimizer, alpha, in_fit: bool = False
+) -> tuple[float, np.ndarray]:
     model.train()
     model.track_gradients()
     output = model.forward(ad.Tensor(X_batch))
@@ -247,8 +253,15 @@ def _step(model, X_batch, y_batch, loss_fn, optimizer, alpha) -> tuple[float, np
     penalty = l2_penalty(model, alpha, X_batch.shape[0])
     total = loss if penalty is None else loss + penalty
     total.backward()
-    optimizer.step(model.parameters(), model.gradients())
-    model.stop_tracking()
+    try:
+        optimizer.step(model.parameters(), model.gradients())
+    except ValueError as error:
+        if not in_fit:
+            raise
+        # fit built every argument itself: what the optimiser refuses is the gradients.
+        raise _StepRefused(str(error)) from error
+    finally:
+        model.stop_tracking()
     return float(loss.item()), output.data
 
 
@@ -297,8 +310,8 @@ def check_representable(X: np.ndarray, dtype: Any, argument: str) -> None:
         )
 
 
-def _non_finite_loss(loss: float, epoch: int, X: np.ndarray, y: np.ndarray) -> Exception:
-    """Why the loss went non-finite, data first: unscaled inputs are the usual cause."""
+def _non_finite_loss(what: str, epoch: int, X: np.ndarray, y: np.ndarray) -> Exception:
+    """Why training went non-finite, data first: unscaled inputs are the usual cause."""
     scales = {"X": float(np.max(np.abs(X), initial=0.0))}
     if y.dtype.kind == "f":
         scales["y"] = float(np.max(np.abs(y), initial=0.0))
@@ -306,13 +319,12 @@ def _non_finite_loss(loss: float, epoch: int, X: np.ndarray, y: np.ndarray) -> E
     if large:
         name, scale = max(large.items(), key=lambda item: item[1])
         return ValueError(
-            f"{name}: training loss became {loss} at epoch {epoch + 1}; {name} has values up to "
-            f"{scale:.3g}, which make activations and gradients overflow: standardise the data "
+            f"{name}: {what} at epoch {epoch + 1}; {name} has values up to {scale:.3g}, which "
+            "make activations and gradients overflow: standardise the data "
             "(e.g. sklearn.preprocessing.StandardScaler)"
         )
     return FloatingPointError(
-        f"training loss became {loss} at epoch {epoch + 1} on data of scale "
-        f"{scales['X']:.3g}; lower the learning rate"
+        f"{what} at epoch {epoch + 1} on data of scale {scales['X']:.3g}; lower the learning rate"
     )
 
 
@@ -495,7 +507,14 @@ def fit(
         start = time.perf_counter()
         for first in range(0, n_samples, batch_size):
             batch = order[first : first + batch_size]
-            batch_loss, output = _step(model, X[batch], y[batch], loss_fn, optimizer, alpha)
+            try:
+                batch_loss, output = _step(
+                    model, X[batch], y[batch], loss_fn, optimizer, alpha, in_fit=True
+                )
+            except _StepRefused as refused:
+                raise _non_finite_loss(
+                    f"the gradients became non-finite ({refused})", epoch, X, y
+                ) from None
             loss_sum += batch_loss * batch.size
             done += batch.size
             if metric is not None:
@@ -518,7 +537,7 @@ def fit(
             logs["lr"] = float(optimizer.lr)
         logs["samples_per_s"] = n_samples / max(time.perf_counter() - start, 1e-9)
         if not np.isfinite(logs["loss"]):
-            raise _non_finite_loss(logs["loss"], epoch, X, y)
+            raise _non_finite_loss(f"training loss became {logs['loss']}", epoch, X, y)
         for key, value in logs.items():
             history.setdefault(key, []).append(value)
         if progress is not None:
