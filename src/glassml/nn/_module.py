@@ -174,7 +174,7 @@ class Module:
                 self._buffers[name] = np.full(shape, make, dtype=self.dtype)
         self._built = True
 
-    def declared_state(self) -> dict[str, tuple[int, ...]]:
+    def _declared_state(self) -> dict[str, tuple[int, ...]]:
         """Shape of every parameter and buffer, keyed as in ``state_dict``, once declared."""
         return {
             prefix + name: shape
@@ -182,10 +182,10 @@ class Module:
             for name, (_, shape, _) in module._specs.items()
         }
 
-    def allocate_from(self, state: Mapping[str, np.ndarray]) -> None:
+    def _allocate_from(self, state: Mapping[str, np.ndarray]) -> None:
         """Create the declared arrays as copies of ``state`` (checked like ``load_state_dict``),
         instead of drawing initial values: how a saved network is restored."""
-        _check_state(self.declared_state(), state)
+        _check_state(self._declared_state(), state)
         for prefix, module in self._named_modules():
             for name, (kind, _, _) in module._specs.items():
                 array = np.array(state[prefix + name], dtype=module.dtype)

@@ -379,7 +379,7 @@ def _load(archive: zipfile.ZipFile) -> Any:
     config = _read_config(archive)
     network = _rebuild_network(config)
     expected = {
-        f"state/{name}": (shape, "f", True) for name, shape in network.declared_state().items()
+        f"state/{name}": (shape, "f", True) for name, shape in network._declared_state().items()
     }
     cls = None
     fitted: dict[str, Any] = {}
@@ -388,7 +388,7 @@ def _load(archive: zipfile.ZipFile) -> Any:
         fitted, layout = cls._saved_layout(config["fitted"], network)
         expected.update(layout)
     arrays = _read_arrays(archive, expected)
-    network.allocate_from(
+    network._allocate_from(
         {
             name[len("state/") :]: value
             for name, value in arrays.items()
