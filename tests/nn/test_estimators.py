@@ -177,7 +177,7 @@ def test_cnn_bad_inputs_name_the_problem(digits_cnn, digits_split):
     too_deep = nn.CNNClassifier(
         [nn.Conv2D(4, 3), "relu", nn.MaxPool2D(2), nn.Conv2D(4, 5)], max_iter=1
     )
-    with pytest.raises(ValueError, match=r"layer 3 \(Conv2D\).*got input shape \(4, 3, 3\)"):
+    with pytest.raises(ValueError, match=r"layer 3 \(Conv2D\): input_shape: .*got \(4, 3, 3\)"):
         too_deep.fit(X_train, y_train)
     with pytest.raises(ValueError, match="unknown layer type 'capsule'"):
         nn.CNNClassifier([{"type": "capsule"}]).fit(X_train, y_train)

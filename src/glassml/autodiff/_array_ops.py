@@ -106,9 +106,16 @@ def _spread(x, shape):
 defvjp_arrays(_spread, lambda g, ans, x, shape: unbroadcast(g, x.shape))
 
 
+def check_keepdims(keepdims: Any) -> None:
+    """``keepdims`` is a flag: True or False, never a truthy string."""
+    if keepdims is not True and keepdims is not False and not isinstance(keepdims, np.bool_):
+        raise ValueError(f"keepdims: expected True or False, got {keepdims!r}")
+
+
 @primitive
 def sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (all axes if None); an empty axis sums to 0."""
+    check_keepdims(keepdims)
     if type(x) is np.ndarray and x.dtype.kind == "f":
         # For floating arrays ``np.sum`` is exactly this ufunc reduction, minus two Python layers.
         return np.add.reduce(x, axis=axis, keepdims=keepdims)

@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 
 from glassml._validation import fail
-from glassml.autodiff._array_ops import expand_reduced, keepdims_shape, normalize_axes, sum
+from glassml.autodiff._array_ops import (
+    check_keepdims,
+    expand_reduced,
+    keepdims_shape,
+    normalize_axes,
+    sum,
+)
 from glassml.autodiff._tensor import Tensor, _data, defvjp_arrays, primitive
 
 
@@ -54,12 +60,14 @@ def _extremum_vjp(g, ans, x, axis=None, keepdims=False):
 @primitive
 def max(x, axis=None, keepdims=False):
     """Maximum over ``axis`` (gradient split equally among tied maximisers)."""
+    check_keepdims(keepdims)
     return np.max(x, axis=axis, keepdims=keepdims)
 
 
 @primitive
 def min(x, axis=None, keepdims=False):
     """Minimum over ``axis`` (gradient split equally among tied minimisers)."""
+    check_keepdims(keepdims)
     return np.min(x, axis=axis, keepdims=keepdims)
 
 

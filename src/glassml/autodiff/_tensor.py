@@ -215,6 +215,11 @@ class Tensor:
         return self._primitive is None
 
     def item(self) -> float:
+        """The value of a single-element Tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"Tensor.item: expected a single-element Tensor, got shape {self.data.shape}"
+            )
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
@@ -495,8 +500,9 @@ class Primitive:
         except (ValueError, TypeError) as error:
             # NumPy's messages (broadcasting, axes, core dimensions) do not say which operands
             # of which op they mean; the op's signature does.
-            names = ", ".join(self._argument(i) for i in range(len(args)))
-            raise type(error)(f"{self.public_name}({names}): {error}") from None
+            names = [self._argument(i) for i in range(len(args))]
+            names += [f"{key}={value!r:.40}" for key, value in kwargs.items()]
+            raise type(error)(f"{self.public_name}({', '.join(names)}): {error}") from None
         tensor = _new_tensor(Tensor)
         tensor.data = out if type(out) is np.ndarray else np.asarray(out)
         tensor.grad = None
@@ -728,13 +734,15 @@ def _seed(output: Tensor, seed: Any, name: str, create_graph: bool) -> Any:
     if seed is None:
         if output.data.size != 1:
             raise ValueError(
-                f"{name} must be given for a non-scalar output of shape {output.shape}"
+                f"{name}: must be given for a non-scalar output of shape {output.shape}"
             )
         seed_array = _unit_seed(output.data.shape, output.data.dtype)
         return _make(seed_array) if create_graph else seed_array
-    seed_tensor = as_tensor(seed)
+    seed_tensor = seed if isinstance(seed, Tensor) else Tensor(_as_float_array(seed, name))
     if seed_tensor.shape != output.shape:
-        raise ValueError(f"{name} must have the output's shape {output.shape}, got {seed.shape}")
+        raise ValueError(
+            f"{name}: expected the output's shape {output.shape}, got {seed_tensor.shape}"
+        )
     return seed_tensor if create_graph else seed_tensor.data
 
 

@@ -289,6 +289,11 @@ class _BatchNorm(Module):
             mean = ad.mean(x, axis=axes, keepdims=True)
             centred = x - mean
             variance = ad.mean(centred * centred, axis=axes, keepdims=True)
+            if not np.all(np.isfinite(variance.data)):  # one number per feature: cheap
+                raise ValueError(
+                    "x: the batch variance overflows (inputs near 1e154 or beyond, or not "
+                    "finite); standardise the inputs"
+                )
             count = x.data.size // self.num_features
             running_mean, running_var = self._buffers["running_mean"], self._buffers["running_var"]
             unbiased = variance.data.reshape(-1) * (count / max(count - 1, 1))

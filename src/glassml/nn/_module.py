@@ -197,7 +197,7 @@ class Module:
         return self._built
 
     def _shape_error(self, input_shape: tuple[int, ...], expected: str) -> ValueError:
-        return ValueError(f"{self!r} expects {expected}; got input shape {input_shape}")
+        return ValueError(f"input_shape: {self!r} expects {expected}; got {input_shape}")
 
     # ----------------------------------------------------------------- forward
     def forward(self, x: ad.Tensor) -> ad.Tensor:
@@ -212,7 +212,10 @@ class Module:
         if not self.built:
             # Keras's convention: the first call builds the module for its input's shape, in
             # its floating dtype.
-            self.build(x.shape[1:], dtype=x.dtype)
+            try:
+                self.build(x.shape[1:], dtype=x.dtype)
+            except ValueError as error:
+                raise ValueError(f"x: {error}") from None
         elif x.shape[1:] != self.input_shape:
             raise ValueError(
                 f"x: expected samples of shape {self.input_shape} (built), got a batch of "
@@ -224,6 +227,8 @@ class Module:
         """The parameter as a graph leaf while tracking gradients, else as a constant array."""
         if self._leaves is not None:
             return self._leaves[name]
+        if name not in self._params:
+            raise fail("name", f"one of this module's parameters {sorted(self._params)}", name)
         value = self._params[name]
         if self._compute_dtype is not None:
             return value.astype(self._compute_dtype, copy=False)

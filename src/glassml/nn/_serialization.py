@@ -360,9 +360,9 @@ def load(path: str | os.PathLike[str]) -> Any:
         raise ValueError(f"path: expected a file path, got {type(path).__name__}")
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no saved model at {path}")
+        raise FileNotFoundError(f"path: no saved model at {path}")
     if not path.is_file():
-        raise ValueError(f"{path}: not a file")
+        raise ValueError(f"path: {path} is not a file")
     try:
         with zipfile.ZipFile(path) as archive:
             return _load(archive)

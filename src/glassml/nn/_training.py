@@ -115,9 +115,13 @@ def accuracy(y_true: np.ndarray, output: np.ndarray) -> float:
     for name, array in (("y_true", y_true), ("output", output)):
         if array.dtype.kind not in "fiub":
             raise fail(name, "real numbers", array)
-    if output.ndim == 0 or output.shape[0] != y_true.reshape(-1).shape[0]:
+        if not np.all(np.isfinite(array)):
+            raise fail(name, "finite values (no NaN or inf)", array)
+    if y_true.ndim != 1 and not (y_true.ndim == 2 and y_true.shape[1] == 1):
+        raise fail("y_true", "one label per sample (a 1-D array)", y_true)
+    if output.ndim not in (1, 2) or output.shape[0] != y_true.shape[0]:
         raise ValueError(
-            f"output: expected one row per label ({y_true.reshape(-1).shape[0]}), "
+            f"output: expected one row of logits per label ({y_true.shape[0]}), "
             f"got shape {output.shape}"
         )
     if output.shape[0] == 0:
@@ -249,7 +253,13 @@ def _step(
     model.train()
     model.track_gradients()
     output = model.forward(ad.Tensor(X_batch))
-    loss = loss_fn(output, y_batch)
+    try:
+        loss = loss_fn(output, y_batch)
+    except ValueError as error:
+        if not in_fit:
+            raise
+        # fit checked X and built the model on it: what the loss refuses is the targets.
+        raise ValueError(f"y: {error}") from None
     penalty = l2_penalty(model, alpha, X_batch.shape[0])
     total = loss if penalty is None else loss + penalty
     total.backward()
@@ -461,10 +471,17 @@ def fit(
         ) from None
 
     if not model.built:
-        model.build(X.shape[1:], rng, model.dtype)
+        try:
+            model.build(X.shape[1:], rng, model.dtype)
+        except ValueError as error:
+            raise ValueError(f"X: {error}") from None
     elif tuple(X.shape[1:]) != model.input_shape:
-        raise ValueError(f"X has sample shape {X.shape[1:]}, the model expects {model.input_shape}")
+        raise ValueError(
+            f"X: has sample shape {X.shape[1:]}, the model expects {model.input_shape}"
+        )
     check_representable(X, model.dtype, "X")
+    if y.dtype.kind == "f":
+        check_representable(y, model.dtype, "y")
     X = X.astype(model.dtype, copy=False)
 
     if validation_split:

@@ -150,8 +150,12 @@ class StepOptimizer(Optimizer):
                     f"got {grad.shape}"
                 )
             if not math.isfinite(np.vdot(grad, grad)):
-                raise fail(
-                    f"grads[{index}]", "finite values (no NaN or inf, squared norm finite)", grad
+                if not np.all(np.isfinite(grad)):
+                    raise fail(f"grads[{index}]", "finite values (no NaN or inf)", grad)
+                largest = float(np.max(np.abs(grad)))
+                raise ValueError(
+                    f"grads[{index}]: expected a squared norm within floating range, got "
+                    f"entries up to {largest:.3g} (rescale the objective)"
                 )
             checked.append(grad)
         return checked
@@ -160,7 +164,7 @@ class StepOptimizer(Optimizer):
         state = self.state.get(index)
         if state is None:
             # Checked once, when first seen: from then on only finite steps are added to it.
-            if not math.isfinite(np.vdot(param, param)):
+            if not np.all(np.isfinite(param)):
                 raise fail(f"params[{index}]", "finite values (no NaN or inf)", param)
             state = self.state[index] = {"t": 0, **self._initial_state(param)}
         elif state.get("shape", param.shape) != param.shape:
