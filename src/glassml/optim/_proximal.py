@@ -50,6 +50,8 @@ def _prox_l1(v: NDArray, threshold: float | NDArray) -> NDArray:
 
 def _l1_weights(value: Any, argument: str) -> float | NDArray:
     """A non-negative finite number, or an array of them (per-coordinate weights)."""
+    if isinstance(value, str | bytes):  # never parsed as a number
+        raise fail(argument, "a non-negative number or an array of them", value)
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
         value = value.item()
     if isinstance(value, numbers.Real | np.generic) and np.ndim(value) == 0:
