@@ -47,7 +47,7 @@ from numba import njit
 from glassml._threads import one_blas_thread
 from glassml.autodiff._array_ops import reshape, transpose
 from glassml.autodiff._reductions import mean
-from glassml.autodiff._tensor import Tensor, _data, as_tensor, defvjp_arrays, primitive
+from glassml.autodiff._tensor import Tensor, _as_float_array, _data, defvjp_arrays, primitive
 
 
 def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
@@ -194,6 +194,10 @@ defvjp_arrays(
 )
 
 
+def _operand(value: Any, name: str) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(_as_float_array(value, name))
+
+
 def _check_image(x: Tensor, name: str) -> None:
     if x.ndim != 4:
         raise ValueError(f"{name}: expected a 4-D array (N, C, H, W), got shape {x.shape}")
@@ -226,7 +230,7 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any 
     array([[10., 18.],
            [42., 50.]])
     """
-    x, weight = as_tensor(x), as_tensor(weight)
+    x, weight = _operand(x, "x"), _operand(weight, "weight")
     _check_image(x, "x")
     if weight.ndim != 4:
         raise ValueError(f"weight: expected a 4-D array (F, C, kh, kw), got shape {weight.shape}")
@@ -240,8 +244,10 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any 
     stride, padding = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
     out_h = _output_size(height, kh, stride[0], padding[0], "height")
     out_w = _output_size(width, kw, stride[1], padding[1], "width")
-    if bias is not None and np.shape(getattr(bias, "data", bias)) != (filters,):
-        raise ValueError(f"bias: expected shape ({filters},), got {np.shape(_data(bias))}")
+    if bias is not None:
+        bias = _operand(bias, "bias")
+        if bias.shape != (filters,):
+            raise ValueError(f"bias: expected shape ({filters},), got {bias.shape}")
 
     cols = _im2col(x, (kh, kw), stride, padding, (out_h, out_w))  # (N, C kh kw, OH OW)
     out = _filter_apply(reshape(weight, (filters, -1)), cols)  # (N, F, OH OW): NCHW already
@@ -254,7 +260,7 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any 
 
 
 def _pool_geometry(x: Any, kernel_size: Any, stride: Any):
-    x = as_tensor(x)
+    x = _operand(x, "x")
     _check_image(x, "x")
     kernel = _pair(kernel_size, "kernel_size", 1)
     stride = kernel if stride is None else _pair(stride, "stride", 1)
