@@ -113,7 +113,7 @@ def test_cnn_reads_flat_rows():
     assert odd.input_shape_ == (1, 3, 3) and odd.n_features_in_ == 5
     with pytest.raises(ValueError, match=r"input_shape: expected .* C H W = 64"):
         nn.CNNClassifier(input_shape=(2, 8, 8), **common).fit(X, y)
-    with pytest.raises(ValueError, match=r"X: rows of 1 feature\(s\) read as images"):
+    with pytest.raises(ValueError, match=r"X, architecture: .* rows of 1 feature\(s\) read as"):
         nn.CNNClassifier(**common).fit(X[:, :1], y)
 
 

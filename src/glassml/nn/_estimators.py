@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import softmax
+from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
@@ -344,8 +344,9 @@ class _ClassifierMixin:
         return softmax(logits, axis=1)
 
     def predict_log_proba(self, X) -> np.ndarray:
-        """log softmax(z); ``log(predict_proba(X))``."""
-        return np.log(self.predict_proba(X))
+        """log softmax(z), computed directly (finite where a probability underflows to 0)."""
+        logits = self._forward(self._check_X(X)).astype(np.float64)
+        return log_softmax(logits, axis=1)
 
     def predict(self, X) -> np.ndarray:
         """The class of largest logit."""
@@ -355,9 +356,15 @@ class _ClassifierMixin:
     def score(self, X, y, sample_weight=None) -> float:
         """Mean accuracy on (X, y); labels unseen in training raise a ValueError."""
         check_is_fitted(self)
+        predicted = self.predict(X)
         y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != predicted.shape[0]:
+            raise ValueError(
+                f"X, y: expected one label per sample of X ({predicted.shape[0]}), got y of "
+                f"shape {y.shape}"
+            )
         self._encode(y)
-        return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
+        return accuracy_score(y, predicted, sample_weight=sample_weight)
 
 
 @register_estimator
@@ -557,6 +564,8 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         return [*hidden, Dense(fitted["n_outputs_"])]
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
+        if y.dtype.kind not in "fiub":
+            raise fail("y", "real numbers (regression targets)", y)
         targets = y.reshape(-1, 1) if y.ndim == 1 else y
         check_representable(targets, self.dtype, "y")
         return targets.astype(self.dtype)
@@ -800,12 +809,14 @@ class CNNClassifier(_ClassifierMixin, ClassifierMixin, _NetworkEstimator):
         try:
             head = self._head(body, self.input_shape_, self.classes_.size)
         except ValueError as error:
-            if _ndim(X) == 2:
-                raise ValueError(
-                    f"X: rows of {self.n_features_in_} feature(s) read as images of shape "
-                    f"{self.input_shape_}: {error}"
-                ) from None
-            raise
+            read = (
+                f"rows of {self.n_features_in_} feature(s) read as images of shape "
+                if _ndim(X) == 2
+                else "images of shape "
+            )
+            raise ValueError(
+                f"X, architecture: the architecture does not fit {read}{self.input_shape_}: {error}"
+            ) from None
         self._start(self.input_shape_, body + head)
         self._train(images, labels, self._loss, self.max_iter, stop=True, progress=progress)
         return self

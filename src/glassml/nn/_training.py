@@ -234,6 +234,9 @@ def train_step(
     check_callable(loss_fn, "loss_fn", "(output, y) -> loss")
     alpha = check_non_negative(alpha, "alpha")
     X_batch, y_batch = _check_data(X_batch, y_batch, "X_batch", "y_batch")
+    check_representable(X_batch, model.dtype, "X_batch")
+    if y_batch.dtype.kind == "f":
+        check_representable(y_batch, model.dtype, "y_batch")
     if not model.built:
         model.build(X_batch.shape[1:], dtype=model.dtype)
     elif X_batch.shape[1:] != model.input_shape:
