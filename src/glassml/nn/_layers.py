@@ -42,6 +42,16 @@ class Dense(Module):
     Backward: ``dL/dx = g Wᵀ``, ``dL/dW = xᵀ g``, ``dL/db = Σ_n g_n`` for upstream ``g``
     (Rumelhart, Hinton & Williams, 1986, "Learning representations by back-propagating
     errors", Nature 323).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import Dense
+    >>> layer = Dense(3)
+    >>> layer(np.ones((2, 4), dtype=np.float32)).shape  # built on this first call
+    (2, 3)
+    >>> layer.state_dict()["weight"].shape, layer.in_features
+    ((4, 3), 4)
     """
 
     layer_type = "dense"
@@ -98,6 +108,16 @@ class Conv2D(Module):
     convolution of the (dilated) upstream gradient with the kernel, i.e. a correlation with the
     flipped kernel (``glassml.autodiff.conv2d``). LeCun, Bottou, Bengio & Haffner (1998),
     "Gradient-based learning applied to document recognition", Proc. IEEE 86.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import Conv2D
+    >>> conv = Conv2D(8, kernel_size=3, padding=1)
+    >>> conv(np.zeros((2, 1, 28, 28), dtype=np.float32)).shape  # "same" padding
+    (2, 8, 28, 28)
+    >>> Conv2D(8, kernel_size=3, stride=2)(np.zeros((2, 1, 28, 28))).shape
+    (2, 8, 13, 13)
     """
 
     layer_type = "conv2d"
@@ -185,7 +205,18 @@ class _Pool2D(Module):
 
 @register_layer
 class MaxPool2D(_Pool2D):
-    """``y[n,c,i,j] = max over the window`` ; backward routes ``g`` to the window's maximum."""
+    """``y[n,c,i,j] = max over the window`` ; backward routes ``g`` to the window's maximum.
+
+    ``stride`` defaults to ``kernel_size`` (non-overlapping windows).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import MaxPool2D
+    >>> MaxPool2D(2)(np.arange(16.0).reshape(1, 1, 4, 4)).numpy()[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
 
     layer_type = "maxpool2d"
 
@@ -195,7 +226,16 @@ class MaxPool2D(_Pool2D):
 
 @register_layer
 class AvgPool2D(_Pool2D):
-    """``y = mean over the window``; backward spreads ``g / (k·k)`` over the window."""
+    """``y = mean over the window``; backward spreads ``g / (k·k)`` over the window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import AvgPool2D
+    >>> AvgPool2D(2)(np.arange(16.0).reshape(1, 1, 4, 4)).numpy()[0, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
 
     layer_type = "avgpool2d"
 
@@ -205,7 +245,15 @@ class AvgPool2D(_Pool2D):
 
 @register_layer
 class Flatten(Module):
-    """(N, d1, d2, ...) -> (N, d1·d2·...); backward reshapes ``g`` back."""
+    """(N, d1, d2, ...) -> (N, d1·d2·...); backward reshapes ``g`` back.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import Flatten
+    >>> Flatten()(np.zeros((5, 8, 3, 3))).shape
+    (5, 72)
+    """
 
     layer_type = "flatten"
 
@@ -222,6 +270,17 @@ class Dropout(Module):
     """Inverted dropout: in training ``y = x · m / (1 - rate)`` with ``m ~ Bernoulli(1 - rate)``,
     so ``E[y] = x`` and evaluation is the identity. Backward: ``g · m / (1 - rate)``.
     (Srivastava et al., 2014.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import Dropout
+    >>> layer = Dropout(0.25)
+    >>> out = layer(np.ones((1, 10_000))).numpy()  # training mode
+    >>> sorted(set(out.ravel().round(4).tolist()))  # dropped, or scaled by 1 / (1 - rate)
+    [0.0, 1.3333]
+    >>> bool(np.all(layer.eval()(np.ones((1, 10_000))).numpy() == 1.0))  # evaluation: identity
+    True
     """
 
     layer_type = "dropout"
@@ -309,14 +368,40 @@ class _BatchNorm(Module):
 
 @register_layer
 class BatchNorm1d(_BatchNorm):
-    __doc__ = _BatchNorm.__doc__
+    """Batch normalisation of features (N, F), each over the batch; see ``_BatchNorm``::
+
+        y = γ (x - μ) / sqrt(σ² + eps) + β       (μ, σ² of the batch in training, running
+                                                   estimates in evaluation; Ioffe & Szegedy)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import BatchNorm1d
+    >>> x = np.random.default_rng(0).normal(5.0, 3.0, (256, 2))
+    >>> y = BatchNorm1d()(x).numpy()  # training mode: the batch's statistics
+    >>> bool(np.abs(y.mean(axis=0)).max() < 1e-6), np.round(y.std(axis=0), 3).tolist()
+    (True, [1.0, 1.0])
+    """
+
     layer_type = "batchnorm1d"
     _feature_rank = 1
 
 
 @register_layer
 class BatchNorm2d(_BatchNorm):
-    __doc__ = _BatchNorm.__doc__
+    """Batch normalisation of images (N, C, H, W), each channel over the batch and H, W; the
+    same formula as ``BatchNorm1d`` (Ioffe & Szegedy, 2015).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import BatchNorm2d
+    >>> x = np.random.default_rng(0).normal(-2.0, 4.0, (8, 3, 5, 5))
+    >>> y = BatchNorm2d()(x).numpy()
+    >>> bool(np.abs(y.mean(axis=(0, 2, 3))).max() < 1e-6), y.shape
+    (True, (8, 3, 5, 5))
+    """
+
     layer_type = "batchnorm2d"
     _feature_rank = 3
 
@@ -324,7 +409,14 @@ class BatchNorm2d(_BatchNorm):
 # --------------------------------------------------------------------------- activations
 @register_layer
 class ReLU(Module):
-    """``y = max(x, 0)``; backward ``g · 1[x > 0]``."""
+    """``y = max(x, 0)``; backward ``g · 1[x > 0]``.
+
+    Examples
+    --------
+    >>> from glassml.nn import ReLU
+    >>> ReLU()([[-1.0, 0.0, 2.0]]).numpy()
+    array([[0., 0., 2.]])
+    """
 
     layer_type = "relu"
 
@@ -334,7 +426,14 @@ class ReLU(Module):
 
 @register_layer
 class LeakyReLU(Module):
-    """``y = x if x > 0 else slope · x``; backward ``g · (1 if x > 0 else slope)``."""
+    """``y = x if x > 0 else slope · x``; backward ``g · (1 if x > 0 else slope)``.
+
+    Examples
+    --------
+    >>> from glassml.nn import LeakyReLU
+    >>> LeakyReLU(0.1)([[-2.0, 3.0]]).numpy()
+    array([[-0.2,  3. ]])
+    """
 
     layer_type = "leaky_relu"
 
@@ -351,7 +450,14 @@ class LeakyReLU(Module):
 
 @register_layer
 class Tanh(Module):
-    """``y = tanh(x)``; backward ``g · (1 - y²)``."""
+    """``y = tanh(x)``; backward ``g · (1 - y²)``.
+
+    Examples
+    --------
+    >>> from glassml.nn import Tanh
+    >>> Tanh()([[0.0, 1.0]]).numpy().round(4)
+    array([[0.    , 0.7616]])
+    """
 
     layer_type = "tanh"
 
@@ -361,7 +467,14 @@ class Tanh(Module):
 
 @register_layer
 class Sigmoid(Module):
-    """``y = 1 / (1 + exp(-x))``; backward ``g · y (1 - y)``."""
+    """``y = 1 / (1 + exp(-x))``; backward ``g · y (1 - y)``.
+
+    Examples
+    --------
+    >>> from glassml.nn import Sigmoid
+    >>> Sigmoid()([[0.0, 2.0]]).numpy().round(4)
+    array([[0.5   , 0.8808]])
+    """
 
     layer_type = "sigmoid"
 
@@ -377,6 +490,12 @@ class GELU(Module):
     """Gaussian error linear unit, tanh approximation (Hendrycks & Gimpel, 2016):
 
     ``y = 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))``.
+
+    Examples
+    --------
+    >>> from glassml.nn import GELU
+    >>> GELU()([[-1.0, 0.0, 1.0]]).numpy().round(4)
+    array([[-0.1588,  0.    ,  0.8412]])
     """
 
     layer_type = "gelu"

@@ -351,7 +351,8 @@ def load(path: str | os.PathLike[str]) -> Any:
     >>> import numpy as np, tempfile, pathlib
     >>> from glassml.nn import MLPRegressor, load
     >>> X = np.random.default_rng(0).standard_normal((40, 3)); y = X @ [1.0, -2.0, 0.5]
-    >>> model = MLPRegressor((8,), max_iter=50, random_state=0).fit(X, y)
+    >>> model = MLPRegressor((8,), learning_rate_init=0.01, batch_size=8, tol=1e-3, random_state=0)
+    >>> model = model.fit(X, y)
     >>> path = model.save(pathlib.Path(tempfile.mkdtemp()) / "regressor")
     >>> np.array_equal(load(path).predict(X), model.predict(X))
     True

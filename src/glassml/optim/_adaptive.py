@@ -16,6 +16,15 @@ class Adagrad(StepOptimizer):
     """Adagrad (Duchi, Hazan & Singer, 2011, JMLR 12).
 
     Update: ``G = G + g^2`` (sum of squared gradients); ``x = x - lr * g / (sqrt(G) + eps)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Adagrad
+    >>> w = np.zeros(2)
+    >>> Adagrad(lr=0.5).step([w], [np.array([4.0, -0.01])])  # the first step: lr sign(g)
+    >>> w.round(6)
+    array([-0.5,  0.5])
     """
 
     def __init__(self, lr: float | Callable[[int], float] = 0.01, eps: float = 1e-10) -> None:
@@ -36,6 +45,15 @@ class RMSprop(StepOptimizer):
 
     Update: ``v = rho * v + (1 - rho) * g^2`` (running mean square);
     ``x = x - lr * g / (sqrt(v) + eps)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import RMSprop
+    >>> w = np.zeros(1)
+    >>> RMSprop(lr=0.01, rho=0.9).step([w], [np.array([2.0])])  # g / sqrt(0.1 g^2)
+    >>> w.round(5)
+    array([-0.03162])
     """
 
     def __init__(
@@ -65,6 +83,15 @@ class Adam(StepOptimizer):
         m_hat = m / (1 - beta1^t)              # bias corrections
         v_hat = v / (1 - beta2^t)
         x = x - lr * m_hat / (sqrt(v_hat) + eps)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Adam
+    >>> w = np.array([1.0, -2.0])
+    >>> Adam(lr=0.1).step([w], [np.array([0.5, -0.5])])  # the first step: lr sign(g)
+    >>> w.round(6)
+    array([ 0.9, -1.9])
     """
 
     def __init__(
@@ -108,6 +135,15 @@ class AdamW(Adam):
 
     ``lr`` plays the role of the paper's ``eta_t * alpha``, with the decay scaled by ``lr``
     as in PyTorch's ``AdamW``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import AdamW
+    >>> w = np.array([2.0])
+    >>> AdamW(lr=0.1, weight_decay=0.5).step([w], [np.array([1.0])])  # 2 - 0.1 (1 + 0.5 * 2)
+    >>> w.round(6)
+    array([1.8])
     """
 
     def __init__(

@@ -34,6 +34,15 @@ class OptimizeResult:
     ``history`` maps ``"loss"`` and ``"grad_norm"`` (infinity norm of the gradient, or of the
     minimum-norm subgradient for proximal methods) to 1-D arrays with one entry per iterate,
     starting with ``x0``: ``len(history["loss"]) == nit + 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import minimize
+    >>> result = minimize(lambda x: (float(x @ x), 2 * x), np.ones(2), method="gd", jac=True,
+    ...                   lr=0.5)  # x - 0.5 (2 x) = 0: one step
+    >>> result.nit, len(result.history["loss"]), result.success
+    (1, 2, True)
     """
 
     x: NDArray
@@ -69,7 +78,22 @@ def check_learning_rate(lr: Any) -> float | Callable[[int], float]:
 
 
 class Optimizer:
-    """Base class: ``reset()`` and the hooks ``minimize`` calls."""
+    """Base class: ``reset()`` and the hooks ``minimize`` calls.
+
+    A full-batch method implements ``iterate(objective, x, value, grad)``: update ``x`` in
+    place and return the new ``(value, grad)``; ``objective(x)`` gives both at any point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Optimizer, minimize
+    >>> class HalfStep(Optimizer):  # x <- x - g / 2: exact on f = ||x||^2
+    ...     def iterate(self, objective, x, value, grad):
+    ...         x -= 0.5 * grad
+    ...         return objective(x)
+    >>> minimize(lambda x: (float(x @ x), 2 * x), np.ones(3), method=HalfStep(), jac=True).nit
+    1
+    """
 
     def reset(self) -> None:
         """Forget all state (moments, curvature pairs, step counts)."""
@@ -94,6 +118,18 @@ class StepOptimizer(Optimizer):
 
     Subclasses write ``_update(param, grad, state, lr)`` for one array; ``state`` is a dict
     kept per position in the parameter list (the moments of that array).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import StepOptimizer
+    >>> class SignDescent(StepOptimizer):  # x <- x - lr sign(g)
+    ...     def _update(self, param, grad, state, lr):
+    ...         param -= lr * np.sign(grad)
+    >>> w = np.zeros(2)
+    >>> SignDescent(lr=0.1).step([w], [np.array([3.0, -0.2])])
+    >>> w
+    array([-0.1,  0.1])
     """
 
     def __init__(self, lr: float | Callable[[int], float]) -> None:

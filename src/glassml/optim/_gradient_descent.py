@@ -30,6 +30,15 @@ class GradientDescent(StepOptimizer):
     line_search : None or "armijo"
     c1 : float
         Sufficient-decrease constant of the Armijo condition.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import GradientDescent
+    >>> w = np.array([1.0, -2.0])
+    >>> GradientDescent(lr=0.1).step([w], [np.array([0.5, -1.0])])  # in place: w -= lr g
+    >>> w
+    array([ 0.95, -1.9 ])
     """
 
     def __init__(
@@ -96,6 +105,16 @@ class Momentum(StepOptimizer):
     """Gradient descent with (heavy-ball) momentum (Polyak, 1964).
 
     Update: ``v = momentum * v - lr * g``; ``x = x + v`` (Sutskever et al., 2013, eq. 1-2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Momentum
+    >>> w, optimizer = np.zeros(1), Momentum(lr=0.1, momentum=0.9)
+    >>> for _ in range(2):  # the same gradient twice: v = -0.1, then -0.19
+    ...     optimizer.step([w], [np.ones(1)])
+    >>> w.round(6)
+    array([-0.29])
     """
 
     def __init__(self, lr: float | Callable[[int], float] = 0.01, momentum: float = 0.9) -> None:
@@ -122,6 +141,15 @@ class Nesterov(Momentum):
     ``x = x + v``. Stored is the look-ahead point ``x~ = x + momentum * v`` itself (so the
     gradient the caller passes is the one needed), which turns the update into
     ``v = momentum * v - lr * g``; ``x~ = x~ + momentum * v - lr * g``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Nesterov, minimize
+    >>> quadratic = lambda x: (float(x @ x), 2 * x)
+    >>> result = minimize(quadratic, np.array([3.0, -1.0]), method=Nesterov(lr=0.1), jac=True)
+    >>> result.success, np.abs(result.x).max() < 1e-6
+    (True, np.True_)
     """
 
     def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:

@@ -32,6 +32,16 @@ class LBFGS(Optimizer):
         Number of curvature pairs kept (a ring buffer).
     c1, c2 : float
         Strong-Wolfe constants, ``0 < c1 < c2 < 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.optimize import rosen, rosen_der
+    >>> from glassml.optim import LBFGS, minimize
+    >>> result = minimize(lambda x: (rosen(x), rosen_der(x)), np.array([-1.2, 1.0]),
+    ...                   method=LBFGS(memory=5), jac=True, tol=1e-8)
+    >>> result.success, np.round(result.x, 6).tolist()
+    (True, [1.0, 1.0])
     """
 
     def __init__(self, memory: int = 10, c1: float = 1e-4, c2: float = 0.9) -> None:

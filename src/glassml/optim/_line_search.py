@@ -175,11 +175,11 @@ def strong_wolfe(
     Examples
     --------
     >>> import numpy as np
-    >>> quadratic = lambda x: (float(x @ x), 2 * x)  # minimised along -x at a = 1/2
+    >>> quadratic = lambda x: (float(x @ x), 2 * x)  # f(x - a x) is minimised at a = 1
     >>> x = np.array([1.0, -2.0])
     >>> step, value, grad = strong_wolfe(quadratic, x, *quadratic(x), direction=-x)
     >>> float(step), float(value)
-    (0.5, 0.0)
+    (1.0, 0.0)
     """
     check_callable(objective, "objective", "x -> (value, grad)")
     x = check_named_array(x, "x", ensure_2d=False, dtype=np.float64)

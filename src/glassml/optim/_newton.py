@@ -92,6 +92,16 @@ class Newton(Optimizer):
         ``hessian(x) -> (n, n)`` matrix; ``None`` means Hessian-free.
     c1 : float
         Armijo sufficient-decrease constant.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Newton, minimize
+    >>> A = np.array([[3.0, 1.0], [1.0, 2.0]]); b = np.array([1.0, -1.0])
+    >>> quadratic = lambda x: (0.5 * x @ A @ x - b @ x, A @ x - b)
+    >>> result = minimize(quadratic, np.zeros(2), method=Newton(), jac=True, hess=lambda x: A)
+    >>> result.nit, np.allclose(result.x, np.linalg.solve(A, b))  # one step on a quadratic
+    (1, True)
     """
 
     def __init__(self, hessian: Callable[[NDArray], NDArray] | None = None, c1: float = 1e-4):

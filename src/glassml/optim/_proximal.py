@@ -88,6 +88,16 @@ class ISTA(Optimizer):
         Fixed step ``1/L``; ``None`` for backtracking.
     L0, eta : float
         Initial Lipschitz estimate and its growth factor in backtracking.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import ISTA, minimize
+    >>> c = np.array([2.0, 0.3, -1.0])  # min 1/2 ||x - c||^2 + 0.5 ||x||_1 = soft_threshold(c)
+    >>> result = minimize(lambda x: (0.5 * (x - c) @ (x - c), x - c), np.zeros(3),
+    ...                   method=ISTA(l1=0.5), jac=True, tol=1e-10)
+    >>> result.x.round(6).tolist()
+    [1.5, 0.0, -0.5]
     """
 
     accelerated = False
@@ -183,6 +193,16 @@ class FISTA(ISTA):
     disagree, ``(y_k - x_k)^T (x_k - x_{k-1}) > 0`` — O'Donoghue & Candès (2015), "Adaptive
     restart for accelerated gradient schemes", Found. Comput. Math. 15 — which restores linear
     convergence on strongly convex problems.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import FISTA, minimize
+    >>> X = np.random.default_rng(0).standard_normal((50, 4)); y = X @ [2.0, 0.0, -1.0, 0.0]
+    >>> lasso = lambda w: (0.5 * np.mean((X @ w - y) ** 2), X.T @ (X @ w - y) / 50)
+    >>> result = minimize(lasso, np.zeros(4), method=FISTA(l1=0.1), jac=True, tol=1e-10)
+    >>> result.success, (result.x == 0).tolist()  # the L1 term zeroes the irrelevant weights
+    (True, [False, True, False, True])
     """
 
     def __init__(
