@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 import pytest
+from parity import assert_close
 from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -55,7 +56,9 @@ def test_mlp_classifier_matches_sklearn_accuracy(iris_split):
     assert mine.n_iter_ == len(mine.history_["loss"]) == len(mine.loss_curve_)
     proba = mine.predict_proba(X_test)
     assert proba.shape == (X_test.shape[0], 3)
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    assert_close(
+        proba.sum(axis=1), np.ones(X_test.shape[0]), rtol=1e-12, what="sum of probabilities"
+    )
     assert np.array_equal(mine.classes_[proba.argmax(axis=1)], mine.predict(X_test))
 
 
