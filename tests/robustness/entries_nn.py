@@ -122,10 +122,8 @@ ENTRIES = [
         nn.BatchNorm1d,
         ROWS,
         options={"num_features": opt(0, 5), "momentum": opt(1.5, -0.1), "eps": opt(0.0, -1.0)},
+        # At 1e300 x the batch variance overflows: refused by name (a named error).
         arguments={"num_features": 4, "momentum": 0.1, "eps": 1e-5},
-        # Normalisation is scale invariant; at 1e300 the batch variance overflows and is
-        # refused by name instead.
-        scale=(Scale(args=("x",), check=invariant(rtol=1e-6), families=()),),
     ),
     layer_entry(
         "BatchNorm2d",
