@@ -13,7 +13,7 @@ from glassml.datasets._registry import CREDITCARD, make_bunch
 
 FEATURES = ["Time", *(f"V{i}" for i in range(1, 29)), "Amount"]
 COLUMNS = [*FEATURES, "Class"]
-_WHAT = "a credit-card fraud CSV (header Time, V1..V28, Amount, Class; comma-separated)"
+_WHAT = "a credit-card fraud CSV with the columns Time, V1..V28, Amount, Class"
 _BUNDLED = "creditcard_10k_allfraud.csv"
 
 

@@ -196,11 +196,17 @@ class Source:
         self._zip: zipfile.ZipFile | None = None
         if self.path is not None and self.path.is_file() and _is_zip(self.path):
             try:
-                self._zip = zipfile.ZipFile(self.path)
+                archive = zipfile.ZipFile(self.path)
             except (zipfile.BadZipFile, OSError) as error:
                 raise bad_file(
                     repr(str(self.path)), "a readable zip archive", type(error).__name__
                 ) from error
+            # A NumPy .npz is a zip of .npy arrays: one data file, not an archive of files.
+            names = archive.namelist()
+            if names and all(name.endswith(".npy") for name in names):
+                archive.close()
+            else:
+                self._zip = archive
 
     @property
     def bundled(self) -> bool:
@@ -228,10 +234,9 @@ class Source:
                 found = self.path / f"{candidate}{suffix}"
                 if found.is_file():
                     return _file_member(found)
-        raise _absent(
-            self.argument,
-            f"a folder holding {_listing(names)} (or a .gz/.xz/.bz2 copy)",
-            repr(str(self.path)),
+        raise FileNotFoundError(
+            f"{self.argument}: expected a folder holding {_listing(names)} (or a .gz/.xz/.bz2 "
+            f"copy), got {str(self.path)!r} without it"
         )
 
     def _zip_member(self, names: Sequence[str]) -> Member:
@@ -247,8 +252,9 @@ class Source:
                 if inner is not None:
                     location = f"{self.path}:{inner}"
                     return Member(location, lambda inner=inner: _zip_open(archive, inner))
-        raise _absent(
-            self.argument, f"a zip archive holding {_listing(names)}", repr(str(self.path))
+        raise FileNotFoundError(
+            f"{self.argument}: expected a zip archive holding {_listing(names)}, got "
+            f"{str(self.path)!r} without it"
         )
 
     def single(self, name: str, alternatives: Sequence[str] = ()) -> Member:
@@ -295,28 +301,32 @@ def read_bytes(member: Member, what: str) -> bytes:
         return member.read_bytes()
 
 
-def require_columns(
-    frame: pd.DataFrame, expected: Sequence[str], member: Member, what: str
-) -> None:
-    """Every expected column present (extra columns are an error only where a loader says so)."""
+def require_columns(frame: pd.DataFrame, expected: Sequence[str], member: Member, what: str):
+    """Every expected column present; ``what`` names them for the message."""
     missing = [column for column in expected if column not in frame.columns]
     if missing:
         found = [str(column) for column in frame.columns]
         shown_found = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
+        hint = ""
+        if len(found) == 1 and any(mark in found[0] for mark in ";\t|"):
+            hint = "; is the file separated by something other than commas?"
         raise bad_file(
             member.shown,
-            f"{what} with the columns {', '.join(expected)}",
-            f"no column {', '.join(map(str, missing[:5]))}"
-            + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-            + f" (columns found: {shown_found})",
+            what,
+            f"no column {', '.join(map(str, missing[:4]))}"
+            + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+            + f" (columns found: {shown_found}{hint})",
         )
 
 
 def require_field_count(frame: pd.DataFrame, count: int, member: Member, what: str) -> None:
     """A headerless table with exactly ``count`` fields per line."""
     if frame.shape[1] != count:
+        found = frame.shape[1]
         raise bad_file(
-            member.shown, f"{what} with {count} fields per line", f"{frame.shape[1]} fields"
+            member.shown,
+            f"{what} with {count} fields per line",
+            f"{found} field{'' if found == 1 else 's'}",
         )
     if frame.shape[0] == 0:
         raise bad_file(member.shown, what, "no rows")
@@ -349,7 +359,7 @@ def require_finite(frame: pd.DataFrame, columns: Sequence[str], member: Member, 
         raise bad_file(
             member.shown,
             f"{what}: finite numbers in every field",
-            f"{block.iat[row, col]!r} in {columns[col]!r} on data row {row + 1}",
+            f"{block.iat[row, col]} in {columns[col]!r} on data row {row + 1}",
         )
 
 
@@ -359,7 +369,7 @@ def _example(values: pd.Series) -> str:
     numeric = pd.to_numeric(values, errors="coerce")
     odd = values[numeric.isna() | (numeric != numeric.round())]
     shown = odd.iloc[0] if len(odd) else values.iloc[0]
-    return f"{shown!r}"
+    return repr(shown.item() if isinstance(shown, np.generic) else shown)
 
 
 # ----------------------------------------------------------------------------- verification

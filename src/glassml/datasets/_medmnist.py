@@ -89,6 +89,8 @@ def load_medmnist(name: str = "breastmnist", path: Any = None) -> Bunch:
 def _read_npz(member: Member) -> dict[str, np.ndarray]:
     what = "a MedMNIST .npz archive"
     data = read_bytes(member, what)
+    if not data.startswith(b"PK"):
+        raise bad_file(member.shown, what, "a file that is not a zip (.npz) archive")
     keys = [f"{split}_{kind}" for split in SPLITS for kind in ("images", "labels")]
     with reading(member, what):
         # Never unpickle: a MedMNIST archive holds plain arrays only.

@@ -40,9 +40,9 @@ INVOICE_COLUMNS = [
     "UnitPrice",
     "CustomerID",
 ]
-_WHAT_PAIRS = "an Online Retail interactions CSV"
-_WHAT_ITEMS = "an Online Retail items CSV"
-_WHAT_RAW = "the UCI Online Retail invoice table as CSV"
+_WHAT_PAIRS = f"an Online Retail interactions CSV with the columns {', '.join(INTERACTION_COLUMNS)}"
+_WHAT_ITEMS = f"an Online Retail items CSV with the columns {', '.join(ITEM_COLUMNS)}"
+_WHAT_RAW = f"the UCI Online Retail invoice table (CSV with {', '.join(INVOICE_COLUMNS)})"
 # Real products only: the other stock codes are postage, fees, discounts and adjustments.
 _PRODUCT_CODE = r"^[0-9]{5}"
 
