@@ -62,23 +62,27 @@ def _datasets(args: argparse.Namespace, console: Console) -> int:
         console.print(f"All {len(report)} bundled files match their checksums.")
         return 0
     info = dataset_info()
-    table = Table(title="glassml datasets (nothing is downloaded; `path=` loads the full files)")
-    for column in ("dataset", "loader", "bundled", "size", "licence", "not bundled / source"):
-        table.add_column(column, justify="right" if column == "size" else "left", overflow="fold")
+    table = Table(title="Datasets in glassml (nothing is ever downloaded)")
+    for column in ("loader", "bundled", "size", "licence"):
+        table.add_column(
+            column, justify="right" if column == "size" else "left", no_wrap=column == "loader"
+        )
     for row in info.itertuples():
         table.add_row(
-            row.dataset,
             f"{row.loader}()",
             row.contents if row.bundled else "[yellow]no",
             _size(row.bundled_bytes) if row.bundled else "-",
             row.licence,
-            f"{row.not_bundled}\n[dim]{row.source}",
         )
     console.print(table)
     console.print(
-        f"Bundled in total: {_size(info.attrs['total_bytes'])} (with the licence texts in "
-        "data/LICENSES and each dataset's ATTRIBUTION.md); `glassml datasets verify` checks them."
+        f"Bundled in total: {_size(info.attrs['total_bytes'])}, with the licence texts and "
+        "attributions (`glassml datasets verify` checks every file's SHA-256)."
     )
+    console.print("\n[bold]Not bundled[/bold] (give the loader a path to your copy):")
+    for row in info.itertuples():
+        if row.not_bundled != "nothing":
+            console.print(f"- {row.dataset}: {row.not_bundled}")
     return 0
 
 

@@ -44,7 +44,7 @@ CMAPSS = _register(
         key="cmapss",
         title="NASA C-MAPSS turbofan engine degradation",
         loader="load_cmapss",
-        licence="US Government work (public domain in the US); attribution requested",
+        licence="public domain (US Government work)",
         citation=(
             "A. Saxena, K. Goebel, D. Simon and N. Eklund, 'Damage Propagation Modeling for "
             "Aircraft Engine Run-to-Failure Simulation', Proceedings of the 1st International "
@@ -53,8 +53,8 @@ CMAPSS = _register(
         source="NASA Ames Prognostics Data Repository (CMAPSSData.zip)",
         rows="FD001: 100 + 100 engines, 20,631 + 13,096 cycles",
         bundle="cmapss",
-        bundled_what="subset FD001: train, test and RUL files (gzip)",
-        not_bundled="FD002-FD004: give path= the folder or CMAPSSData.zip",
+        bundled_what="FD001: train, test, RUL",
+        not_bundled="FD002-FD004: load_cmapss(subset, path=folder or CMAPSSData.zip)",
         description=(
             "Simulated turbofan engines (C-MAPSS), one row per operating cycle: unit, cycle, "
             "three operational settings and 21 sensor measurements. Training engines run until "
@@ -68,7 +68,7 @@ CREDITCARD = _register(
         key="creditcard",
         title="Credit-card fraud (ULB / Worldline, September 2013)",
         loader="load_creditcard",
-        licence="ODbL 1.0 (database) / DbCL 1.0 (contents)",
+        licence="ODbL 1.0 / DbCL 1.0",
         citation=(
             "A. Dal Pozzolo, O. Caelen, R. A. Johnson and G. Bontempi, 'Calibrating Probability "
             "with Undersampling for Unbalanced Classification', IEEE Symposium Series on "
@@ -77,11 +77,10 @@ CREDITCARD = _register(
         source="https://www.kaggle.com/datasets/mlg-ulb/creditcardfraud",
         rows="284,807 transactions, 492 frauds (bundled sample: 10,000, all 492 frauds)",
         bundle="creditcard",
-        bundled_what=(
-            "10,000-row sample: all 492 frauds + 9,508 legitimate rows drawn uniformly "
-            "(default_rng(20240601)), original lines and order"
+        bundled_what="10,000-row sample with all 492 frauds",
+        not_bundled=(
+            "the full file (284,807 rows, 150 MB): load_creditcard(path=creditcard.csv[.gz])"
         ),
-        not_bundled="the full 284,807-row file (150 MB): give path= creditcard.csv or its .gz",
         description=(
             "European card transactions over two days: Time (seconds since the first "
             "transaction), V1-V28 (principal components of confidential features), Amount "
@@ -106,8 +105,8 @@ ONLINE_RETAIL = _register(
         source="https://doi.org/10.24432/C5BW33 (via CRAN package onlineretail 0.1.2)",
         rows="266,221 pairs, 4,334 customers, 3,659 products",
         bundle="online_retail",
-        bundled_what="interactions and items, converted and filtered (gzip)",
-        not_bundled="nothing: the derived tables are complete; path= the raw invoice table works",
+        bundled_what="all 266,221 pairs and 3,659 items",
+        not_bundled="nothing",
         description=(
             "Purchases of a UK online gift shop, 2010-12-01 to 2011-12-09, as implicit "
             "feedback: one row per (customer, product) with the number of orders, units, first "
@@ -124,7 +123,7 @@ MOVIELENS = _register(
         key="movielens_100k",
         title="GroupLens MovieLens 100K",
         loader="load_movielens_100k",
-        licence="GroupLens usage licence: no redistribution, no commercial use",
+        licence="GroupLens: no redistribution",
         citation=(
             "F. Maxwell Harper and Joseph A. Konstan (2015). The MovieLens Datasets: History and "
             "Context. ACM Transactions on Interactive Intelligent Systems 5(4), 19. "
@@ -134,7 +133,7 @@ MOVIELENS = _register(
         rows="100,000 ratings, 943 users, 1,682 movies",
         bundle=None,
         bundled_what="",
-        not_bundled="its licence forbids redistribution: give path= the ml-100k folder or zip",
+        not_bundled="all (its licence forbids it): load_movielens_100k(path=ml-100k folder or zip)",
         description=(
             "Explicit movie ratings (1-5 stars) by 943 users of MovieLens, 1997-1998, with the "
             "movies' titles, release dates and 19 genre flags and the users' age, gender, "
@@ -156,8 +155,8 @@ MEDMNIST = _register(
         source="https://medmnist.com/",
         rows="BreastMNIST: 546 / 78 / 156 images, 28 x 28",
         bundle="medmnist",
-        bundled_what="breastmnist.npz as given (labels stored as (N,))",
-        not_bundled="other MedMNIST sets: give path= their .npz",
+        bundled_what="BreastMNIST (780 images)",
+        not_bundled="other collections: load_medmnist(name, path=name.npz)",
         description=(
             "Standardised small biomedical images with train / validation / test splits. "
             "BreastMNIST: breast ultrasound, 28 x 28 grey levels; label 0 = malignant, "
@@ -178,7 +177,7 @@ ADULT = _register(
         source="https://doi.org/10.24432/C5XW20",
         rows="32,561 + 16,281 people",
         bundle="adult",
-        bundled_what="adult.data and adult.test (gzip), adult.names",
+        bundled_what="train and test (48,842 rows)",
         not_bundled="nothing",
         description=(
             "1994 US Census extract: 14 attributes (age, work, education, marital status, "
@@ -202,7 +201,7 @@ GERMAN_CREDIT = _register(
         source="https://doi.org/10.24432/C5NC77",
         rows="1,000 applicants (700 good, 300 bad)",
         bundle="german_credit",
-        bundled_what="german.data (gzip) and the code book german.doc",
+        bundled_what="all 1,000 rows and the code book",
         not_bundled="nothing",
         description=(
             "Credit applicants with 20 attributes (7 numeric) decoded from the code book, and "
