@@ -65,7 +65,7 @@ for _name in ("u.item", "u.user"):
 
 def _summary(bunch):
     """What a probe judges: the arrays of the bunch (frames are checked in tests/datasets)."""
-    return {key: value for key, value in bunch.items() if isinstance(value, np.ndarray)}
+    return {key: value for key, value in dict.items(bunch) if isinstance(value, np.ndarray)}
 
 
 def _entry(name, loader, arguments, options):
