@@ -193,20 +193,21 @@ class Source:
         self.argument = argument
         self.bundle = bundle
         self.path = None if path is None else check_path(path, argument)
-        self._zip: zipfile.ZipFile | None = None
+        # Member names of a zip archive by base name; None when the path is not an archive.
+        self._zip: dict[str, str] | None = None
         if self.path is not None and self.path.is_file() and _is_zip(self.path):
             try:
-                archive = zipfile.ZipFile(self.path)
+                with zipfile.ZipFile(self.path) as archive:
+                    names = [info.filename for info in archive.infolist() if not info.is_dir()]
             except (zipfile.BadZipFile, OSError) as error:
                 raise bad_file(
                     repr(str(self.path)), "a readable zip archive", type(error).__name__
                 ) from error
             # A NumPy .npz is a zip of .npy arrays: one data file, not an archive of files.
-            names = archive.namelist()
-            if names and all(name.endswith(".npy") for name in names):
-                archive.close()
-            else:
-                self._zip = archive
+            if not (names and all(name.endswith(".npy") for name in names)):
+                self._zip = {}
+                for name in names:
+                    self._zip.setdefault(name.rsplit("/", 1)[-1], name)
 
     @property
     def bundled(self) -> bool:
@@ -240,17 +241,13 @@ class Source:
         )
 
     def _zip_member(self, names: Sequence[str]) -> Member:
-        archive = self._zip
-        assert archive is not None
-        by_base: dict[str, str] = {}
-        for info in archive.infolist():
-            if not info.is_dir():
-                by_base.setdefault(info.filename.rsplit("/", 1)[-1], info.filename)
+        assert self._zip is not None and self.path is not None
+        archive = self.path
         for candidate in names:
             for suffix in _COMPRESSED_SUFFIXES:
-                inner = by_base.get(f"{candidate}{suffix}")
+                inner = self._zip.get(f"{candidate}{suffix}")
                 if inner is not None:
-                    location = f"{self.path}:{inner}"
+                    location = f"{archive}:{inner}"
                     return Member(location, lambda inner=inner: _zip_open(archive, inner))
         raise FileNotFoundError(
             f"{self.argument}: expected a zip archive holding {_listing(names)}, got "
@@ -272,9 +269,10 @@ class Source:
             )
 
 
-def _zip_open(archive: zipfile.ZipFile, inner: str) -> IO[bytes]:
-    # Zip members are small next to memory; buffering them makes them seekable for the sniffer.
-    return io.BufferedReader(io.BytesIO(archive.read(inner)))
+def _zip_open(archive: Path, inner: str) -> IO[bytes]:
+    # The member stream keeps the archive's file open until it is closed itself.
+    with zipfile.ZipFile(archive) as opened:
+        return opened.open(inner)
 
 
 def _is_zip(path: Path) -> bool:
