@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,6 +10,7 @@ from sklearn.utils import Bunch
 
 from glassml.datasets._files import (
     Member,
+    PathLike,
     Source,
     bad_file,
     read_bytes,
@@ -44,7 +44,7 @@ _INCOME = {"<=50K": 0, ">50K": 1}
 _WHAT = "a UCI Adult file (15 comma-separated fields, income <=50K or >50K)"
 
 
-def load_adult(path: Any = None) -> Bunch:
+def load_adult(path: PathLike | None = None) -> Bunch:
     """The UCI Adult census extract: train and test tables, income > 50K as the target.
 
     Parameters

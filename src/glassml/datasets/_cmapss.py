@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
@@ -11,6 +9,7 @@ from sklearn.utils import Bunch
 from glassml._validation import check_option
 from glassml.datasets._files import (
     Member,
+    PathLike,
     Source,
     bad_file,
     read_csv,
@@ -30,7 +29,7 @@ COLUMNS = [
 _WHAT = "a C-MAPSS file (unit, cycle, setting_1..3, sensor_1..21, whitespace-separated)"
 
 
-def load_cmapss(subset: str = "FD001", path: Any = None) -> Bunch:
+def load_cmapss(subset: str = "FD001", path: PathLike | None = None) -> Bunch:
     """NASA's C-MAPSS run-to-failure engines: training and test cycles and the true RUL.
 
     Parameters

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
-from glassml.datasets._files import Source, bad_file, read_csv, require_columns, require_finite
+from glassml.datasets._files import (
+    PathLike,
+    Source,
+    bad_file,
+    read_csv,
+    require_columns,
+    require_finite,
+)
 from glassml.datasets._registry import CREDITCARD, make_bunch
 
 FEATURES = ["Time", *(f"V{i}" for i in range(1, 29)), "Amount"]
@@ -38,7 +43,7 @@ def duplicated_rows(frame: pd.DataFrame) -> np.ndarray:
     return frame.duplicated(keep="first").to_numpy()
 
 
-def load_creditcard(path: Any = None) -> Bunch:
+def load_creditcard(path: PathLike | None = None) -> Bunch:
     """Card transactions labelled fraud / legitimate; duplicates reported, not dropped.
 
     Parameters

@@ -37,7 +37,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-PathLike = str | os.PathLike
+PathLike = str | os.PathLike[str]
 
 _MAGIC = (
     (b"\x1f\x8b", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
 from glassml.datasets._files import (
     Member,
+    PathLike,
     Source,
     bad_file,
     read_csv,
@@ -129,7 +128,7 @@ SEX = {"A91": "male", "A92": "female", "A93": "male", "A94": "male", "A95": "fem
 _WHAT = "UCI german.data (20 space-separated attributes coded A11 ... A202, label 1 or 2)"
 
 
-def load_german_credit(path: Any = None) -> Bunch:
+def load_german_credit(path: PathLike | None = None) -> Bunch:
     """The Statlog German Credit applicants, decoded; ``credit_risk`` 1 = good, 0 = bad.
 
     Parameters

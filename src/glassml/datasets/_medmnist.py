@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from glassml._validation import check_option
-from glassml.datasets._files import Member, Source, bad_file, read_bytes, reading
+from glassml.datasets._files import Member, PathLike, Source, bad_file, read_bytes, reading
 from glassml.datasets._registry import MEDMNIST, make_bunch
 
 # The 2-D collections of MedMNIST v2 (the 3-D ones hold volumes, not images).
@@ -31,7 +31,7 @@ SPLITS = ("train", "val", "test")
 LABEL_NAMES = {"breastmnist": {0: "malignant", 1: "normal, benign"}}
 
 
-def load_medmnist(name: str = "breastmnist", path: Any = None) -> Bunch:
+def load_medmnist(name: str = "breastmnist", path: PathLike | None = None) -> Bunch:
     """A MedMNIST collection's train / validation / test images and labels.
 
     Parameters

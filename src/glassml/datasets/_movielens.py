@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
 from glassml.datasets._files import (
     Member,
+    PathLike,
     Source,
     bad_file,
     read_csv,
@@ -46,7 +45,7 @@ ITEM_COLUMNS = ["item_id", "title", "release_date", "video_release_date", "imdb_
 USER_COLUMNS = ["user_id", "age", "gender", "occupation", "zip_code"]
 
 
-def load_movielens_100k(path: Any) -> Bunch:
+def load_movielens_100k(path: PathLike) -> Bunch:
     """MovieLens 100K ratings, movies and users, from a folder or ``ml-100k.zip`` you give.
 
     Parameters

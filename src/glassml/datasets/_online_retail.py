@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
 from glassml.datasets._files import (
     Member,
+    PathLike,
     Source,
     bad_file,
     read_csv,
@@ -47,7 +46,7 @@ _WHAT_RAW = f"the UCI Online Retail invoice table (CSV with {', '.join(INVOICE_C
 _PRODUCT_CODE = r"^[0-9]{5}"
 
 
-def load_online_retail(path: Any = None) -> Bunch:
+def load_online_retail(path: PathLike | None = None) -> Bunch:
     """A UK gift shop's purchases, 2010-12-01 to 2011-12-09, as customer-product pairs.
 
     Parameters
