@@ -15,6 +15,7 @@ import csv
 import gzip
 import re
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,9 @@ def test_cmapss_bundled_equals_the_public_files(cmapss):
     bundled = load_cmapss()
     assert bundled.train.equals(cmapss.train) and bundled.test.equals(cmapss.test)
     np.testing.assert_array_equal(bundled.rul, cmapss.rul)
-    assert bundled.files[0].endswith("train_FD001.txt.gz")
+    assert bundled.files[0].endswith("train_FD001.txt.gz") and Path(bundled.files[0]).is_file()
+    assert "Read from the bundled copy (FD001" in bundled.description
+    assert "Read from the files given" in cmapss.description
 
 
 def test_cmapss_reads_nasas_zip_and_other_subsets(cmapss, shared_data, tmp_path):

@@ -85,7 +85,7 @@ def load_adult(path: PathLike | None = None) -> Bunch:
     train, test = (_read(member) for member in members)
     return make_bunch(
         ADULT,
-        [member.location for member in members],
+        members,
         train=train,
         test=test,
         feature_names=COLUMNS[:-1],

@@ -75,9 +75,7 @@ def load_cmapss(subset: str = "FD001", path: PathLike | None = None) -> Bunch:
     train = _read_cycles(members[0])
     test = _read_cycles(members[1])
     rul = _read_rul(members[2], n_units=int(test["unit"].max()))
-    return make_bunch(
-        CMAPSS, [member.location for member in members], train=train, test=test, rul=rul
-    )
+    return make_bunch(CMAPSS, members, train=train, test=test, rul=rul)
 
 
 def _read_cycles(member: Member) -> pd.DataFrame:

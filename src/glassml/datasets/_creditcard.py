@@ -96,7 +96,7 @@ def load_creditcard(path: PathLike | None = None) -> Bunch:
     duplicated = duplicated_rows(frame)
     return make_bunch(
         CREDITCARD,
-        [member.location],
+        [member],
         frame=frame,
         X=frame[FEATURES].to_numpy(dtype=np.float32),
         y=frame["Class"].to_numpy(),

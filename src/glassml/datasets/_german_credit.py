@@ -165,7 +165,7 @@ def load_german_credit(path: PathLike | None = None) -> Bunch:
     frame = _read(member)
     return make_bunch(
         GERMAN_CREDIT,
-        [member.location],
+        [member],
         frame=frame,
         feature_names=[name for name, _ in ATTRIBUTES],
         categorical=list(CODE_BOOK),

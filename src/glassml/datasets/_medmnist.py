@@ -79,7 +79,7 @@ def load_medmnist(name: str = "breastmnist", path: PathLike | None = None) -> Bu
         raise bad_file(member.shown, "a MedMNIST npz with one image shape", f"shapes {shapes}")
     return make_bunch(
         MEDMNIST,
-        [member.location],
+        [member],
         **fields,
         label_names=LABEL_NAMES.get(name, {}),
         name=name,

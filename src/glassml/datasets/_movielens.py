@@ -98,7 +98,7 @@ def load_movielens_100k(path: PathLike) -> Bunch:
             )
     return make_bunch(
         MOVIELENS,
-        [member.location for member in members],
+        members,
         ratings=ratings,
         items=items,
         users=users,

@@ -94,7 +94,7 @@ def load_online_retail(path: PathLike | None = None) -> Bunch:
     fully_returned = (interactions["returned"] >= interactions["quantity"]).to_numpy()
     return make_bunch(
         ONLINE_RETAIL,
-        [member.location for member in members],
+        members,
         interactions=interactions,
         items=items,
         fully_returned=fully_returned,

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from sklearn.utils import Bunch
 
-from glassml.datasets._files import manifest
+from glassml.datasets._files import Member, bundled_location, manifest
 
 
 @dataclass(frozen=True)
@@ -232,15 +232,22 @@ class DatasetBunch(Bunch):
         return (type(self), (), None, None, iter(dict.items(self)))
 
 
-def make_bunch(dataset: Dataset, files: list[str], **fields: Any) -> Bunch:
+def make_bunch(dataset: Dataset, members: list[Member], **fields: Any) -> Bunch:
     """A loader's result: its frames and arrays plus description, licence and citation."""
+    bundled = all(member.bundled for member in members)
+    read = "the bundled copy" if bundled else "the files given"
+    if bundled and dataset.bundled_what:
+        read += f" ({dataset.bundled_what})"
     return DatasetBunch(
         **fields,
-        description=f"{dataset.title}. {dataset.description}",
+        description=f"{dataset.title}. {dataset.description} Read from {read}.",
         licence=dataset.licence,
         citation=dataset.citation,
         source=dataset.source,
-        files=files,
+        files=[
+            bundled_location(member.location) if member.bundled else member.location
+            for member in members
+        ],
     )
 
 
