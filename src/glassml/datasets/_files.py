@@ -142,18 +142,20 @@ class Member:
     def open(self) -> Iterator[IO[bytes]]:
         """The decompressed byte stream (gzip, xz and bzip2 recognised by their magic bytes)."""
         raw = self._open()
+        stream: IO[bytes] = raw
         try:
             head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
             if not head:
                 head = raw.read(8)
                 raw.seek(0)
-            stream: IO[bytes] = raw
             for magic, opener in _MAGIC:
                 if head.startswith(magic):
                     stream = opener(raw)
                     break
             yield stream
         finally:
+            if stream is not raw:
+                stream.close()
             raw.close()
 
     def read_bytes(self) -> bytes:
