@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from rich.console import Console
 from rich.rule import Rule
+
+
+class UsageError(Exception):
+    """A problem with the command line itself: reported in one line, exit status 2."""
+
+
+def output_folder(out: str) -> Path:
+    """The folder ``--out`` names, created if missing; a ``UsageError`` saying why if it
+    cannot be written to (an existing file, a path under a file, a read-only place)."""
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"--out {out}: is a file, not a folder") from None
+    except NotADirectoryError:
+        raise UsageError(f"--out {out}: a part of the path is a file, not a folder") from None
+    except OSError as error:
+        raise UsageError(f"--out {out}: cannot create the folder ({error.strerror})") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: the folder is not writable")
+    return folder
 
 
 def _tour(args: argparse.Namespace, console: Console) -> int:
@@ -19,10 +41,9 @@ def _tour(args: argparse.Namespace, console: Console) -> int:
         known = {section.key for section in available}
         unknown = sorted(set(args.sections) - known)
         if unknown:
-            raise SystemExit(f"glassml tour: unknown section(s) {unknown}; known: {sorted(known)}")
+            raise UsageError(f"unknown section(s) {unknown}; known: {sorted(known)}")
         chosen = [section for section in available if section.key in args.sections]
-    out_dir = Path(args.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = output_folder(args.out)
     for section in chosen:
         console.print(Rule(f"[bold]{section.title}"))
         section.module.run(console, out_dir)
@@ -134,7 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     # rich drops colour codes by itself when stdout is not a terminal.
     console = Console(highlight=False)
-    return args.handler(args, console)
+    try:
+        return args.handler(args, console)
+    except UsageError as error:
+        print(f"glassml {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
