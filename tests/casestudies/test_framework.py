@@ -115,7 +115,7 @@ def test_cli_list_bad_name_and_all_with_a_failure(tmp_path, capsys):
     assert main(["case-study", "--list"]) == 0
     assert "toy" in capsys.readouterr().out
     assert main(["case-study", "nope", "--out", str(tmp_path)]) == 2
-    error = capsys.readouterr().out
+    error = capsys.readouterr().err
     assert "name: expected one of" in error and "Traceback" not in error
     assert (
         main(["case-study", "toy", "--out", str(tmp_path), "--quick", "--set", "fail_at=load"]) == 1
