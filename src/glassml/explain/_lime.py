@@ -24,8 +24,14 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from glassml._validation import check_bool, check_count, check_named_array, check_option, fail
-from glassml._validation import check_positive
+from glassml._validation import (
+    check_bool,
+    check_count,
+    check_named_array,
+    check_option,
+    check_positive,
+    fail,
+)
 from glassml.explain._common import (
     BATCH_ROWS,
     ModelFunction,
@@ -140,7 +146,9 @@ class LimeTabularExplainer:
         self.mode = check_option(mode, "mode", ("classification", "regression"))
         self.discretize_continuous = check_bool(discretize_continuous, "discretize_continuous")
         self.kernel_width = (
-            0.75 * np.sqrt(M) if kernel_width is None else check_positive(kernel_width, "kernel_width")
+            0.75 * np.sqrt(M)
+            if kernel_width is None
+            else check_positive(kernel_width, "kernel_width")
         )
         self.n_samples = check_count(n_samples, "n_samples", minimum=2)
         self.random_state = check_seed(random_state)
@@ -148,14 +156,20 @@ class LimeTabularExplainer:
         categorical = [] if categorical_features is None else list(categorical_features)
         for j in categorical:
             if isinstance(j, bool) or not isinstance(j, int | np.integer) or not 0 <= j < M:
-                raise fail("categorical_features", f"feature indices in [0, {M})", categorical_features)
+                raise fail(
+                    "categorical_features", f"feature indices in [0, {M})", categorical_features
+                )
         self.categorical = np.zeros(M, dtype=bool)
         self.categorical[categorical] = True
         self.feature_names = feature_names_of(training_data, M, feature_names)
         self.output_names = output_names
         self.model = ModelFunction(model_fn, data)
         if self.mode == "classification" and self.model.vector:
-            raise fail("model_fn", "class probabilities of shape (n, n_classes) for classification", "a vector")
+            raise fail(
+                "model_fn",
+                "class probabilities of shape (n, n_classes) for classification",
+                "a vector",
+            )
         self._fit_statistics(data)
 
     def _fit_statistics(self, data: np.ndarray) -> None:
@@ -253,7 +267,10 @@ class LimeTabularExplainer:
         samples = self._sample(rows, rng)
         flat = samples.reshape(-1, rows.shape[1])
         y = np.concatenate(
-            [self.model(flat[i : i + self.batch_rows]) for i in range(0, len(flat), self.batch_rows)]
+            [
+                self.model(flat[i : i + self.batch_rows])
+                for i in range(0, len(flat), self.batch_rows)
+            ]
         ).reshape(rows.shape[0], self.n_samples, -1)
         Z = self._interpretable(rows, samples)
         K = y.shape[2]
@@ -264,10 +281,15 @@ class LimeTabularExplainer:
         values = coef * Z[:, 0, :, None]
         vector = self.model.vector
         return package(
-            values, intercept, rows, self.feature_names, vector, self.output_names,
+            values,
+            intercept,
+            rows,
+            self.feature_names,
+            vector,
+            self.output_names,
             fidelity=r2[:, 0] if vector else r2,
             extras={"coefficients": coef[..., 0] if vector else coef},
-        )  # fmt: skip
+        )
 
 
 class LimeImageExplainer:
@@ -349,14 +371,19 @@ class LimeImageExplainer:
             )
         else:
             labels = segmentation.slic(
-                image, n_segments=self.n_segments, compactness=self.compactness,
-                channel_axis=-1 if image.ndim == 3 else None, start_label=0,
-            )  # fmt: skip
+                image,
+                n_segments=self.n_segments,
+                compactness=self.compactness,
+                channel_axis=-1 if image.ndim == 3 else None,
+                start_label=0,
+            )
         return np.unique(labels, return_inverse=True)[1].reshape(labels.shape)
 
     def __call__(self, images: Any) -> Explanation:
         """LIME explanations of each image (n, H, W) or (n, H, W, C)."""
-        batch = check_named_array(images, "images", dtype=np.float64, ensure_2d=False, allow_nd=True)
+        batch = check_named_array(
+            images, "images", dtype=np.float64, ensure_2d=False, allow_nd=True
+        )
         if batch.ndim not in (3, 4) or batch.shape[0] == 0 or min(batch.shape[1:3]) < 2:
             raise fail("images", "a non-empty array of shape (n, H, W) or (n, H, W, C)", batch)
         rng = np.random.default_rng(self.random_state)
@@ -368,7 +395,9 @@ class LimeImageExplainer:
             area = np.bincount(labels.ravel(), minlength=S).astype(np.float64)
             if isinstance(self.hide, str):
                 flat = image.reshape(labels.size, -1)
-                means = np.stack([np.bincount(labels.ravel(), weights=c, minlength=S) for c in flat.T], 1)
+                means = np.stack(
+                    [np.bincount(labels.ravel(), weights=c, minlength=S) for c in flat.T], 1
+                )
                 fudged = (means / area[:, None])[labels].reshape(image.shape)
             else:
                 fudged = np.full_like(image, self.hide)
@@ -383,7 +412,9 @@ class LimeImageExplainer:
             y = np.concatenate(outputs)
             Z = keep.astype(np.float64)
             cosine = 1.0 - Z @ Z[0] / (np.linalg.norm(Z, axis=1) * np.linalg.norm(Z[0]) + 1e-300)
-            coef, intercept, r2 = weighted_ridge(Z, y, exponential_kernel(cosine, self.kernel_width))
+            coef, intercept, r2 = weighted_ridge(
+                Z, y, exponential_kernel(cosine, self.kernel_width)
+            )
             density = coef / area[:, None]
             all_values.append(density[labels])  # (H, W, K)
             intercepts.append(intercept)
@@ -397,8 +428,15 @@ class LimeImageExplainer:
         vector = model.vector
         fidelity = np.array(fidelities)
         return package(
-            np.array(all_values), np.array(intercepts), batch,
-            [f"pixel{j}" for j in range(int(np.prod(batch.shape[1:3])))], vector, self.output_names,
+            np.array(all_values),
+            np.array(intercepts),
+            batch,
+            [f"pixel{j}" for j in range(int(np.prod(batch.shape[1:3])))],
+            vector,
+            self.output_names,
             fidelity=fidelity[:, 0] if vector else fidelity,
-            extras={"segments": np.array(all_segments), "segment_weights": padded[..., 0] if vector else padded},
-        )  # fmt: skip
+            extras={
+                "segments": np.array(all_segments),
+                "segment_weights": padded[..., 0] if vector else padded,
+            },
+        )
