@@ -60,9 +60,24 @@ class Explanation:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.values = np.asarray(self.values, dtype=np.float64)
-        self.base_values = np.asarray(self.base_values, dtype=np.float64)
-        self.data = np.asarray(self.data)
+        from glassml._validation import check_named_array, fail
+
+        def checked(array: Any, argument: str, finite: Any = True) -> np.ndarray:
+            return check_named_array(
+                array, argument, dtype=np.float64, ensure_2d=False, allow_nd=True,
+                ensure_all_finite=finite,
+            )  # fmt: skip
+
+        self.values = checked(self.values, "values")
+        self.base_values = checked(self.base_values, "base_values")
+        self.data = checked(self.data, "data", "allow-nan")  # missing values are data too
+        n = self.values.shape[0]
+        if self.values.ndim < 2:
+            raise fail("values", "an array of shape (n, n_features[, n_outputs])", self.values)
+        if self.base_values.shape[:1] != (n,) or self.base_values.ndim > 2:
+            raise fail("base_values", f"shape ({n},) or ({n}, n_outputs)", self.base_values)
+        if self.data.shape[:1] != (n,):
+            raise fail("data", f"{n} rows (as values)", self.data)
         self.feature_names = [str(name) for name in self.feature_names]
 
     @property

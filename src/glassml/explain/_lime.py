@@ -120,7 +120,7 @@ class LimeTabularExplainer:
     >>> f = lambda Z: 3 * Z[:, 0] - Z[:, 1]
     >>> lime = LimeTabularExplainer(f, X, mode="regression", random_state=0)
     >>> e = lime(X[:1])
-    >>> [name for name in np.array(e.feature_names)[np.argsort(-np.abs(e.values[0]))]]
+    >>> [e.feature_names[j] for j in np.argsort(-np.abs(e.values[0]))]
     ['x0', 'x1', 'x2']
     """
 
