@@ -363,6 +363,9 @@ class LimeImageExplainer:
         """Superpixel labels 0..S-1 of one image (H, W) or (H, W, C)."""
         from skimage import segmentation
 
+        image = check_named_array(image, "image", dtype=np.float64, ensure_2d=False, allow_nd=True)
+        if image.ndim not in (2, 3) or min(image.shape[:2]) < 2:
+            raise fail("image", "one image of shape (H, W) or (H, W, C), H, W >= 2", image)
         if self.segmentation == "quickshift":
             if image.ndim != 3 or image.shape[2] != 3:
                 raise fail("segmentation", "'slic' for images that are not RGB", "quickshift")
