@@ -264,57 +264,46 @@ def test_numpy_scalars_are_legal_options(entry, record_property):
 # --------------------------------------------------------------- coverage
 
 
-def public_methods(cls: type, exported: set[type]) -> list[str]:
-    """The public methods of ``cls`` that glassml defines, as entry points.
-
-    A method the class defines itself always counts. An inherited one counts for an estimator
-    (``Lasso.fit`` is ``ElasticNet.fit`` on another model, and ``KMeans.predict`` lives on a
-    private base), and for any other class when the base that defines it is not exported (no
-    other registration would list it). Methods scikit-learn adds (``set_fit_request``, the
-    mixins' ``score``) are scikit-learn's, not glassml's.
-    """
-    found = []
-    for name in dir(cls):
-        if name.startswith("_"):
+def _public_methods(cls: type) -> list[str]:
+    """Public methods an exported class defines, or inherits from a private glassml base
+    (``_ClassifierMixin.predict`` is the exported classifier's ``predict``). Methods inherited
+    from an exported base are registered once, under that base, except by an estimator, where
+    every glassml method is its own entry point (``Lasso.fit`` is ``ElasticNet.fit`` on another
+    model). scikit-learn's methods are not ours; its ``available_if`` wrapper around one of ours
+    (``SVC.predict_proba``) is."""
+    names = []
+    estimator = issubclass(cls, BaseEstimator)
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("glassml.") or (
+            klass is not cls and not klass.__name__.startswith("_") and not estimator
+        ):
             continue
-        owner = next(base for base in cls.__mro__ if name in vars(base))
-        if not owner.__module__.startswith("glassml."):
-            continue
-        member = vars(owner)[name]
-        if isinstance(member, staticmethod | classmethod):
-            member = member.__func__
-        # scikit-learn's available_if (predict_proba of SVC) is a descriptor around a method.
-        if not (inspect.isfunction(member) or isinstance(member, _AvailableIfDescriptor)):
-            continue
-        if owner is cls or issubclass(cls, BaseEstimator) or owner not in exported:
-            found.append(name)
-    return found
+        for method, member in vars(klass).items():
+            if method.startswith("_") or isinstance(member, type):
+                continue
+            if callable(member) or isinstance(member, _AvailableIfDescriptor):
+                names.append(method)
+    return names
 
 
 def public_entry_points() -> list[str]:
-    """Every public function, every public method of an exported class (see
-    :func:`public_methods`), and every non-estimator class's constructor (estimators validate
-    at ``fit``)."""
+    """Every public function, every public method of an exported class (including those it
+    inherits from private bases), and every non-estimator class's constructor (estimators
+    validate at ``fit``)."""
     found = []
     for info in pkgutil.iter_modules(glassml.__path__):
         if info.name.startswith("_") or info.name in NOT_API_PACKAGES:
             continue
         package = importlib.import_module(f"glassml.{info.name}")
         prefix = f"glassml.{info.name}"
-        names = getattr(package, "__all__", ())
-        exported = {
-            value for value in (getattr(package, name) for name in names) if inspect.isclass(value)
-        }
-        for name in names:
+        for name in getattr(package, "__all__", ()):
             value = getattr(package, name)
             if inspect.isfunction(value) or (callable(value) and not inspect.isclass(value)):
                 found.append(f"{prefix}.{name}")
             elif inspect.isclass(value) and value.__module__.startswith("glassml."):
                 if not issubclass(value, BaseEstimator) and not issubclass(value, BaseException):
                     found.append(f"{prefix}.{name}")
-                found.extend(
-                    f"{prefix}.{name}.{method}" for method in public_methods(value, exported)
-                )
+                found.extend(f"{prefix}.{name}.{method}" for method in _public_methods(value))
     return sorted(set(found))
 
 
@@ -364,21 +353,42 @@ def test_framework_catches_a_silent_constant_and_an_unnamed_error():
         verdict(entry, "nan", "X", lambda: deep(None), None)
 
 
-def test_inherited_methods_are_entry_points():
-    """An estimator's inherited methods are its own entry points; a plain class's are listed
-    where they are defined when that class is exported, and under the subclass otherwise."""
-    glassml_module = {"__module__": "glassml.demo"}
+def test_framework_sees_inherited_methods_and_array_likes():
+    """Methods from private bases are entry points; array-likes are judged, not skipped."""
 
-    def method(self):
-        return None
+    class _Mixin:
+        def predict(self, X):
+            return X
 
-    Base = type("_Base", (BaseEstimator,), {**glassml_module, "predict": method})
-    Child = type("Child", (Base,), {**glassml_module, "fit": method})
-    assert public_methods(Child, {Child}) == ["fit", "predict"]
-    Plain = type("Plain", (), {**glassml_module, "save": method})
-    Sub = type("Sub", (Plain,), {**glassml_module, "load": method})
-    assert public_methods(Sub, {Plain, Sub}) == ["load"]
-    assert public_methods(Sub, {Sub}) == ["load", "save"]
+    class Exported(_Mixin, BaseEstimator):
+        def fit(self, X):
+            return self
+
+    _Mixin.__module__ = Exported.__module__ = "glassml.demo"  # as if defined in glassml
+    assert _public_methods(Exported) == ["fit", "predict"]
+
+    class Derived(Exported):  # an estimator on an exported estimator: its fit is its own
+        def score(self, X):
+            return 0.0
+
+    class Plain:
+        def save(self):
+            return None
+
+    class SubPlain(Plain):  # a plain class: save is registered under Plain
+        def load(self):
+            return None
+
+    Derived.__module__ = Plain.__module__ = SubPlain.__module__ = "glassml.demo"
+    assert sorted(_public_methods(Derived)) == ["fit", "predict", "score"]
+    assert _public_methods(SubPlain) == ["load"]
+
+    class ArrayLike:
+        def __array__(self, dtype=None, copy=None):
+            return np.array([1.0, np.nan])
+
+    with pytest.raises(AssertionError, match="non-finite"):
+        assert_finite(ArrayLike())
 
 
 def test_scale_checks_fail_on_wrong_answers():
