@@ -266,7 +266,7 @@ def test_data_at_1e300_embeds_and_infinite_distances_never_reach_the_kernels():
     X = _data(n_samples=30)
     Y = TSNE(perplexity=5, max_iter=250, random_state=0).fit_transform(X * 1e300)
     assert Y.shape == (30, 2) and np.all(np.isfinite(Y))
-    with pytest.raises(ValueError, match="^X: expected samples whose distances"):
+    with pytest.raises(ValueError, match=r"^X: expected samples whose distances"):
         nearest_neighbors(X * 1e300, 15)
-    with pytest.raises(ValueError, match="^X: expected samples whose squared distances"):
+    with pytest.raises(ValueError, match=r"^X: expected samples whose squared distances"):
         conditional_probabilities(np.full((3, 2), np.inf), np.zeros((3, 2), dtype=int), 1.5)
