@@ -218,9 +218,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         else:
             self.history_ = {"start": np.zeros(0), "log_marginal_likelihood": np.zeros(0)}
         try:
-            self.log_marginal_likelihood_value_ = log_marginal_likelihood(
-                self.kernel_, X, y, alpha
-            )
+            self.log_marginal_likelihood_value_ = log_marginal_likelihood(self.kernel_, X, y, alpha)
             K = self.kernel_(X)
             K[np.diag_indices_from(K)] += alpha
             self.L_ = _cholesky(K)

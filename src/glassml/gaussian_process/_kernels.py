@@ -321,9 +321,7 @@ class _Stationary(Kernel):
     def _scaled(self, X: np.ndarray) -> np.ndarray:
         scale = self._scale()
         if scale.ndim == 1 and scale.size not in (1, X.shape[1]):
-            raise fail(
-                "length_scale", f"a number or {X.shape[1]} values (one per feature)", scale
-            )
+            raise fail("length_scale", f"a number or {X.shape[1]} values (one per feature)", scale)
         return X / scale
 
     def _distances(self, X, Y) -> np.ndarray:
@@ -520,10 +518,9 @@ class Product(_Pair):
         )
 
     def gradient_x(self, X, Y):
-        return (
-            self.k1.gradient_x(X, Y) * self.k2(X, Y)[:, :, None]
-            + self.k1(X, Y)[:, :, None] * self.k2.gradient_x(X, Y)
-        )
+        return self.k1.gradient_x(X, Y) * self.k2(X, Y)[:, :, None] + self.k1(X, Y)[
+            :, :, None
+        ] * self.k2.gradient_x(X, Y)
 
     def __repr__(self):
         def wrap(k):
