@@ -1,0 +1,177 @@
+"""De-duplication before splitting: exact and near-duplicate rows, first occurrence kept.
+
+A row duplicated across the train/test boundary leaks: the model is scored on a point it has
+memorised (the credit-card data has 1,081 exact duplicate rows). ``Deduplicator`` removes
+them before any split.
+
+* Exact: rows equal in every column (pandas' ``duplicated``, NaN equal to NaN).
+* Near (``tolerance > 0``): numeric columns are scaled by their standard deviation and two rows
+  are near-duplicates when they differ by at most ``tolerance`` in every scaled column (the
+  Chebyshev distance, so the tolerance reads per column: "within 0.01 standard deviations"),
+  and agree exactly in every non-numeric column. Pairs come from a KD-tree
+  (``scipy.spatial.cKDTree.query_pairs``, r = tolerance, p = inf). Scanning rows in order,
+  a row is dropped when it is near a row already kept, so the first occurrence stays and a
+  chain a ~ b ~ c with a !~ c keeps a and c.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from glassml._validation import check_named_array, fail
+
+
+class Deduplicator(TransformerMixin, BaseEstimator):
+    """Remove exact and near-duplicate rows, keeping the first occurrence.
+
+    ``fit(X)`` finds the duplicates of X and records them; ``transform(X)`` returns the kept
+    rows of the X it was fitted on (a de-duplicator is used once, before splitting);
+    ``fit_resample(X, y)`` returns the kept rows of X and y together.
+
+    Parameters
+    ----------
+    tolerance : float
+        0 for exact duplicates only; > 0 also removes rows within ``tolerance`` standard
+        deviations of a kept row in every numeric column (and equal in the others).
+    columns : list or None
+        Columns compared (names for a DataFrame, positions for an array); all by default.
+
+    Attributes
+    ----------
+    keep_ : bool array, True for the rows kept
+    duplicate_of_ : int array, for each row the index of the kept row it duplicates (itself
+        if kept)
+    n_removed_ : int
+    report_ : pandas.DataFrame, one row per removed row: ``row``, ``duplicate_of``, ``kind``
+        ("exact" or "near")
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 2.0], [1.0, 2.0], [3.0, 4.0], [3.0, 4.001]])
+    >>> dedup = Deduplicator(tolerance=0.01).fit(X)
+    >>> dedup.keep_.tolist(), dedup.report_["kind"].tolist()
+    ([True, False, True, False], ['exact', 'near'])
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "tolerance": [Interval(Real, 0, None, closed="left")],
+        "columns": [list, None],
+    }
+
+    def __init__(self, tolerance: float = 0.0, columns: list | None = None) -> None:
+        self.tolerance = tolerance
+        self.columns = columns
+
+    def _validated(self, X) -> pd.DataFrame:
+        if isinstance(X, pd.DataFrame):
+            if X.shape[0] == 0 or X.shape[1] == 0:
+                raise fail("X", "a non-empty table", X.shape)
+            frame = X
+            self.n_features_in_ = X.shape[1]
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        else:
+            array = check_named_array(X, "X", dtype="numeric", ensure_all_finite="allow-nan")
+            self.n_features_in_ = array.shape[1]
+            frame = pd.DataFrame(array)
+        if self.columns is not None:
+            missing = [c for c in self.columns if c not in frame.columns]
+            if missing or not self.columns:
+                raise fail("columns", "names (or positions) of columns of X", self.columns)
+            frame = frame[self.columns]
+        return frame
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None) -> Deduplicator:
+        frame = self._validated(X)
+        n = len(frame)
+        duplicate_of = np.arange(n)
+        kind = np.array([""] * n, dtype=object)
+
+        # Exact duplicates: group identical rows, map each to its group's first row.
+        exact = frame.duplicated(keep="first").to_numpy()
+        if exact.any():
+            first = frame.groupby(list(frame.columns), dropna=False, sort=False).ngroup()
+            first_row = pd.Series(np.arange(n)).groupby(first.to_numpy()).transform("min")
+            duplicate_of[exact] = first_row.to_numpy()[exact]
+            kind[exact] = "exact"
+
+        if float(self.tolerance) > 0:
+            self._near(frame, exact, duplicate_of, kind)
+        self.keep_ = duplicate_of == np.arange(n)
+        self.duplicate_of_ = duplicate_of
+        self.n_removed_ = int(n - self.keep_.sum())
+        removed = np.nonzero(~self.keep_)[0]
+        self.report_ = pd.DataFrame(
+            {"row": removed, "duplicate_of": duplicate_of[removed], "kind": kind[removed]}
+        )
+        self._fitted_rows = n
+        return self
+
+    def _near(self, frame, exact, duplicate_of, kind) -> None:
+        numeric = frame.select_dtypes(include="number")
+        if numeric.shape[1] == 0:
+            return
+        values = numeric.to_numpy(dtype=np.float64)
+        if not np.all(np.isfinite(values)):
+            raise fail("X", "finite numbers for a near-duplicate search (tolerance > 0)", values)
+        spread = values.std(axis=0)
+        scaled = (values - values.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+        others = frame.drop(columns=numeric.columns)
+        group = (
+            others.groupby(list(others.columns), dropna=False, sort=False).ngroup().to_numpy()
+            if others.shape[1]
+            else np.zeros(len(frame), dtype=np.intp)
+        )
+        candidates = np.nonzero(~exact)[0]  # exact duplicates already point at a kept row
+        tree = cKDTree(scaled[candidates])
+        pairs = tree.query_pairs(float(self.tolerance), p=np.inf, output_type="ndarray")
+        if pairs.size == 0:
+            return
+        pairs = candidates[pairs]
+        pairs = pairs[group[pairs[:, 0]] == group[pairs[:, 1]]]
+        pairs.sort(axis=1)
+        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+        dropped = np.zeros(len(frame), dtype=bool)
+        for earlier, later in pairs:  # in row order: a row near a kept earlier row goes
+            if not dropped[earlier] and not dropped[later]:
+                dropped[later] = True
+                duplicate_of[later] = earlier
+                kind[later] = "near"
+
+    def transform(self, X):
+        """The kept rows of X (the data it was fitted on)."""
+        check_is_fitted(self)
+        if np.shape(X)[1:] != (self.n_features_in_,):
+            raise fail("X", f"{self.n_features_in_} columns, as in fit", np.shape(X))
+        if len(X) != self._fitted_rows:
+            raise fail("X", f"the {self._fitted_rows} rows it was fitted on", len(X))
+        if isinstance(X, pd.DataFrame | pd.Series):
+            return X.iloc[self.keep_]
+        array = check_named_array(X, "X", dtype=None, ensure_all_finite=False)
+        return array[self.keep_]
+
+    def fit_resample(self, X, y=None):
+        """Fit on X; return the kept rows of X (and of y when given)."""
+        self.fit(X)
+        kept = self.transform(X)
+        if y is None:
+            return kept
+        if len(y) != len(X):
+            raise fail("y", f"{len(X)} values, one per row of X", len(y))
+        y_kept = y.iloc[self.keep_] if hasattr(y, "iloc") else np.asarray(y)[self.keep_]
+        return kept, y_kept
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.requires_fit = True
+        return tags
