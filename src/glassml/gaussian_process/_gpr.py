@@ -113,8 +113,8 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     kernel : Kernel or None
-        Covariance function; ``None`` is ``ConstantKernel(1, "fixed") * RBF(1, "fixed")`` (as
-        in scikit-learn). Its values are the optimiser's first start.
+        Covariance function; ``None`` is ``ConstantKernel(1) * RBF(1)`` (as in scikit-learn).
+        Its values are the optimiser's first start.
     alpha : float or array of shape (n_samples,)
         Added to the diagonal of K: jitter, or known noise variances.
     optimizer : "lbfgs" or None
@@ -192,7 +192,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
     def fit(self, X, y):
         X, y = check_fit_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
         kernel = (
-            ConstantKernel(1.0, "fixed") * RBF(1.0, "fixed") if self.kernel is None else self.kernel
+            ConstantKernel(1.0) * RBF(1.0) if self.kernel is None else self.kernel
         )
         if not isinstance(kernel, Kernel):
             raise fail("kernel", "a glassml.gaussian_process kernel", kernel)
@@ -331,7 +331,10 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         rng = check_random_state(random_state)
         if mean.ndim > 1:
             raise ValueError("y: sample_y supports a single target")
-        return rng.multivariate_normal(mean, cov, n_samples, method="eigh").T
+        # cov = V diag(w) V^T; w clipped at 0 (round-off makes tiny eigenvalues negative).
+        w, V = np.linalg.eigh(cov)
+        factor = V * np.sqrt(np.maximum(w, 0.0))
+        return mean[:, None] + factor @ rng.standard_normal((len(mean), n_samples))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
