@@ -23,6 +23,7 @@ Loop (minimisation of a black box f over a space mapped to the unit cube):
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,9 @@ from glassml.gaussian_process import ConstantKernel, GaussianProcessRegressor, M
 from glassml.model_selection._acquisition import ACQUISITIONS, acquisition
 from glassml.model_selection._space import Space
 from glassml.optim import minimize
+
+
+RESTART_EVERY = 5
 
 
 def surrogate_kernel(n_columns: int):
@@ -107,6 +111,7 @@ class BayesOptimizer:
         self._initial = space.snap(space.sample(self.n_initial_points, self.rng))
         self._n_asked_initial = 0
         self._kernel = surrogate_kernel(space.n_columns)
+        self._n_fits = 0
 
     # ------------------------------------------------------------------ ask
     def ask(self, n_points: int = 1) -> list[list[Any]]:
@@ -144,9 +149,15 @@ class BayesOptimizer:
 
     def fit_surrogate(self) -> GaussianProcessRegressor:
         y = self._standardised()
+        # Warm start from the previous fit's hyper-parameters; every RESTART_EVERY-th fit also
+        # tries a random start, so the search can leave a poor local optimum of the likelihood.
+        restarts = 1 if self._n_fits % RESTART_EVERY == 0 else 0
+        self._n_fits += 1
         with one_blas_thread():
             gp = GaussianProcessRegressor(
-                self._kernel, n_restarts_optimizer=1, random_state=self.rng.randint(2**31 - 1)
+                self._kernel,
+                n_restarts_optimizer=restarts,
+                random_state=self.rng.randint(2**31 - 1),
             ).fit(self.U, y)
         self._kernel = gp.kernel_  # the next fit starts here
         return gp
@@ -232,7 +243,7 @@ class BayesResult:
 
 def _evaluate(fun: Callable, point: list[Any]) -> float:
     value = fun(point)
-    if isinstance(value, bool | np.bool_) or not np.isscalar(value) or np.iscomplexobj(value):
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise fail("fun", "a function returning a real number", value)
     return float(value)
 
