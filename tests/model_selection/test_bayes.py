@@ -115,7 +115,7 @@ def test_space_round_trip():
 def test_branin_beats_random_search():
     space = [Real(-5.0, 10.0), Real(0.0, 15.0)]
     bests = [
-        minimize_bayes(branin, space, 20, n_initial_points=8, random_state=s).fun for s in range(5)
+        minimize_bayes(branin, space, 20, n_initial_points=8, random_state=s).fun for s in range(3)
     ]
     randoms = [run_random(branin, space, 20, s) for s in range(3)]
     print(f"BO median {np.median(bests):.4f}, random median {np.median(randoms):.4f}")
