@@ -132,6 +132,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
     kernel_ : Kernel with the fitted hyper-parameters
     L_, alpha_ : Cholesky factor of K + alpha I and a = (K + alpha I)^{-1} y
     log_marginal_likelihood_value_ : float
+    n_iter_ : int, L-BFGS iterations of the start that won (0 without optimisation)
     history_ : dict of arrays, ``"start"`` and ``"log_marginal_likelihood"`` per start
 
     References
@@ -217,6 +218,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
             self._optimise(X, y, alpha)
         else:
             self.history_ = {"start": np.zeros(0), "log_marginal_likelihood": np.zeros(0)}
+            self.n_iter_ = 0
         try:
             self.log_marginal_likelihood_value_ = log_marginal_likelihood(self.kernel_, X, y, alpha)
             K = self.kernel_(X)
@@ -253,7 +255,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
             # Minimise -log p in u: d theta / d u = width s (1 - s).
             return -value, -grad * width * s * (1 - s)
 
-        best_value, best_theta, values = -np.inf, starts[0], []
+        best_value, best_theta, values, self.n_iter_ = -np.inf, starts[0], [], 0
         for start in starts:
             fraction = np.clip((start - low) / width, 1e-12, 1 - 1e-12)
             if not np.isfinite(objective(logit(fraction))[0]):
@@ -266,6 +268,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
             values.append(-result.fun)
             if -result.fun > best_value:
                 best_value, best_theta = -result.fun, low + width * expit(result.x)
+                self.n_iter_ = result.nit
         if not np.isfinite(best_value):
             raise ValueError(
                 "kernel: no start gave a positive-definite kernel matrix; increase alpha"

@@ -26,15 +26,16 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from glassml._validation import check_named_array, fail
+from glassml._validation import check_named_array, check_predict_data, fail
 
 
 class Deduplicator(TransformerMixin, BaseEstimator):
     """Remove exact and near-duplicate rows, keeping the first occurrence.
 
-    ``fit(X)`` finds the duplicates of X and records them; ``transform(X)`` returns the kept
-    rows of the X it was fitted on (a de-duplicator is used once, before splitting);
-    ``fit_resample(X, y)`` returns the kept rows of X and y together.
+    ``fit(X)`` finds the duplicates of X and records them (``report_``); ``transform(X)``
+    returns X without its duplicate rows; ``fit_resample(X, y)`` returns the kept rows of X
+    and y together (the imbalanced-learn convention for steps that drop rows). Use it once,
+    before splitting: inside a pipeline it would drop rows from X but not from y.
 
     Parameters
     ----------
@@ -71,16 +72,23 @@ class Deduplicator(TransformerMixin, BaseEstimator):
         self.tolerance = tolerance
         self.columns = columns
 
-    def _validated(self, X) -> pd.DataFrame:
+    def _validated(self, X, reset: bool) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):
             if X.shape[0] == 0 or X.shape[1] == 0:
                 raise fail("X", "a non-empty table", X.shape)
+            if reset:
+                self.n_features_in_ = X.shape[1]
+                self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+            elif list(X.columns) != list(self.feature_names_in_):
+                raise fail("X", f"the columns seen in fit {list(self.feature_names_in_)}", X)
             frame = X
-            self.n_features_in_ = X.shape[1]
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         else:
-            array = check_named_array(X, "X", dtype="numeric", ensure_all_finite="allow-nan")
-            self.n_features_in_ = array.shape[1]
+            options = {"dtype": "numeric", "ensure_all_finite": "allow-nan"}
+            if reset:
+                array = check_named_array(X, "X", **options)
+                self.n_features_in_ = array.shape[1]
+            else:
+                array = check_predict_data(self, X, **options)
             frame = pd.DataFrame(array)
         if self.columns is not None:
             missing = [c for c in self.columns if c not in frame.columns]
@@ -91,7 +99,19 @@ class Deduplicator(TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> Deduplicator:
-        frame = self._validated(X)
+        """Find the duplicates of X; record ``keep_``, ``duplicate_of_`` and ``report_``."""
+        duplicate_of, kind = self._find(self._validated(X, reset=True))
+        n = len(duplicate_of)
+        self.keep_ = duplicate_of == np.arange(n)
+        self.duplicate_of_ = duplicate_of
+        self.n_removed_ = int(n - self.keep_.sum())
+        removed = np.nonzero(~self.keep_)[0]
+        self.report_ = pd.DataFrame(
+            {"row": removed, "duplicate_of": duplicate_of[removed], "kind": kind[removed]}
+        )
+        return self
+
+    def _find(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         n = len(frame)
         duplicate_of = np.arange(n)
         kind = np.array([""] * n, dtype=object)
@@ -106,15 +126,7 @@ class Deduplicator(TransformerMixin, BaseEstimator):
 
         if float(self.tolerance) > 0:
             self._near(frame, exact, duplicate_of, kind)
-        self.keep_ = duplicate_of == np.arange(n)
-        self.duplicate_of_ = duplicate_of
-        self.n_removed_ = int(n - self.keep_.sum())
-        removed = np.nonzero(~self.keep_)[0]
-        self.report_ = pd.DataFrame(
-            {"row": removed, "duplicate_of": duplicate_of[removed], "kind": kind[removed]}
-        )
-        self._fitted_rows = n
-        return self
+        return duplicate_of, kind
 
     def _near(self, frame, exact, duplicate_of, kind) -> None:
         numeric = frame.select_dtypes(include="number")
@@ -148,25 +160,22 @@ class Deduplicator(TransformerMixin, BaseEstimator):
                 kind[later] = "near"
 
     def transform(self, X):
-        """The kept rows of X (the data it was fitted on)."""
+        """X without its duplicate rows (found in X itself, by the fitted settings)."""
         check_is_fitted(self)
-        if np.shape(X)[1:] != (self.n_features_in_,):
-            raise fail("X", f"{self.n_features_in_} columns, as in fit", np.shape(X))
-        if len(X) != self._fitted_rows:
-            raise fail("X", f"the {self._fitted_rows} rows it was fitted on", len(X))
-        if isinstance(X, pd.DataFrame | pd.Series):
-            return X.iloc[self.keep_]
-        array = check_named_array(X, "X", dtype=None, ensure_all_finite=False)
-        return array[self.keep_]
+        duplicate_of, _ = self._find(self._validated(X, reset=False))
+        keep = duplicate_of == np.arange(len(duplicate_of))
+        if isinstance(X, pd.DataFrame):
+            return X.iloc[keep]
+        return np.asarray(X)[keep]
 
     def fit_resample(self, X, y=None):
         """Fit on X; return the kept rows of X (and of y when given)."""
+        if y is not None and len(y) != len(X):
+            raise fail("y", f"{len(X)} values, one per row of X", len(y))
         self.fit(X)
-        kept = self.transform(X)
+        kept = X.iloc[self.keep_] if isinstance(X, pd.DataFrame) else np.asarray(X)[self.keep_]
         if y is None:
             return kept
-        if len(y) != len(X):
-            raise fail("y", f"{len(X)} values, one per row of X", len(y))
         y_kept = y.iloc[self.keep_] if hasattr(y, "iloc") else np.asarray(y)[self.keep_]
         return kept, y_kept
 
