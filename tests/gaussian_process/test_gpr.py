@@ -172,7 +172,7 @@ def test_input_gradient_matches_finite_differences():
 
 
 def test_fixed_bounds_optimizer_none_and_default_kernel():
-    X, y, X_test = _data(n=20)
+    X, y, _X_test = _data(n=20)
     gp = GaussianProcessRegressor(RBF(1.0, "fixed") + WhiteKernel(0.1, "fixed")).fit(X, y)
     assert gp.kernel_.n_dims == 0 and gp.history_["log_marginal_likelihood"].size == 0
     # Default kernel: ConstantKernel(1) * RBF(1), optimised, as scikit-learn's.

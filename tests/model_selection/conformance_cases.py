@@ -8,9 +8,13 @@ from glassml.model_selection import BayesSearchCV, Real
 INSTANCES = {
     "BayesSearchCV": [
         BayesSearchCV(
-            Ridge(), {"alpha": Real(1e-2, 1e2, prior="log-uniform")}, n_iter=3,
-            n_initial_points=2, cv=2, random_state=0,
-        )  # fmt: skip
+            Ridge(),
+            {"alpha": Real(1e-2, 1e2, prior="log-uniform")},
+            n_iter=3,
+            n_initial_points=2,
+            cv=2,
+            random_state=0,
+        )
     ]
 }
 EXPECTED_FAILURES = {

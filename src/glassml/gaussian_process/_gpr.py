@@ -35,11 +35,28 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from glassml._validation import check_fit_data, check_predict_data, fail
+from glassml._validation import (
+    check_bool,
+    check_fit_data,
+    check_named_array,
+    check_predict_data,
+    check_scalar,
+    fail,
+)
 from glassml.gaussian_process._kernels import RBF, ConstantKernel, Kernel
 from glassml.optim import minimize
 
 LOG_2PI = np.log(2.0 * np.pi)
+
+
+def _check_alpha(alpha, n: int) -> np.ndarray | float:
+    """A non-negative finite jitter: one number, or one per training point."""
+    if np.ndim(alpha) == 0 and not isinstance(alpha, np.ndarray):
+        return check_scalar(alpha, "alpha", low=0.0)
+    values = check_named_array(alpha, "alpha", ensure_2d=False, dtype=np.float64)
+    if values.shape != (n,) or np.any(values < 0):
+        raise fail("alpha", f"a non-negative number or {n} finite non-negative values", alpha)
+    return values
 
 
 class NotPositiveDefinite(np.linalg.LinAlgError):
@@ -61,7 +78,13 @@ def log_marginal_likelihood(
     ``y`` may have several columns (independent targets sharing the kernel): the values and
     gradients add up.
     """
+    if not isinstance(kernel, Kernel):
+        raise fail("kernel", "a glassml.gaussian_process kernel", kernel)
+    y = check_named_array(y, "y", ensure_2d=False, dtype=np.float64)
     K = kernel(X)
+    if y.ndim not in (1, 2) or len(y) != K.shape[0]:
+        raise fail("y", f"{K.shape[0]} targets, one per row of X", y.shape)
+    alpha = _check_alpha(alpha, K.shape[0])
     K[np.diag_indices_from(K)] += alpha
     L = _cholesky(K)
     Y = y.reshape(len(y), -1)
@@ -182,19 +205,13 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     def _alpha(self, n: int) -> np.ndarray | float:
-        alpha = np.asarray(self.alpha, dtype=np.float64)
-        if alpha.ndim == 0:
-            return float(alpha)
-        if alpha.shape != (n,) or not np.all(np.isfinite(alpha)) or np.any(alpha < 0):
-            raise fail("alpha", f"a non-negative number or {n} finite non-negative values", alpha)
-        return alpha
+        return _check_alpha(self.alpha, n)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         X, y = check_fit_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
-        kernel = (
-            ConstantKernel(1.0) * RBF(1.0) if self.kernel is None else self.kernel
-        )
+        y = check_named_array(y, "y", ensure_2d=False, dtype=np.float64)  # refuses strings
+        kernel = ConstantKernel(1.0) * RBF(1.0) if self.kernel is None else self.kernel
         if not isinstance(kernel, Kernel):
             raise fail("kernel", "a glassml.gaussian_process kernel", kernel)
         kernel.validate()
@@ -204,7 +221,10 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         # Scale-free targets: the mean and standard deviation are put back at prediction.
         if self.normalize_y:
             self._y_mean = np.mean(y, axis=0)
-            std = np.std(y, axis=0)
+            # The spread of y / max|y|, scaled back: no overflow at 1e300, no underflow at 1e-300.
+            size = np.max(np.abs(y), axis=0)
+            size = np.where(size > 0, size, 1.0)
+            std = size * np.std(y / size, axis=0)
             self._y_std = np.where(std > 0, std, 1.0)
         else:
             self._y_mean = np.zeros(y.shape[1:])
@@ -286,6 +306,8 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         The spread includes every term of the kernel's diagonal (a ``WhiteKernel`` adds the noise
         variance), as in scikit-learn.
         """
+        return_std = check_bool(return_std, "return_std")
+        return_cov = check_bool(return_cov, "return_cov")
         if return_std and return_cov:
             raise ValueError("return_std, return_cov: at most one of them can be True")
         check_is_fitted(self)
@@ -311,9 +333,10 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
     def log_marginal_likelihood(self, theta=None, eval_gradient: bool = False):
         """log p(y | X, theta) on the (normalised) training targets, and its gradient."""
         check_is_fitted(self)
+        eval_gradient = check_bool(eval_gradient, "eval_gradient")
         kernel = self.kernel_
         if theta is not None:
-            theta = np.asarray(theta, dtype=np.float64)
+            theta = check_named_array(theta, "theta", ensure_2d=False, dtype=np.float64)
             if theta.shape != (kernel.n_dims,) or not np.all(np.isfinite(theta)):
                 raise fail("theta", f"{kernel.n_dims} finite log hyper-parameters", theta)
             kernel = kernel.clone_with_theta(theta)

@@ -59,7 +59,7 @@ def _check_bounds(bounds: Any, name: str) -> Any:
 
 def _check_value(value: Any, name: str) -> np.ndarray:
     """A positive finite hyper-parameter value (a number, or a vector for ARD)."""
-    if isinstance(value, bool | np.bool_):
+    if isinstance(value, bool | np.bool_ | str | bytes) or np.iscomplexobj(value):
         raise fail(name, "a positive finite number or array of them", value)
     try:
         array = np.asarray(value, dtype=np.float64)
@@ -234,9 +234,34 @@ def _as_kernel(value: Any) -> Kernel:
     raise TypeError(f"other: expected a Kernel or a number, got {type(value).__name__}")
 
 
-def _pair(X: np.ndarray, Y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-    return X, X if Y is None else np.atleast_2d(np.asarray(Y, dtype=np.float64))
+def _points(X: Any, name: str) -> np.ndarray:
+    """A finite 2-D float array (cheap: kernels are called inside optimisation loops)."""
+    if isinstance(X, np.ndarray) and X.dtype == np.float64 and X.ndim == 2:
+        array = X
+    else:
+        if np.iscomplexobj(X):
+            raise fail(name, "real numbers", X)
+        try:
+            array = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise fail(name, "a 2-D array of numbers", np.asarray(X, dtype=object)) from None
+        if array.ndim != 2:
+            raise fail(name, "a 2-D array (n_points, n_features)", array)
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise fail(name, "at least one point and one feature", array)
+    if not np.all(np.isfinite(array)):
+        raise fail(name, "finite values", array)
+    return array
+
+
+def _pair(X: Any, Y: Any | None) -> tuple[np.ndarray, np.ndarray]:
+    X = _points(X, "X")
+    if Y is None:
+        return X, X
+    Y = _points(Y, "Y")
+    if Y.shape[1] != X.shape[1]:
+        raise fail("Y", f"{X.shape[1]} features, as X", Y)
+    return X, Y
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,15 +280,19 @@ class ConstantKernel(Kernel):
 
     def __call__(self, X, Y=None):
         X, Y = _pair(X, Y)
-        return np.full((X.shape[0], Y.shape[0]), float(self.constant_value))
+        return np.full((X.shape[0], Y.shape[0]), self._value())
+
+    def _value(self) -> float:
+        return float(_check_value(self.constant_value, "constant_value").reshape(-1)[0])
 
     def diag(self, X):
-        return np.full(np.atleast_2d(X).shape[0], float(self.constant_value))
+        return np.full(_points(X, "X").shape[0], self._value())
 
     def trace_gradient(self, X, W):
+        _points(X, "X")
         if _is_fixed(self.constant_value_bounds):
             return np.zeros(0)
-        return np.array([float(self.constant_value) * W.sum()])  # dK/dlog c = c 1 1^T
+        return np.array([self._value() * W.sum()])  # dK/dlog c = c 1 1^T
 
     def gradient_x(self, X, Y):
         X, Y = _pair(X, Y)
@@ -286,17 +315,22 @@ class WhiteKernel(Kernel):
 
     def __call__(self, X, Y=None):
         X_, Y_ = _pair(X, Y)
+        noise = self._value()
         if Y is None:
-            return float(self.noise_level) * np.eye(X_.shape[0])
+            return noise * np.eye(X_.shape[0])
         return np.zeros((X_.shape[0], Y_.shape[0]))
 
+    def _value(self) -> float:
+        return float(_check_value(self.noise_level, "noise_level").reshape(-1)[0])
+
     def diag(self, X):
-        return np.full(np.atleast_2d(X).shape[0], float(self.noise_level))
+        return np.full(_points(X, "X").shape[0], self._value())
 
     def trace_gradient(self, X, W):
+        _points(X, "X")
         if _is_fixed(self.noise_level_bounds):
             return np.zeros(0)
-        return np.array([float(self.noise_level) * np.trace(W)])  # dK/dlog s = s I
+        return np.array([self._value() * np.trace(W)])  # dK/dlog s = s I
 
     def gradient_x(self, X, Y):
         X, Y = _pair(X, Y)
@@ -336,7 +370,7 @@ class _Stationary(Kernel):
         return self._k(self._distances(X, Y))
 
     def diag(self, X):
-        return np.ones(np.atleast_2d(X).shape[0])
+        return np.ones(_points(X, "X").shape[0])
 
     def trace_gradient(self, X, W):
         if _is_fixed(self.length_scale_bounds):
@@ -405,13 +439,17 @@ class Matern(_Stationary):
 
     def validate(self) -> None:
         super().validate()
-        if isinstance(self.nu, bool) or not (
+        self._nu()
+
+    def _nu(self) -> float:
+        if isinstance(self.nu, bool | np.bool_) or not (
             isinstance(self.nu, numbers.Real) and float(self.nu) in MATERN_NU
         ):
             raise fail("nu", "one of 0.5, 1.5, 2.5 or inf", self.nu)
+        return float(self.nu)
 
     def _k(self, d):
-        nu = float(self.nu)
+        nu = self._nu()
         if nu == 0.5:
             return np.exp(-d)
         if nu == 1.5:
@@ -423,7 +461,7 @@ class Matern(_Stationary):
         return np.exp(-0.5 * d * d)
 
     def _g(self, d):
-        nu = float(self.nu)
+        nu = self._nu()
         if nu == 0.5:
             # -(dk/dd)/d = exp(-d)/d, singular at d = 0 where its partner (x_k - x'_k)^2 is 0.
             with np.errstate(divide="ignore", invalid="ignore"):

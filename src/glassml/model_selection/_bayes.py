@@ -39,14 +39,21 @@ from glassml.model_selection._acquisition import ACQUISITIONS, acquisition
 from glassml.model_selection._space import Space
 from glassml.optim import minimize
 
-
 RESTART_EVERY = 5
+LOCAL_CENTRES, LOCAL_SCALE = 5, 0.05
+
+
+# Length scales in unit-cube coordinates. Below 0.1 a dimension's neighbouring points barely
+# correlate, and with a few dozen points maximum likelihood readily goes there (or to 100,
+# ignoring the dimension): the surrogate then turns to spikes and EI to noise (seen on
+# Hartmann-6). The bounds keep the smoothness a useful surrogate needs.
+LENGTH_SCALE_BOUNDS = (0.1, 10.0)
 
 
 def surrogate_kernel(n_columns: int):
     """Signal variance x Matern 5/2 with one length scale per column, plus noise."""
     return ConstantKernel(1.0, (1e-3, 1e3)) * Matern(
-        np.ones(n_columns), (1e-2, 1e2), nu=2.5
+        np.full(n_columns, 0.5), LENGTH_SCALE_BOUNDS, nu=2.5
     ) + WhiteKernel(1e-4, (1e-8, 1.0))
 
 
@@ -182,8 +189,25 @@ class BayesOptimizer:
     def _gain(self, mu, sigma, best):
         return acquisition(self.acquisition, mu, sigma, best, self.xi, self.kappa)
 
+    def _candidates(self) -> np.ndarray:
+        """Uniform points, plus a quarter as many near the best points seen so far.
+
+        EI is often largest just beside the incumbent, a small region that uniform draws in
+        several dimensions rarely hit; Gaussian steps (sd 0.05 of the cube, continuous columns
+        only) around the five best observations put starts there.
+        """
+        uniform = self.space.sample(self.n_candidates, self.rng)
+        if not len(self.values):
+            return uniform
+        y = self._standardised()
+        best = self.U[np.argsort(y, kind="stable")[:LOCAL_CENTRES]]
+        n_local = self.n_candidates // 4
+        local = best[self.rng.randint(len(best), size=n_local)]
+        steps = self.rng.normal(scale=LOCAL_SCALE, size=local.shape) * self.space.continuous
+        return np.vstack([uniform, np.clip(local + steps, 0.0, 1.0)])
+
     def _maximise(self, posterior: Posterior, best: float, taken: list[np.ndarray]) -> np.ndarray:
-        candidates = self.space.sample(self.n_candidates, self.rng)
+        candidates = self._candidates()
         gains = self._gain(*posterior(candidates), best)[0]
         order = np.argsort(-gains, kind="stable")
         continuous = self.space.continuous

@@ -218,6 +218,15 @@ class TemperatureScaling:
 
     def negative_log_likelihood(self, log_temperature: float, logits, y) -> tuple[float, float]:
         """NLL at t = log T and dNLL/dt."""
+        t = check_scalar(log_temperature, "log_temperature")
+        z, labels = self._check_fit_data(logits, y)
+        value, derivative = self._nll(t, z, labels)
+        if not (np.isfinite(value) and np.isfinite(derivative)):
+            raise fail("logits", "logits whose ratio to the temperature is finite", z)
+        return value, derivative
+
+    @staticmethod
+    def _nll(log_temperature: float, logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         s = logits * np.exp(-log_temperature)
         log_p = log_softmax(s, axis=1)
         rows = np.arange(len(y))
@@ -225,7 +234,7 @@ class TemperatureScaling:
         expected = np.sum(np.exp(log_p) * s, axis=1)
         return value, -float(np.mean(expected - s[rows, y]))
 
-    def fit(self, logits, y) -> TemperatureScaling:
+    def _check_fit_data(self, logits, y) -> tuple[np.ndarray, np.ndarray]:
         z = self._check_logits(logits)
         labels = check_named_array(y, "y", ensure_2d=False, dtype=None)
         if labels.shape != (z.shape[0],):
@@ -237,6 +246,11 @@ class TemperatureScaling:
         labels = labels.astype(np.intp)
         if labels.min() < 0 or labels.max() >= z.shape[1]:
             raise fail("y", f"class indices in [0, {z.shape[1] - 1}]", labels)
+        return z, labels
+
+    def fit(self, logits, y) -> TemperatureScaling:
+        """Fit T on held-out logits (one column per class) and class indices y."""
+        z, labels = self._check_fit_data(logits, y)
         # Scale the logits so t starts near its optimum at any input scale (1e-300 .. 1e300):
         # NLL(z, T) = NLL(z / c, T / c), so fit on z / c and multiply T back by c.
         c = float(np.max(np.abs(z)))
@@ -245,7 +259,7 @@ class TemperatureScaling:
         scaled = z / c
 
         def objective(t):
-            value, derivative = self.negative_log_likelihood(float(t[0]), scaled, labels)
+            value, derivative = self._nll(float(t[0]), scaled, labels)
             return value, np.array([derivative])
 
         result = minimize(
