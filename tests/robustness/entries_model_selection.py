@@ -107,7 +107,10 @@ ENTRIES = [
     ),
     Entry(
         "glassml.model_selection.paired_ttest_5x2cv",
-        lambda differences: paired_ttest_5x2cv(differences=differences),
+        lambda differences: (
+            paired_ttest_5x2cv(differences=differences).statistic,
+            paired_ttest_5x2cv(differences=differences).pvalue,
+        ),
         {"differences": differences},
         arrays=("differences",),
         scale=(Scale(("differences",), invariant(rtol=1e-9)),),
@@ -126,7 +129,10 @@ ENTRIES = [
     ),
     Entry(
         "glassml.model_selection.corrected_resampled_ttest",
-        corrected_resampled_ttest,
+        lambda scores_a, scores_b, n_train, n_test: (
+            corrected_resampled_ttest(scores_a, scores_b, n_train, n_test).statistic,
+            corrected_resampled_ttest(scores_a, scores_b, n_train, n_test).pvalue,
+        ),
         {"scores_a": scores_a, "scores_b": scores_b, "n_train": 80, "n_test": 20},
         arrays=("scores_a", "scores_b"),
         options={"n_train": opt(0), "n_test": opt(-1)},
@@ -237,6 +243,14 @@ ENTRIES = [
         lambda logits: TemperatureScaling().fit(logits_fit, classes).predict_proba(logits),
         {"logits": logits},
         arrays=("logits",),
+        # Logits near 0 carry no preference: softmax(z / T) is uniform there.
+        scale=(
+            Scale(
+                ("logits",),
+                lambda a, b, s: np.testing.assert_allclose(b, 1 / 3, rtol=1e-12),
+                families=("tiny",),
+            ),
+        ),
     ),
     Entry(
         "glassml.model_selection.TemperatureScaling.negative_log_likelihood",

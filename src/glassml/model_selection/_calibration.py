@@ -44,6 +44,8 @@ from glassml.optim import minimize
 
 def _binary_and_probabilities(y_true, y_prob, prob_name: str = "y_prob"):
     y = check_named_array(y_true, "y_true", ensure_2d=False, dtype=None)
+    if y.dtype.kind not in "biuf":
+        raise fail("y_true", "binary labels 0 and 1", y)
     p = check_named_array(y_prob, prob_name, ensure_2d=False, dtype=np.float64)
     if y.ndim != 1 or p.ndim != 1:
         raise fail("y_true, " + prob_name, "1-D arrays", (y.shape, p.shape))

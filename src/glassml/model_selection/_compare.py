@@ -24,6 +24,7 @@ and it rejects a true null far more often than alpha (Dietterich 1998; Nadeau & 
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,12 +56,12 @@ class PairedTestResult(TestResult):
     differences: np.ndarray | None = None
 
 
-def _student_t(estimate, scale, df, alternative, level, method, differences):
+def _student_t(estimate, scale, df, alternative, level, method, differences, argument):
     from glassml.stats._result import interval_from_distribution, pvalue_from_distribution
 
     if not scale > 0:
         raise fail(
-            "differences", "score differences that are not all equal (zero variance)", differences
+            argument, "score differences that are not all equal (zero variance)", differences
         )
     statistic = estimate / scale
     distribution = scipy_stats.t(df)
@@ -108,6 +109,7 @@ def five_by_two_differences(
     the first half and tests on the second, column 1 the reverse.
     """
     X, y = _check_Xy(X, y)
+    _check_classes([estimator_a, estimator_b], y)
     scorer_a = _scorer(estimator_a, scoring)
     scorer_b = _scorer(estimator_b, scoring)
     rng = check_random_state(random_state)
@@ -125,6 +127,16 @@ def five_by_two_differences(
     return np.asarray(differences, dtype=np.float64).reshape(5, 2)
 
 
+def _check_labels(values, name: str) -> np.ndarray:
+    """Labels or values of one kind: numbers, or strings; never a mixture."""
+    array = check_named_array(values, name, ensure_2d=False, dtype=None)
+    if array.dtype.kind == "O":
+        kinds = {str if isinstance(v, str) else numbers.Number for v in array.ravel()}
+        if len(kinds) > 1 or not all(isinstance(v, str | numbers.Number) for v in array.ravel()):
+            raise fail(name, "labels of one kind (all numbers or all strings)", array)
+    return array
+
+
 def _check_Xy(X, y):
     """X (an array, or a DataFrame kept as it is for pipelines) and y of matching length."""
     if not hasattr(X, "iloc"):
@@ -135,6 +147,11 @@ def _check_Xy(X, y):
     if len(y) != len(X):
         raise fail("y", f"{len(X)} targets, one per row of X", len(y))
     return X, y
+
+
+def _check_classes(estimators, y) -> None:
+    if any(is_classifier(e) for e in estimators) and np.unique(y).size < 2:
+        raise fail("y", "at least 2 classes for classifiers", np.unique(y))
 
 
 def _scorer(estimator, scoring):
@@ -187,13 +204,17 @@ def paired_ttest_5x2cv(
         differences = check_named_array(differences, "differences", dtype=np.float64)
         if differences.shape != (5, 2):
             raise fail("differences", "an array of shape (5, 2)", differences)
-    means = differences.mean(axis=1, keepdims=True)
-    variance_sum = float(np.sum((differences - means) ** 2))
-    scale = np.sqrt(variance_sum / 5.0)
+    # t is scale-free: compute it on d / max|d|, so 1e300 and 1e-300 neither overflow nor
+    # underflow in the squares.
+    size = float(np.max(np.abs(differences)))
+    d = differences / size if size > 0 else differences
+    means = d.mean(axis=1, keepdims=True)
+    scale = np.sqrt(float(np.sum((d - means) ** 2)) / 5.0)
     # The numerator is the first fold's difference (Dietterich's choice), not the mean.
     result = _student_t(
-        float(differences[0, 0]), scale, 5, "two-sided", 0.95, "5x2cv paired t-test", differences
-    )
+        float(d[0, 0]), scale, 5, "two-sided", 0.95, "5x2cv paired t-test", differences,
+        "differences",
+    )  # fmt: skip
     return dataclasses.replace(result, estimate=float(differences.mean()), confidence_interval=None)
 
 
@@ -239,9 +260,17 @@ def corrected_resampled_ttest(
     level = check_probability(confidence_level, "confidence_level")
     d = a - b
     J = d.size
-    scale = np.sqrt((1.0 / J + n_test / n_train) * np.var(d, ddof=1))
-    return _student_t(
-        float(d.mean()), scale, J - 1, alternative, level, "corrected resampled t-test", d
+    # Scale-free: the test runs on d / max|d| and the interval is scaled back.
+    size = float(np.max(np.abs(d)))
+    unit = d / size if size > 0 else d
+    scale = np.sqrt((1.0 / J + n_test / n_train) * np.var(unit, ddof=1))
+    result = _student_t(
+        float(unit.mean()), scale, J - 1, alternative, level, "corrected resampled t-test", d,
+        "scores_a, scores_b",
+    )  # fmt: skip
+    low, high = result.confidence_interval
+    return dataclasses.replace(
+        result, estimate=float(d.mean()), confidence_interval=(low * size, high * size)
     )
 
 
@@ -267,9 +296,9 @@ def mcnemar(
     >>> round(mcnemar(y, a, b, exact=True).pvalue, 4)
     0.125
     """
-    y_true = check_named_array(y_true, "y_true", ensure_2d=False, dtype=None)
-    y_pred_a = check_named_array(y_pred_a, "y_pred_a", ensure_2d=False, dtype=None)
-    y_pred_b = check_named_array(y_pred_b, "y_pred_b", ensure_2d=False, dtype=None)
+    y_true = _check_labels(y_true, "y_true")
+    y_pred_a = _check_labels(y_pred_a, "y_pred_a")
+    y_pred_b = _check_labels(y_pred_b, "y_pred_b")
     for name, array in (("y_true", y_true), ("y_pred_a", y_pred_a), ("y_pred_b", y_pred_b)):
         if array.ndim != 1:
             raise fail(name, "a 1-D array of labels", array)
@@ -357,9 +386,9 @@ def bootstrap_metric_difference(
     >>> bool(low > 0)
     True
     """
-    y_true = check_named_array(y_true, "y_true", ensure_2d=False, dtype=None)
-    y_pred_a = check_named_array(y_pred_a, "y_pred_a", ensure_2d=False, dtype=None)
-    y_pred_b = check_named_array(y_pred_b, "y_pred_b", ensure_2d=False, dtype=None)
+    y_true = _check_labels(y_true, "y_true")
+    y_pred_a = _check_labels(y_pred_a, "y_pred_a")
+    y_pred_b = _check_labels(y_pred_b, "y_pred_b")
     if not (len(y_true) == len(y_pred_a) == len(y_pred_b)):
         raise fail(
             "y_pred_a, y_pred_b",
@@ -409,8 +438,11 @@ def cross_val_scores(models, X, y, *, cv=None, scoring=None, n_jobs=None):
     """
     names, estimators = list(models), list(models.values())
     scorers = [_scorer(estimator, scoring) for estimator in estimators]
-    splitter = check_cv(cv, y, classifier=is_classifier(estimators[0]))
-    splits = list(splitter.split(X, y))
+    _check_classes(estimators, y)
+    try:
+        splits = list(check_cv(cv, y, classifier=is_classifier(estimators[0])).split(X, y))
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"cv: {error}") from None
     jobs = [
         (m, train, test) for m in range(len(estimators)) for train, test in splits
     ]  # fmt: skip

@@ -119,7 +119,7 @@ class Categorical:
         for index, category in enumerate(self.categories):
             if category is value or (type(category) is type(value) and category == value):
                 return index
-        raise fail("value", f"one of {self.categories}", value)
+        raise fail("values", f"each one of {self.categories}", value)
 
     def to_unit(self, values: Sequence[Any]) -> np.ndarray:
         columns = np.zeros((len(values), self.n_columns))

@@ -135,6 +135,10 @@ class Deduplicator(TransformerMixin, BaseEstimator):
         values = numeric.to_numpy(dtype=np.float64)
         if not np.all(np.isfinite(values)):
             raise fail("X", "finite numbers for a near-duplicate search (tolerance > 0)", values)
+        # Each column over its largest magnitude first, so the spread of values near 1e300 does
+        # not overflow (or of values near 1e-300 underflow) on the way to standard deviations.
+        size = np.max(np.abs(values), axis=0)
+        values = values / np.where(size > 0, size, 1.0)
         spread = values.std(axis=0)
         scaled = (values - values.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
         others = frame.drop(columns=numeric.columns)
