@@ -389,6 +389,9 @@ def bootstrap_metric_difference(
     y_true = _check_labels(y_true, "y_true")
     y_pred_a = _check_labels(y_pred_a, "y_pred_a")
     y_pred_b = _check_labels(y_pred_b, "y_pred_b")
+    for name, array in (("y_true", y_true), ("y_pred_a", y_pred_a), ("y_pred_b", y_pred_b)):
+        if array.ndim != 1:
+            raise fail(name, "a 1-D array", array)
     if not (len(y_true) == len(y_pred_a) == len(y_pred_b)):
         raise fail(
             "y_pred_a, y_pred_b",
