@@ -29,6 +29,7 @@ from typing import ClassVar
 
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
+from scipy.linalg.lapack import dpotri
 from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
@@ -97,8 +98,14 @@ def log_marginal_likelihood(
     )
     if not eval_gradient:
         return value
-    # W = a a^T - K^{-1}, summed over targets.
-    W = a @ a.T - n_targets * cho_solve((L, True), np.eye(len(y)), check_finite=False)
+    # W = a a^T - K^{-1}, summed over targets. K^{-1} from the Cholesky factor by LAPACK's
+    # potri (about n^3 / 3 more flops) rather than two triangular solves against I (2 n^3).
+    inverse, info = dpotri(L, lower=1)
+    if info != 0:
+        raise NotPositiveDefinite(f"potri failed with info={info}")
+    inverse = np.tril(inverse) + np.tril(inverse, -1).T
+    W = a @ a.T
+    W -= n_targets * inverse
     return value, 0.5 * kernel.trace_gradient(X, W)
 
 
