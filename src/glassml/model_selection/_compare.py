@@ -57,24 +57,30 @@ class PairedTestResult(TestResult):
 
 
 def _student_t(estimate, scale, df, alternative, level, method, differences, argument):
-    from glassml.stats._result import interval_from_distribution, pvalue_from_distribution
-
+    """Student's t test of mean 0 for ``estimate / scale`` with ``df`` degrees of freedom."""
     if not scale > 0:
         raise fail(
             argument, "score differences that are not all equal (zero variance)", differences
         )
     statistic = estimate / scale
-    distribution = scipy_stats.t(df)
+    t = scipy_stats.t(df)
+    if alternative == "two-sided":
+        pvalue = float(min(1.0, 2.0 * t.sf(abs(statistic))))
+        half = t.ppf(0.5 + level / 2) * scale
+        interval = (estimate - half, estimate + half)
+    elif alternative == "greater":
+        pvalue = float(t.sf(statistic))
+        interval = (estimate - t.ppf(level) * scale, np.inf)
+    else:
+        pvalue = float(t.cdf(statistic))
+        interval = (-np.inf, estimate + t.ppf(level) * scale)
     return PairedTestResult(
         method=method,
         statistic=float(statistic),
-        pvalue=pvalue_from_distribution(statistic, distribution, alternative),
+        pvalue=pvalue,
         df=float(df),
         estimate=float(estimate),
-        confidence_interval=tuple(
-            float(v)
-            for v in interval_from_distribution(estimate, scale, distribution, alternative, level)
-        ),
+        confidence_interval=(float(interval[0]), float(interval[1])),
         confidence_level=level,
         effect_size=None,
         effect_size_name=None,
