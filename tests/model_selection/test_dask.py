@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import threading
 import time
 
@@ -52,8 +51,10 @@ def client():
     cluster.close()
 
 
-def _search(estimator, n_jobs):
-    X, y = load_iris(return_X_y=True)
+X_IRIS, Y_IRIS = load_iris(return_X_y=True)
+
+
+def _search(estimator, n_jobs, X=X_IRIS, y=Y_IRIS):
     return BayesSearchCV(
         estimator, {"C": Real(1e-3, 1e2, prior="log-uniform")}, n_iter=6, n_initial_points=3,
         n_points=3, cv=2, n_jobs=n_jobs, random_state=0,
@@ -89,25 +90,25 @@ def test_compare_models_on_dask_equals_serial(client):
 
 def test_search_survives_a_killed_worker(client, tmp_path):
     serial = _search(SlowLogistic(), n_jobs=1)
-    worker_pids = set(client.run(os.getpid).values())
-    killed = []
+    address_of = {pid: address for address, pid in client.run(os.getpid).items()}
+    closed = []
 
-    def kill_a_worker_mid_fit():
+    def close_a_worker_mid_fit():
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not killed:
+        while time.monotonic() < deadline and not closed:
             for marker in tmp_path.iterdir():
                 pid = int(marker.name.split("-")[0])
-                if pid in worker_pids:
-                    os.kill(pid, signal.SIGKILL)  # the fit announced itself and is sleeping
-                    killed.append(pid)
+                if pid in address_of:  # a fit announced itself there and is running
+                    client.retire_workers(workers=[address_of[pid]], close_workers=True)
+                    closed.append(pid)
                     return
             time.sleep(0.05)
 
-    killer = threading.Thread(target=kill_a_worker_mid_fit, daemon=True)
-    killer.start()
+    closer = threading.Thread(target=close_a_worker_mid_fit, daemon=True)
+    closer.start()
     with joblib.parallel_config(backend="dask"):
         on_cluster = _search(SlowLogistic(delay=0.3, marker_dir=str(tmp_path)), n_jobs=-1)
-    killer.join(timeout=5)
-    assert killed, "no worker was killed: the test did not exercise a failure"
+    closer.join(timeout=30)
+    assert closed, "no worker was closed: the test did not exercise a failure"
+    assert closed[0] not in client.run(os.getpid).values()
     _same_search(serial, on_cluster)
-    client.wait_for_workers(2, timeout=120)  # the nanny restarts the killed worker
