@@ -144,6 +144,8 @@ for cls, make in [
     (Sum, lambda: RBF(0.9) + WhiteKernel(0.1)),
     (Product, lambda: ConstantKernel(2.0) * Matern([0.5, 1.0], nu=0.5)),
     (Kernel, lambda: RBF(0.9) * RBF(2.0)),
+    (RBF, lambda: RBF([0.9, 1.3])),
+    (Matern, lambda: Matern([0.5, 1.0], nu=1.5)),
 ]:
     for method, (call, arrays) in _methods.items():
         ENTRIES.append(
@@ -177,6 +179,10 @@ EXEMPT = {
     "(bad option values reach validate through the kernel call and the GP fit)",
     "glassml.gaussian_process.Matern.validate": "as Kernel.validate: exercised through the Matern "
     "constructor entry's bad nu and length_scale values",
+    "glassml.gaussian_process.Sum.validate": "as Kernel.validate: each child kernel's validate, "
+    "exercised through the registered kernel entries",
+    "glassml.gaussian_process.Product.validate": "as Kernel.validate: each child kernel's "
+    "validate, exercised through the registered kernel entries",
     "glassml.gaussian_process.Kernel": "abstract base class: instances come from the subclasses, "
     "each registered",
     "glassml.gaussian_process.Sum": "built by k1 + k2 of registered kernels; its methods are "

@@ -66,6 +66,34 @@ ENTRIES = [
         {"low": 1, "high": 10, "prior": "uniform"},
         {"low": opt(11), "high": opt(0), "prior": opt()},
     ),
+    *[
+        Entry(
+            f"glassml.model_selection.{cls.__name__}.to_unit",
+            lambda values, cls=cls: cls(1, 10).to_unit(values),
+            {"values": np.array([1.0, 4.0, 10.0])},
+            arrays=("values",),
+            skip={
+                "huge": "values outside [low, high] map outside the cube, as they should",
+                "tiny": "values outside [low, high] map outside the cube, as they should",
+                "ndim": "a column of values is the same values",
+            },
+        )
+        for cls in (Real, Integer)
+    ],
+    *[
+        Entry(
+            f"glassml.model_selection.{cls.__name__}.from_unit",
+            lambda columns, cls=cls: cls(1, 10).from_unit(columns),
+            {"columns": np.array([[0.0], [0.25], [1.0]])},
+            arrays=("columns",),
+            skip={
+                "huge": "cube coordinates are clipped to [0, 1]: the ends of the range",
+                "tiny": "1e-300 x coordinates are the low end of the range, a correct result",
+                "ndim": "one column per dimension: a flat vector is refused by shape",
+            },
+        )
+        for cls in (Real, Integer)
+    ],
     Entry(
         "glassml.model_selection.Categorical",
         lambda categories: Categorical(categories).to_unit([categories[0]]),
@@ -269,6 +297,10 @@ EXEMPT = {
     "glassml.model_selection.BrierDecomposition": "a result record of brier_decomposition",
     "glassml.model_selection.ReliabilityCurve": "a result record of reliability_curve",
     "glassml.model_selection.PairedTestResult": "a result record of the paired tests",
+    "glassml.model_selection.Real.contains": "a membership test: any value is a valid question "
+    "and gets True or False",
+    "glassml.model_selection.Integer.contains": "a membership test: any value is a valid "
+    "question and gets True or False",
     "glassml.model_selection.Categorical.contains": "a membership test: any value is a valid "
     "question and gets True or False",
 }

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from glassml._validation import check_option, fail
+from glassml._validation import check_named_array, check_option, fail
 
 PRIORS = ("uniform", "log-uniform")
 
@@ -51,11 +51,18 @@ class _Bounded:
 
     def to_unit(self, values: Sequence[Any]) -> np.ndarray:
         a, b = self._ends()
-        return ((self._warp(np.asarray(values, dtype=np.float64)) - a) / (b - a))[:, None]
+        values = check_named_array(values, "values", ensure_2d=False, dtype=np.float64)
+        if values.ndim != 1:
+            raise fail("values", "a 1-D sequence of values", values)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            warped = self._warp(values)
+        if not np.all(np.isfinite(warped)):
+            raise fail("values", "values the prior can map (positive for log-uniform)", values)
+        return ((warped - a) / (b - a))[:, None]
 
     def from_unit(self, columns: np.ndarray) -> list[Any]:
         a, b = self._ends()
-        columns = np.asarray(columns, dtype=np.float64)
+        columns = check_named_array(columns, "columns", dtype=np.float64)
         warped = a + np.clip(columns[:, 0], 0.0, 1.0) * (b - a)
         values = np.exp(warped) if self.prior == "log-uniform" else warped
         values = np.clip(values, self.low, self.high)
