@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--sections", nargs="+", metavar="NAME", help="run only these sections (default: all)"
     )
     tour.set_defaults(handler=_tour)
+    from glassml.learn._cli import add_parser as add_learn_parser
+
+    add_learn_parser(commands)
     return parser
 
 
