@@ -34,7 +34,7 @@ def test_reference_solution_scores_100(exercise_id):
 
 @pytest.mark.parametrize("wrong", ALL_MUTANTS, ids=str)
 def test_typical_mistake_fails_with_the_intended_feedback(wrong):
-    result = get_exercise(wrong.exercise).grade(wrong.function)
+    result = get_exercise(wrong.exercise).grade(wrong.function, stop_at_failure=True)
     assert not result.passed and result.score < 1.0, result.feedback
     first = result.first_failure
     assert first is not None, result.feedback

@@ -33,7 +33,11 @@ DEFAULT_EXAMPLES = 25
 CHECK_BUDGET = 30.0
 # Calls spent shrinking after the first failure: the smallest input found by then is shown
 # (hypothesis would otherwise shrink to a local minimum, at hundreds of calls for big inputs).
-SHRINK_CALLS = 60
+SHRINK_CALLS = 25
+# Inputs drawn while shrinking (a draw the strategy rejects never reaches the function) and
+# CPU seconds spent shrinking: both bound the shrinker's cost.
+SHRINK_DRAWS = 80
+SHRINK_SECONDS = 0.4
 
 
 # --------------------------------------------------------------------------- what can fail
@@ -460,13 +464,22 @@ class Exercise:
     def topic(self) -> str:
         return self.id.split("/")[0]
 
-    def grade(self, function: Any) -> GradeResult:
-        """Grade ``function``; never raises because of what ``function`` does."""
+    def grade(self, function: Any, *, stop_at_failure: bool = False) -> GradeResult:
+        """Grade ``function``; never raises because of what ``function`` does.
+
+        ``stop_at_failure`` skips the checks after the first failing one (they are reported
+        as failed, unrun): a quick answer when only the first feedback is wanted.
+        """
         start = time.perf_counter()
         result = GradeResult(self.id, self.function_name)
         result.problem = self._signature_problem(function)
         if not result.problem:
             for check in self.checks:
+                if stop_at_failure and result.first_failure is not None:
+                    result.checks.append(
+                        CheckResult(check.name, check.weight, False, 0, summary="not run")
+                    )
+                    continue
                 result.checks.append(_run_check(self, check, function))
         result.elapsed = time.perf_counter() - start
         return result
@@ -505,7 +518,7 @@ def _run_check(exercise: Exercise, check: Check, function: Callable) -> CheckRes
             raise _Budget
         if state["smallest"] is not None:
             state["shrinks"] += 1
-            if state["shrinks"] > SHRINK_CALLS:
+            if state["shrinks"] > SHRINK_CALLS or state.get("stop"):
                 raise _Budget
         state["n"] += 1
         try:
@@ -530,7 +543,7 @@ def _run_check(exercise: Exercise, check: Check, function: Callable) -> CheckRes
             for args in check.inputs:
                 _attempt_fixed(attempt, check, args)
         else:
-            _run_hypothesis(attempt, check)
+            _run_hypothesis(attempt, check, state)
     except LearnerTimeout as timeout:
         state["smallest"] = _TimedOut(state.get("timeout_args"))
         return _failed(
@@ -573,8 +586,26 @@ def _attempt_fixed(attempt: Callable[[tuple], None], check: Check, args: tuple) 
         raise
 
 
-def _run_hypothesis(attempt: Callable[[tuple], None], check: Check) -> None:
+def _run_hypothesis(attempt: Callable[[tuple], None], check: Check, state: dict) -> None:
     hypothesis = require("hypothesis", "grading with generated inputs")
+    strategies = hypothesis.strategies
+    state["draws"] = 0
+
+    @strategies.composite
+    def bounded(draw):
+        # Once a failure is known, each draw is a shrinking step: stop after a fixed number
+        # of them, or CPU seconds, and report the smallest failing input seen by then.
+        if state["smallest"] is not None:
+            if state["draws"] == 0:
+                state["shrink_start"] = time.process_time()
+            state["draws"] += 1
+            if (
+                state["draws"] > SHRINK_DRAWS
+                or time.process_time() - state["shrink_start"] > SHRINK_SECONDS
+            ):
+                state["stop"] = True  # raised in the test body: hypothesis wants draws whole
+        return draw(check.inputs)
+
     settings = hypothesis.settings(
         max_examples=check.examples,
         deadline=None,
@@ -587,11 +618,18 @@ def _run_hypothesis(attempt: Callable[[tuple], None], check: Check) -> None:
     )
 
     @settings
-    @hypothesis.given(check.inputs)
+    @hypothesis.given(bounded())
     def run(args: tuple) -> None:
         attempt(args)
 
-    run()
+    try:
+        run()
+    except hypothesis.errors.HypothesisException as error:
+        # Generation itself went wrong (a strategy that rejects nearly everything): with a
+        # failure in hand, report it; otherwise it is the course's bug.
+        if state["smallest"] is None:
+            raise GraderError(f"input generation failed: {type(error).__name__}") from None
+        raise _Budget from None
 
 
 def _failed(
