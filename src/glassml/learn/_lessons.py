@@ -48,9 +48,14 @@ class Lesson:
     def notebook(self) -> dict:
         """The lesson as an nbformat-4 notebook (a dict)."""
         cells = []
-        for cell in self.cells:
+        for index, cell in enumerate(self.cells):
             lines = cell.source.splitlines(keepends=True)
-            entry: dict = {"cell_type": cell.kind, "metadata": {}, "source": lines}
+            entry: dict = {
+                "cell_type": cell.kind,
+                "id": f"cell-{index}",
+                "metadata": {},
+                "source": lines,
+            }
             if cell.kind == "code":
                 entry.update(execution_count=None, outputs=[])
                 if cell.exercise:
@@ -78,7 +83,6 @@ class Lesson:
             node = nbformat.from_dict(notebook)
             for cell in node.cells:
                 cell.source = "".join(cell.source)
-            nbformat.validator.normalize(node)
             nbformat.validate(node)
             text = nbformat.writes(node)
         with atomic_write(path, encoding="utf-8") as stream:

@@ -9,6 +9,7 @@ From ``glassml learn check FILE`` the whole file is the submission.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import inspect
 import textwrap
@@ -36,8 +37,21 @@ def _is_literal(value: Any) -> bool:
     return isinstance(value, tuple | frozenset) and all(_is_literal(v) for v in value)
 
 
+def _without_decorators(source: str) -> str:
+    """The ``def`` and its body: decorators (a registry's, say) would not run elsewhere."""
+    tree = ast.parse(source)
+    node = tree.body[0]
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list:
+        return "\n".join(source.splitlines()[node.lineno - 1 :]) + "\n"
+    return source
+
+
 def function_source(function: Any) -> str | None:
-    """A self-contained module defining ``function`` as the learner wrote it, or ``None``."""
+    """A self-contained module defining ``function`` as the learner wrote it, or ``None``.
+
+    Decorators are left out; a module-level value that is neither a module, a function nor a
+    literal cannot be reproduced and is left out too (a re-grade then reports the NameError).
+    """
     if not isinstance(function, types.FunctionType):
         return None
     imports: list[str] = []
@@ -50,8 +64,8 @@ def function_source(function: Any) -> str | None:
             return True
         seen.add(id(fn))
         try:
-            source = textwrap.dedent(inspect.getsource(fn))
-        except (OSError, TypeError):
+            source = _without_decorators(textwrap.dedent(inspect.getsource(fn)))
+        except (OSError, TypeError, SyntaxError):
             return False
         for name in sorted(_names(fn.__code__)):
             if name not in fn.__globals__ or name == "check":
