@@ -156,7 +156,8 @@ def _status(args: argparse.Namespace, console: Console) -> int:
     console.print(overview)
     for track in tracks:
         table = Table(title=track.title, title_justify="left")
-        for column in ("exercise", "status", "best", "attempts", "last attempt (UTC)"):
+        table.add_column("exercise", no_wrap=True)
+        for column in ("status", "best", "attempts", "last attempt (UTC)"):
             table.add_column(column, justify="right" if column in ("best", "attempts") else "left")
         for exercise in track.exercises():
             entry = summary.get(exercise.id)
@@ -168,7 +169,7 @@ def _status(args: argparse.Namespace, console: Console) -> int:
                 state,
                 _score(entry["best"] if entry else None),
                 str(entry["attempts"] if entry else 0),
-                entry["last"].created_at if entry else "",
+                entry["last"].created_at[:16].replace("T", " ") if entry else "",
             )
         console.print(table)
     return 0
@@ -180,7 +181,7 @@ def _tracks(args: argparse.Namespace, console: Console) -> int:
     tracks = [get_track(args.track)] if args.track else list(TRACKS)
     for track in tracks:
         table = Table(title=f"{track.id}: {track.title}", title_justify="left", caption=None)
-        table.add_column("exercise")
+        table.add_column("exercise", no_wrap=True)
         table.add_column("you write")
         table.add_column("title")
         for exercise in track.exercises():
