@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +80,16 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 
     try:
         return args.learn_handler(args, console)
-    except (ValueError, TypeError, FileNotFoundError, NotADirectoryError) as error:
-        console.print(f"[red]glassml learn {args.learn_command}:[/red] {error}")
-    except (ProgressError, MissingDependency, sqlite3.Error, OSError) as error:
-        console.print(f"[red]glassml learn {args.learn_command}:[/red] {error}")
+    except (
+        ValueError,
+        TypeError,
+        OSError,  # FileNotFoundError, NotADirectoryError, a port in use
+        ProgressError,
+        MissingDependency,
+        sqlite3.Error,
+    ) as error:
+        # One line on stderr, as the other glassml commands do; never a traceback.
+        print(f"glassml learn {args.learn_command}: {error}", file=sys.stderr)
     return 2
 
 
