@@ -57,7 +57,9 @@ def check(
         raise TypeError(f"quiet: expected True or False, got {quiet!r}")
     if function is None:
         caller = inspect.currentframe().f_back
-        function = caller.f_globals.get(exercise.function_name) if caller else None
+        if caller is not None:
+            name = exercise.function_name
+            function = caller.f_locals.get(name, caller.f_globals.get(name))
     result = exercise.grade(function)
     if not quiet:
         print(result.feedback)
