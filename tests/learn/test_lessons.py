@@ -95,3 +95,12 @@ def test_notebook_is_valid_nbformat(tmp_path):
         tagged = [c for c in notebook.cells if "exercise" in c.metadata.get("tags", [])]
         assert [c.metadata["exercise"] for c in tagged] == lesson.exercises
     assert json.loads(path.read_text())["metadata"]["glassml"]["lesson"] == LESSONS[-1].id
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
+def test_every_formula_is_cut_out_for_katex(lesson):
+    """No $ survives in the rendered text: each formula became a math element for KaTeX."""
+    prose = [markdown for markdown in lesson.html().split("<pre>") if "</pre>" not in markdown]
+    prose += [part.split("</pre>", 1)[1] for part in lesson.html().split("<pre>")[1:]]
+    assert "$" not in "".join(prose)
+    assert lesson.html().count('class="math') >= 3

@@ -194,7 +194,8 @@ def get_lesson(lesson_id: str) -> Lesson:
 
 # --------------------------------------------------------------------------- markdown
 
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$(?!\s)([^$\n]+?)(?<!\s)\$", flags=re.DOTALL)
+# $$display$$, or $inline$ (which may wrap onto the next line, but not across a paragraph).
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(?!\s)((?:[^$\n]|\n(?!\n))+?)(?<!\s)\$", flags=re.DOTALL)
 
 
 def markdown_html(text: str) -> str:
@@ -213,8 +214,8 @@ def markdown_html(text: str) -> str:
         css = "math display" if display else "math inline"
         tag = "div" if display else "span"
         pieces.append(f'<{tag} class="{css}">{html.escape(body.strip())}</{tag}>')
-        return f"\x00MATH{len(pieces) - 1}\x00"
+        return f"GLASSMLMATH{len(pieces) - 1}END"  # letters only: markdown leaves it alone
 
     protected = _MATH.sub(stash, text)
     rendered = MarkdownIt("commonmark").enable("table").render(protected)
-    return re.sub(r"\x00MATH(\d+)\x00", lambda m: pieces[int(m.group(1))], rendered)
+    return re.sub(r"GLASSMLMATH(\d+)END", lambda m: pieces[int(m.group(1))], rendered)
