@@ -167,7 +167,7 @@ def test_start_keeps_the_learners_notebooks(tmp_path):
     before = notebook.read_text()
     _, again = start_workspace(workspace)
     assert again == [] and notebook.read_text() == before
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(ValueError, match="directory"):
         start_workspace(notebook)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import glassml
 from glassml._io import atomic_write
+from glassml._validation import check_positive
 from glassml.learn._progress import Progress
 from glassml.learn._tracks import get_track
 from glassml.learn._workspace import database_path, require_workspace
@@ -96,6 +98,8 @@ def write_certificate(
 ) -> list[Path]:
     """Write the certificate of a completed track; return the files written (HTML, PDF)."""
     workspace = require_workspace(directory)
+    if out is not None and not isinstance(out, str | os.PathLike):
+        raise TypeError(f"out: expected a file path, got {out!r}")
     record = certificate_record(workspace, track_id, name)
     code = verification_code(record)
     page = render_certificate(record, code)
@@ -119,6 +123,8 @@ def write_certificate(
 
 def read_certificate(path: str | Path) -> tuple[dict, str]:
     """The record and code embedded in a certificate file."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"cert: expected a certificate file path, got {path!r}")
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"cert: expected a certificate file, got {str(path)!r}")
@@ -151,6 +157,7 @@ def verify_certificate(
     """Check a certificate against a workspace by grading its stored submissions again."""
     from glassml.learn._runner import Job, run_jobs
 
+    timeout = check_positive(timeout, "timeout")
     record, code = read_certificate(cert)
     workspace = require_workspace(directory)
     progress = Progress(database_path(workspace))

@@ -6,6 +6,7 @@ import inspect
 import os
 from typing import Any
 
+from glassml._validation import check_bool
 from glassml.learn._curriculum import get_exercise
 from glassml.learn._grading import GradeResult
 
@@ -51,10 +52,8 @@ def check(
     if os.environ.get(RUNNER_ENVIRONMENT) == "1":
         return None
     exercise = get_exercise(exercise_id)
-    if not isinstance(record, bool):
-        raise TypeError(f"record: expected True or False, got {record!r}")
-    if not isinstance(quiet, bool):
-        raise TypeError(f"quiet: expected True or False, got {quiet!r}")
+    record = check_bool(record, "record")
+    quiet = check_bool(quiet, "quiet")
     if function is None:
         caller = inspect.currentframe().f_back
         if caller is not None:

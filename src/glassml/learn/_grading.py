@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from glassml._validation import check_bool, check_positive
 from glassml.learn._deps import require
 from glassml.learn._timelimit import LearnerTimeout, call_with_time_limit
 
@@ -450,13 +451,21 @@ class Exercise:
     time_limit: float = 2.0
 
     def __post_init__(self) -> None:
-        match = _SIGNATURE.match(self.signature)
-        if not re.fullmatch(r"[a-z0-9-]+/[a-z0-9-]+", self.id or ""):
+        for name in ("id", "title", "signature", "lesson", "summary"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name}: expected a string, got {getattr(self, name)!r}")
+        if not re.fullmatch(r"[a-z0-9-]+/[a-z0-9-]+", self.id):
             raise ValueError(f"id: expected 'topic/exercise-name' in lower case, got {self.id!r}")
+        match = _SIGNATURE.match(self.signature)
         if match is None:
             raise ValueError(f"signature: expected 'name(arg, ...)', got {self.signature!r}")
-        if not self.checks:
-            raise ValueError(f"checks: expected at least one check for {self.id}, got none")
+        if not isinstance(self.checks, list | tuple) or not self.checks:
+            raise ValueError(f"checks: expected a list of checks for {self.id}, got {self.checks!r}")
+        if not all(isinstance(check, Check) for check in self.checks):
+            raise TypeError("checks: expected Check objects (from agrees, holds or raises)")
+        self.checks = list(self.checks)
+        self.returns = tuple(self.returns)
+        self.time_limit = check_positive(self.time_limit, "time_limit")
         self.function_name = match.group(1)
         self.parameters = tuple(p.strip() for p in match.group(2).split(",") if p.strip())
 
@@ -470,6 +479,7 @@ class Exercise:
         ``stop_at_failure`` skips the checks after the first failing one (they are reported
         as failed, unrun): a quick answer when only the first feedback is wanted.
         """
+        stop_at_failure = check_bool(stop_at_failure, "stop_at_failure")
         start = time.perf_counter()
         result = GradeResult(self.id, self.function_name)
         result.problem = self._signature_problem(function)

@@ -29,6 +29,16 @@ class Track:
     selectors: tuple[str, ...]
     awaited: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        for name in ("id", "title", "programme"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name}: expected a string, got {getattr(self, name)!r}")
+        for name in ("selectors", "awaited"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                raise TypeError(f"{name}: expected a tuple of strings, got {value!r}")
+            object.__setattr__(self, name, tuple(value))
+
     def exercises(self) -> list[Exercise]:
         """The track's exercises in course order, each once."""
         return [
@@ -87,4 +97,5 @@ def get_track(track_id: str) -> Track:
         if track.id == track_id:
             return track
     known = ", ".join(track.id for track in TRACKS)
-    raise ValueError(f"track: expected one of {known}, got {track_id!r}")
+    kind = ValueError if isinstance(track_id, str) else TypeError
+    raise kind(f"track: expected one of {known}, got {track_id!r}")

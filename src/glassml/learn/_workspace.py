@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from glassml._io import atomic_write
 
@@ -27,14 +28,22 @@ def find_workspace(start: str | os.PathLike[str] | None = None) -> Path | None:
     return None
 
 
+def _folder(directory: Any, argument: str = "directory") -> Path:
+    if not isinstance(directory, str | os.PathLike):
+        raise TypeError(f"{argument}: expected a folder path, got {directory!r}")
+    return Path(directory).expanduser()
+
+
 def require_workspace(directory: str | os.PathLike[str] | None) -> Path:
     """The workspace at or above ``directory``, or a ``FileNotFoundError`` saying what to do."""
+    if directory is not None:
+        directory = _folder(directory)
     found = find_workspace(directory)
     if found is None:
         where = Path(directory if directory is not None else Path.cwd()).resolve()
         raise FileNotFoundError(
-            f"dir: expected a course workspace at or above {where}, found none; create one "
-            "with `glassml learn start --dir FOLDER`"
+            f"directory: expected a course workspace at or above {where} (--dir), found none; "
+            "create one with `glassml learn start --dir FOLDER`"
         )
     return found
 
@@ -66,9 +75,9 @@ def start_workspace(directory: str | os.PathLike[str]) -> tuple[Path, list[Path]
     from glassml.learn._lessons import all_lessons
     from glassml.learn._progress import Progress
 
-    workspace = Path(directory).expanduser().resolve()
+    workspace = _folder(directory).resolve()
     if workspace.exists() and not workspace.is_dir():
-        raise NotADirectoryError(f"dir: expected a folder, got the file {workspace}")
+        raise ValueError(f"directory: expected a folder, got the file {workspace}")
     (workspace / MARKER).mkdir(parents=True, exist_ok=True)
     Progress(database_path(workspace))
     written = []
