@@ -99,7 +99,9 @@ def test_a_submission_that_no_longer_passes_is_caught(finished):
 
     # a forged record: the same code as before, pointing at a source that does not pass
     with sqlite3.connect(database_path(finished)) as connection:
-        connection.execute("INSERT INTO submissions VALUES (?, ?, 'softmax')", (sha256(broken), broken))
+        connection.execute(
+            "INSERT INTO submissions VALUES (?, ?, 'softmax')", (sha256(broken), broken)
+        )
     record["exercises"][0]["source_sha256"] = sha256(broken)
     forged = html_path.read_text().replace(digest, sha256(broken))
     html_path.write_text(forged)

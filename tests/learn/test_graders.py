@@ -13,6 +13,9 @@ from learn.solutions import MUTANTS, SOLUTIONS
 
 from glassml.learn import all_exercises, get_exercise
 
+# The mistakes divide by zero, overflow, take logs of 0: their RuntimeWarnings are expected.
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
 EXERCISES = [exercise.id for exercise in all_exercises()]
 ALL_MUTANTS = [m for exercise in EXERCISES for m in MUTANTS.get(exercise, [])]
 
@@ -39,12 +42,9 @@ def test_typical_mistake_fails_with_the_intended_feedback(wrong):
     first = result.first_failure
     assert first is not None, result.feedback
     assert wrong.fails in first.name, (
-        f"expected the check {wrong.fails!r} to fail first, got {first.name!r}\n"
-        f"{result.feedback}"
+        f"expected the check {wrong.fails!r} to fail first, got {first.name!r}\n{result.feedback}"
     )
     assert "Hint:" in first.message
     assert "grader itself failed" not in first.message, result.feedback
     if wrong.cause:
-        assert "Likely cause: " in first.message and wrong.cause in first.message, (
-            result.feedback
-        )
+        assert "Likely cause: " in first.message and wrong.cause in first.message, result.feedback

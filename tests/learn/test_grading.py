@@ -31,7 +31,9 @@ def test_a_correct_function_scores_100_and_prints_the_feedback(capsys, tmp_path,
 
 
 def test_partial_credit_per_check():
-    wrong = next(m for m in MUTANTS["linear-algebra/pca"] if m.function.__name__ == "pca_standardised")
+    wrong = next(
+        m for m in MUTANTS["linear-algebra/pca"] if m.function.__name__ == "pca_standardised"
+    )
     result = get_exercise("linear-algebra/pca").grade(wrong.function)
     assert [c.passed for c in result.checks] == [True, True, False]
     assert result.score == pytest.approx(2 / 3)
@@ -56,7 +58,7 @@ def test_expected_and_obtained_are_shown():
         return np.exp(z) / np.exp(z).sum()  # over the whole array, not each row
 
     result = get_exercise(SOFTMAX).grade(sum_of_exps)
-    assert "expected:" in result.feedback and "obtained:" in result.feedback or (
+    assert ("expected:" in result.feedback and "obtained:" in result.feedback) or (
         "rows are not" in result.feedback
     )
 

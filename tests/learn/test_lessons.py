@@ -30,7 +30,9 @@ def test_lessons_and_exercises_match():
         f"in lessons only: {sorted(set(in_lessons) - set(registered))}; "
         f"registered only: {sorted(set(registered) - set(in_lessons))}"
     )
-    wrong = {e: (x.lesson, in_lessons[e]) for e, x in registered.items() if x.lesson != in_lessons[e]}
+    wrong = {
+        e: (x.lesson, in_lessons[e]) for e, x in registered.items() if x.lesson != in_lessons[e]
+    }
     assert not wrong, f"exercise.lesson differs from the lesson that holds it: {wrong}"
     ids = [lesson.id for lesson in LESSONS]
     assert len(ids) == len(set(ids))

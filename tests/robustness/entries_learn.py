@@ -79,7 +79,7 @@ def _get_exercise(exercise_id):
 
 
 def _start(directory):
-    _, written = start_workspace(directory)
+    _, _written = start_workspace(directory)
     return len(list(Path(directory).rglob("*.ipynb")))
 
 

@@ -20,7 +20,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
 import glassml

@@ -72,7 +72,6 @@ def add_parser(commands: Any) -> None:
     serve.set_defaults(handler=_dispatch, learn_handler=_serve)
 
 
-
 def _dispatch(args: argparse.Namespace, console: Console) -> int:
     # Every learn sub-command sets its own handler; errors a learner can fix are one line.
     from glassml.learn._deps import MissingDependency
@@ -226,8 +225,10 @@ def _verify(args: argparse.Namespace, console: Console) -> int:
     for problem in report.problems:
         console.print(f"[red]✗[/red] {problem}")
     if report.ok:
-        console.print("[green]Verified[/green]: the code matches the record and every stored "
-                      "submission passes again.")
+        console.print(
+            "[green]Verified[/green]: the code matches the record and every stored "
+            "submission passes again."
+        )
         return 0
     console.print("[red]Not verified.[/red]")
     return 1
@@ -250,5 +251,3 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
     finally:
         server.server_close()
     return 0
-
-

@@ -145,9 +145,7 @@ def agrees(
         except Exception as error:  # the reference must accept every generated input
             raise GraderError(f"the reference failed on this input: {error!r}") from error
         try:
-            compare_outputs(
-                expected, output, names, rtol=rtol, atol=atol, up_to_sign=up_to_sign
-            )
+            compare_outputs(expected, output, names, rtol=rtol, atol=atol, up_to_sign=up_to_sign)
         except Mismatch as mismatch:
             cause = diagnose(diagnoses, expected, output, args)
             if cause:
@@ -257,9 +255,7 @@ def compare_outputs(
         want_array = np.asarray(want, dtype=np.float64)
         got_array = _numeric(got, what)
         if got_array.shape != want_array.shape:
-            raise Mismatch(
-                f"shape of {what}", expected=want_array.shape, obtained=got_array.shape
-            )
+            raise Mismatch(f"shape of {what}", expected=want_array.shape, obtained=got_array.shape)
         if up_to_sign and got_array.size:
             got_array = _align_signs(want_array, got_array)
         if not np.allclose(got_array, want_array, rtol=rtol, atol=atol, equal_nan=True):
@@ -283,7 +279,9 @@ def _where(want: np.ndarray, got: np.ndarray) -> str:
     difference = np.where(np.isnan(difference), np.inf, difference)
     index = np.unravel_index(int(np.argmax(difference)), want.shape)
     position = index[0] if len(index) == 1 else tuple(int(i) for i in index)
-    return f"largest difference at index {position}: expected {want[index]:.6g}, got {got[index]:.6g}"
+    return (
+        f"largest difference at index {position}: expected {want[index]:.6g}, got {got[index]:.6g}"
+    )
 
 
 # --------------------------------------------------------------------------- results
@@ -460,7 +458,9 @@ class Exercise:
         if match is None:
             raise ValueError(f"signature: expected 'name(arg, ...)', got {self.signature!r}")
         if not isinstance(self.checks, list | tuple) or not self.checks:
-            raise ValueError(f"checks: expected a list of checks for {self.id}, got {self.checks!r}")
+            raise ValueError(
+                f"checks: expected a list of checks for {self.id}, got {self.checks!r}"
+            )
         if not all(isinstance(check, Check) for check in self.checks):
             raise TypeError("checks: expected Check objects (from agrees, holds or raises)")
         self.checks = list(self.checks)
@@ -519,7 +519,6 @@ class Exercise:
 
 
 def _run_check(exercise: Exercise, check: Check, function: Callable) -> CheckResult:
-    names = exercise.parameters
     state = {"n": 0, "smallest": None, "shrinks": 0}
     deadline = time.monotonic() + CHECK_BUDGET
 
@@ -572,8 +571,7 @@ def _run_check(exercise: Exercise, check: Check, function: Callable) -> CheckRes
         return _failed(
             check,
             state,
-            f"The grader itself failed ({error}); this is a bug in the course, please "
-            "report it.",
+            f"The grader itself failed ({error}); this is a bug in the course, please report it.",
             exercise,
             summary="grader error",
         )

@@ -188,8 +188,9 @@ def get_lesson(lesson_id: str) -> Lesson:
     for lesson in all_lessons():
         if lesson.id == lesson_id:
             return lesson
-    raise ValueError(f"lesson_id: expected the id of a lesson such as 'calculus/derivatives', "
-                     f"got {lesson_id!r}")
+    raise ValueError(
+        f"lesson_id: expected the id of a lesson such as 'calculus/derivatives', got {lesson_id!r}"
+    )
 
 
 # --------------------------------------------------------------------------- markdown

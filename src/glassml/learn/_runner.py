@@ -87,8 +87,9 @@ def run_jobs(jobs: list[Job], timeout: float = 600.0) -> list[JobOutcome]:
             _kill_group(process)
             return [
                 JobOutcome(
-                    [], f"stopped after {timeout:g} s: the file did not finish running "
-                    "(a loop that never ends at its top level?)"
+                    [],
+                    f"stopped after {timeout:g} s: the file did not finish running "
+                    "(a loop that never ends at its top level?)",
                 )
                 for _ in jobs
             ]

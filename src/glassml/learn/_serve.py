@@ -96,9 +96,7 @@ class _Site:
             return None
         summary = self.progress()
         exercises = [self.exercises[e] for e in lesson.exercises if e in self.exercises]
-        feedback = {
-            e.id: summary[e.id]["last"].feedback for e in exercises if e.id in summary
-        }
+        feedback = {e.id: summary[e.id]["last"].feedback for e in exercises if e.id in summary}
         return self.templates.get_template("lesson.html").render(
             lesson=lesson,
             body=lesson.html(),

@@ -69,7 +69,9 @@ def numerical_gradient_not_restored(f, x, h):
 @solution("calculus/sigmoid-grad")
 def sigmoid_grad(z):
     z = np.asarray(z, dtype=float)
-    s = np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))
+    s = np.where(
+        z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z)))
+    )
     return s * (1 - s)
 
 
@@ -237,7 +239,11 @@ def gradient_check_skips_last(f, grad_f, x, h):
         e = np.zeros_like(x)
         e[i] = h
         numeric = (f(x + e) - f(x - e)) / (2 * h)
-        worst = max(worst, abs(analytic[i] - numeric) / max(abs(analytic[i]), abs(numeric), 1e-3 * np.abs(analytic).max(), 1e-300))
+        worst = max(
+            worst,
+            abs(analytic[i] - numeric)
+            / max(abs(analytic[i]), abs(numeric), 1e-3 * np.abs(analytic).max(), 1e-300),
+        )
     return worst
 
 
@@ -262,5 +268,9 @@ def gradient_check_forward(f, grad_f, x, h):
         e = np.zeros_like(x)
         e[i] = h
         numeric = (f(x + e) - f(x)) / h
-        worst = max(worst, abs(analytic[i] - numeric) / max(abs(analytic[i]), abs(numeric), 1e-3 * np.abs(analytic).max(), 1e-300))
+        worst = max(
+            worst,
+            abs(analytic[i] - numeric)
+            / max(abs(analytic[i]), abs(numeric), 1e-3 * np.abs(analytic).max(), 1e-300),
+        )
     return worst

@@ -37,7 +37,9 @@ def ridge_alpha_times_n(X, y, alpha):
 def logistic_loss_grad(w, X, y):
     z = X @ w
     loss = np.mean(np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))) - y * z)
-    p = np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))
+    p = np.where(
+        z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z)))
+    )
     return loss, X.T @ (p - y) / len(y)
 
 
@@ -179,7 +181,10 @@ def _log_gaussian(X, mean, cov):
 @solution("clustering/gmm-e-step")
 def gmm_responsibilities(X, weights, means, covariances):
     log_r = np.column_stack(
-        [np.log(weights[k]) + _log_gaussian(X, means[k], covariances[k]) for k in range(len(weights))]
+        [
+            np.log(weights[k]) + _log_gaussian(X, means[k], covariances[k])
+            for k in range(len(weights))
+        ]
     )
     log_r -= log_r.max(axis=1, keepdims=True)
     r = np.exp(log_r)
@@ -194,7 +199,10 @@ def gmm_responsibilities_no_weights(X, weights, means, covariances):
 @mutant("clustering/gmm-e-step", fails="each row of responsibilities")
 def gmm_responsibilities_wrong_axis(X, weights, means, covariances):
     log_r = np.column_stack(
-        [np.log(weights[k]) + _log_gaussian(X, means[k], covariances[k]) for k in range(len(weights))]
+        [
+            np.log(weights[k]) + _log_gaussian(X, means[k], covariances[k])
+            for k in range(len(weights))
+        ]
     )
     r = np.exp(log_r - log_r.max())
     return r / r.sum(axis=0, keepdims=True)
@@ -205,7 +213,10 @@ def gmm_responsibilities_densities(X, weights, means, covariances):
     import warnings
 
     dens = np.column_stack(
-        [weights[k] * np.exp(_log_gaussian(X, means[k], covariances[k])) for k in range(len(weights))]
+        [
+            weights[k] * np.exp(_log_gaussian(X, means[k], covariances[k]))
+            for k in range(len(weights))
+        ]
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -217,7 +228,10 @@ def gmm_m_step(X, resp):
     counts = resp.sum(axis=0)
     means = resp.T @ X / counts[:, None]
     covariances = np.array(
-        [(resp[:, k, None] * (X - means[k])).T @ (X - means[k]) / counts[k] for k in range(len(counts))]
+        [
+            (resp[:, k, None] * (X - means[k])).T @ (X - means[k]) / counts[k]
+            for k in range(len(counts))
+        ]
     )
     return counts / len(X), means, covariances
 
@@ -226,13 +240,15 @@ def gmm_m_step(X, resp):
 def gmm_m_step_unweighted_cov(X, resp):
     counts = resp.sum(axis=0)
     means = resp.T @ X / counts[:, None]
-    covariances = np.array([np.cov((X - means[k]).T, bias=True).reshape(X.shape[1], -1) for k in range(len(counts))])
+    covariances = np.array(
+        [np.cov((X - means[k]).T, bias=True).reshape(X.shape[1], -1) for k in range(len(counts))]
+    )
     return counts / len(X), means, covariances
 
 
 @mutant("clustering/gmm-m-step", fails="M-step")
 def gmm_m_step_counts_as_weights(X, resp):
-    weights, means, covariances = gmm_m_step(X, resp)
+    _weights, means, covariances = gmm_m_step(X, resp)
     return resp.sum(axis=0), means, covariances
 
 
@@ -383,7 +399,7 @@ def batchnorm_eps_outside(x, gamma, beta, eps):
 
 @solution("neural-networks/conv2d-forward")
 def conv2d_forward(x, w):
-    N, C, H, W = x.shape
+    N, _C, H, W = x.shape
     F, _, kh, kw = w.shape
     out = np.zeros((N, F, H - kh + 1, W - kw + 1))
     for i in range(H - kh + 1):
@@ -400,7 +416,7 @@ def conv2d_flipped(x, w):
 
 @mutant("neural-networks/conv2d-forward", fails="output has shape")
 def conv2d_off_by_one(x, w):
-    N, C, H, W = x.shape
+    N, _C, H, W = x.shape
     F, _, kh, kw = w.shape
     out = np.zeros((N, F, H - kh, W - kw))
     for i in range(H - kh):

@@ -56,7 +56,10 @@ def kfold_indices(n, k):
 def kfold_drops_remainder(n, k):
     size = n // k
     return [
-        (np.setdiff1d(np.arange(n), np.arange(i * size, (i + 1) * size)), np.arange(i * size, (i + 1) * size))
+        (
+            np.setdiff1d(np.arange(n), np.arange(i * size, (i + 1) * size)),
+            np.arange(i * size, (i + 1) * size),
+        )
         for i in range(k)
     ]
 
@@ -94,7 +97,9 @@ def precision_recall_swapped(y_true, y_pred):
     return r, p, f
 
 
-@mutant("practice/precision-recall-f1", fails="precision_recall_fscore_support", cause="arithmetic mean")
+@mutant(
+    "practice/precision-recall-f1", fails="precision_recall_fscore_support", cause="arithmetic mean"
+)
 def f1_arithmetic(y_true, y_pred):
     p, r, _ = precision_recall_f1(y_true, y_pred)
     return p, r, (p + r) / 2

@@ -33,8 +33,10 @@ def mean_and_variance_uncentred(x):
 @solution("probability/gaussian-log-likelihood")
 def gaussian_log_likelihood(x, mu, sigma):
     n = len(x)
-    return -0.5 * n * math.log(2 * math.pi) - n * math.log(sigma) - np.sum((x - mu) ** 2) / (
-        2 * sigma**2
+    return (
+        -0.5 * n * math.log(2 * math.pi)
+        - n * math.log(sigma)
+        - np.sum((x - mu) ** 2) / (2 * sigma**2)
     )
 
 
@@ -46,16 +48,20 @@ def gaussian_log_likelihood_no_constant(x, mu, sigma):
 @mutant("probability/gaussian-log-likelihood", fails="logpdf", cause="log sigma^2")
 def gaussian_log_likelihood_log_variance(x, mu, sigma):
     n = len(x)
-    return -0.5 * n * math.log(2 * math.pi) - n * math.log(sigma**2) - np.sum((x - mu) ** 2) / (
-        2 * sigma**2
+    return (
+        -0.5 * n * math.log(2 * math.pi)
+        - n * math.log(sigma**2)
+        - np.sum((x - mu) ** 2) / (2 * sigma**2)
     )
 
 
 @mutant("probability/gaussian-log-likelihood", fails="logpdf")
 def gaussian_log_likelihood_sign(x, mu, sigma):
     n = len(x)
-    return -0.5 * n * math.log(2 * math.pi) - n * math.log(sigma) + np.sum((x - mu) ** 2) / (
-        2 * sigma**2
+    return (
+        -0.5 * n * math.log(2 * math.pi)
+        - n * math.log(sigma)
+        + np.sum((x - mu) ** 2) / (2 * sigma**2)
     )
 
 
@@ -185,7 +191,7 @@ def ols_standard_errors(X, y):
 
 @mutant("probability/ols-standard-errors", fails="bse", cause="RSS / n")
 def ols_standard_errors_mle_sigma(X, y):
-    n, p = X.shape
+    n, _p = X.shape
     w = np.linalg.solve(X.T @ X, X.T @ y)
     sigma2 = np.sum((y - X @ w) ** 2) / n
     return np.sqrt(np.diag(sigma2 * np.linalg.inv(X.T @ X)))
@@ -273,9 +279,7 @@ def chain_posterior(p_a, p_b_given_a, p_c_given_b, c):
     def p_b(b, a):
         return p_b_given_a[a] if b == 1 else 1 - p_b_given_a[a]
 
-    joint = [
-        (p_a if a == 1 else 1 - p_a) * sum(p_b(b, a) * p_c(b) for b in (0, 1)) for a in (0, 1)
-    ]
+    joint = [(p_a if a == 1 else 1 - p_a) * sum(p_b(b, a) * p_c(b) for b in (0, 1)) for a in (0, 1)]
     return joint[1] / (joint[0] + joint[1])
 
 

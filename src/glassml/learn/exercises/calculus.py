@@ -90,19 +90,25 @@ central_difference = Exercise(
             hint="Evaluate f on both sides of x, at x + h and x - h, and divide the difference "
             "by the distance between the two points.",
             diagnoses=[
-                (lambda e, o, f, x, h: near(o, (f(x + h) - f(x)) / h),
-                 "a forward difference (f(x + h) - f(x)) / h: its error is O(h), not O(h^2)"),
+                (
+                    lambda e, o, f, x, h: near(o, (f(x + h) - f(x)) / h),
+                    "a forward difference (f(x + h) - f(x)) / h: its error is O(h), not O(h^2)",
+                ),
                 (lambda e, o, f, x, h: near(o, 2 * e), "divided by h instead of 2h"),
-                (lambda e, o, f, x, h: near(o, -e), "the two evaluations are subtracted the "
-                 "wrong way round"),
+                (
+                    lambda e, o, f, x, h: near(o, -e),
+                    "the two evaluations are subtracted the wrong way round",
+                ),
             ],
         ),
         holds(
             "exact for a quadratic (the h^2 error term vanishes)",
             quadratics().map(lambda t: t[:3]),
-            lambda out, f, x, h: None
-            if near(out, (f(x + 1e-4) - f(x - 1e-4)) / 2e-4, rtol=1e-6, atol=1e-6)
-            else "not the exact derivative of a quadratic",
+            lambda out, f, x, h: (
+                None
+                if near(out, (f(x + 1e-4) - f(x - 1e-4)) / 2e-4, rtol=1e-6, atol=1e-6)
+                else "not the exact derivative of a quadratic"
+            ),
             hint="For f(x) = b x^2 + c x + d the central difference is exactly 2 b x + c for "
             "any h: the x^2 terms cancel.",
         ),
@@ -130,16 +136,20 @@ numerical_gradient = Exercise(
             hint="Partial derivative i moves only x_i: g_i = (f(x + h e_i) - f(x - h e_i)) / 2h "
             "with e_i the i-th unit vector; restore x before moving the next coordinate.",
             diagnoses=[
-                (lambda e, o, f, x, h: np.ptp(np.asarray(o)) == 0 and np.ptp(e) > 1e-6,
-                 "every entry is the same: all coordinates were moved at once"),
+                (
+                    lambda e, o, f, x, h: np.ptp(np.asarray(o)) == 0 and np.ptp(e) > 1e-6,
+                    "every entry is the same: all coordinates were moved at once",
+                ),
             ],
         ),
         holds(
             "returns an array of x's shape",
             smooth_fields().map(lambda t: (t[0], t[2], 1e-3)),
-            lambda out, f, x, h: None
-            if np.shape(out) == np.shape(x)
-            else f"expected shape {np.shape(x)}, got {np.shape(out)}",
+            lambda out, f, x, h: (
+                None
+                if np.shape(out) == np.shape(x)
+                else f"expected shape {np.shape(x)}, got {np.shape(out)}"
+            ),
             hint="One partial derivative per coordinate of x.",
         ),
     ],
@@ -194,11 +204,13 @@ softmax = Exercise(
         holds(
             "each row is a probability vector",
             _logit_rows,
-            lambda out, z: None
-            if np.shape(out) == z.shape
-            and np.all(np.asarray(out) >= 0)
-            and near(np.sum(out, axis=-1), np.ones(z.shape[0]))
-            else "rows are not non-negative with sum 1",
+            lambda out, z: (
+                None
+                if np.shape(out) == z.shape
+                and np.all(np.asarray(out) >= 0)
+                and near(np.sum(out, axis=-1), np.ones(z.shape[0]))
+                else "rows are not non-negative with sum 1"
+            ),
             hint="Normalise along the last axis (each row of logits), not down the columns.",
         ),
         agrees(
@@ -242,8 +254,10 @@ logsumexp = Exercise(
             hint="log sum_j e^{z_j} = m + log sum_j e^{z_j - m} with m = max_j z_j; one value "
             "per row.",
             diagnoses=[
-                (lambda e, o, z: near(np.asarray(o) + z.max(axis=-1), e),
-                 "the maximum was subtracted but not added back"),
+                (
+                    lambda e, o, z: near(np.asarray(o) + z.max(axis=-1), e),
+                    "the maximum was subtracted but not added back",
+                ),
             ],
         ),
         agrees(
@@ -273,9 +287,11 @@ softmax_jacobian = Exercise(
         holds(
             "each row sums to zero (the outputs always sum to 1)",
             vectors(st.integers(1, 5), grid(-4, 4)).map(lambda z: (z,)),
-            lambda J, z: None
-            if np.shape(J) == (z.size, z.size) and near(np.sum(J, axis=1), np.zeros(z.size))
-            else "rows of J do not sum to 0 (or J is not n x n)",
+            lambda J, z: (
+                None
+                if np.shape(J) == (z.size, z.size) and near(np.sum(J, axis=1), np.zeros(z.size))
+                else "rows of J do not sum to 0 (or J is not n x n)"
+            ),
             hint="sum_i s_i = 1 for every z, so moving any z_j leaves the sum unchanged: the "
             "off-diagonal terms -s_i s_j matter as much as the diagonal.",
         ),
@@ -327,8 +343,10 @@ dense_tanh_vjp = Exercise(
             hint="Chain rule backwards: first through tanh, d = g * (1 - y^2) with y = "
             "tanh(x W + b); then dx = d W^T, dW = x^T d, db = sum of d over the samples.",
             diagnoses=[
-                (lambda e, o, x, W, b, g: near(o[2], g.sum(axis=0)),
-                 "the derivative of tanh, 1 - y^2, is missing"),
+                (
+                    lambda e, o, x, W, b, g: near(o[2], g.sum(axis=0)),
+                    "the derivative of tanh, 1 - y^2, is missing",
+                ),
             ],
         ),
     ],
@@ -363,9 +381,11 @@ logistic_hessian = Exercise(
         holds(
             "H is a symmetric p x p matrix",
             _design_and_weights(),
-            lambda H, X, w: None
-            if np.shape(H) == (w.size, w.size) and near(H, np.asarray(H).T)
-            else f"expected a symmetric {(w.size, w.size)} matrix, got shape {np.shape(H)}",
+            lambda H, X, w: (
+                None
+                if np.shape(H) == (w.size, w.size) and near(H, np.asarray(H).T)
+                else f"expected a symmetric {(w.size, w.size)} matrix, got shape {np.shape(H)}"
+            ),
             hint="Second derivatives d^2 L / dw_j dw_k: one row and column per weight.",
         ),
         agrees(
@@ -377,8 +397,10 @@ logistic_hessian = Exercise(
             hint="The gradient is X^T (p - y) / n; differentiate p = sigma(X w) once more: "
             "dp_i/dw = p_i (1 - p_i) x_i.",
             diagnoses=[
-                (lambda e, o, X, w: near(np.asarray(o) / X.shape[0], e),
-                 "the sum over samples, not the mean: divide by n"),
+                (
+                    lambda e, o, X, w: near(np.asarray(o) / X.shape[0], e),
+                    "the sum over samples, not the mean: divide by n",
+                ),
             ],
         ),
     ],
@@ -404,7 +426,12 @@ def _checked_gradients(draw, wrong: bool):
             out[j] += scale * delta  # |gradient| <= 31 here, so the relative error is > 3 %
             return out
 
-        return g_scaled, described(broken, f"the gradient with {delta:g}·{scale:g} added to entry {j}"), x, 1e-5
+        return (
+            g_scaled,
+            described(broken, f"the gradient with {delta:g}·{scale:g} added to entry {j}"),
+            x,
+            1e-5,
+        )
     return g_scaled, described(analytic, "the exact gradient"), x, 1e-5
 
 

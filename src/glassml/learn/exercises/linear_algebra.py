@@ -3,6 +3,8 @@ eigenvalues by power iteration and deflation, the SVD and PCA."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import scipy.linalg
 
@@ -44,11 +46,11 @@ def symmetric_with_gap(draw, max_n: int = 4, min_k: int = 1):
     magnitudes = sorted(
         draw(st.lists(st.integers(1, 8), min_size=n, max_size=n, unique=True)), reverse=True
     )
-    assume(all(b / a <= 0.75 for a, b in zip(magnitudes, magnitudes[1:], strict=False)))
+    assume(all(b / a <= 0.75 for a, b in itertools.pairwise(magnitudes)))
     signs = draw(st.lists(st.sampled_from([1.0, -1.0]), min_size=n, max_size=n))
     eigenvalues = np.array(magnitudes, float) * np.array(signs)
     B = draw(matrices(n, n, grid(-3, 3)))
-    Q, R = np.linalg.qr(B + 4 * np.eye(n))
+    Q, _R = np.linalg.qr(B + 4 * np.eye(n))
     A = (Q * eigenvalues) @ Q.T
     A = (A + A.T) / 2
     assume(np.all(np.abs(Q.sum(axis=0)) > 0.1))
@@ -77,18 +79,22 @@ gram_schmidt = Exercise(
         holds(
             "the columns are orthonormal: Q^T Q = I",
             full_column_rank().map(lambda A: (A,)),
-            lambda Q, A: None
-            if near(np.asarray(Q).T @ np.asarray(Q), np.eye(A.shape[1]), atol=1e-8)
-            else "Q^T Q is not the identity",
+            lambda Q, A: (
+                None
+                if near(np.asarray(Q).T @ np.asarray(Q), np.eye(A.shape[1]), atol=1e-8)
+                else "Q^T Q is not the identity"
+            ),
             hint="Subtract from a_j its projections (q_i . a_j) q_i onto every earlier q_i, then "
             "divide by the length of what is left.",
         ),
         holds(
             "Q spans the columns of A: Q Q^T A = A",
             full_column_rank().map(lambda A: (A,)),
-            lambda Q, A: None
-            if near(np.asarray(Q) @ np.asarray(Q).T @ A, A, atol=1e-7)
-            else "projecting A onto the span of Q changes A",
+            lambda Q, A: (
+                None
+                if near(np.asarray(Q) @ np.asarray(Q).T @ A, A, atol=1e-7)
+                else "projecting A onto the span of Q changes A"
+            ),
             hint="Each q_j must be built from a_j itself, in order j = 1, 2, ...",
         ),
         agrees(
@@ -99,7 +105,12 @@ gram_schmidt = Exercise(
             atol=1e-8,
             hint="Gram-Schmidt gives the Q of A = QR with r_jj = |a_j - projections| > 0: keep "
             "the direction of a_j, do not flip it.",
-            diagnoses=[(lambda e, o, A: near(-np.asarray(o), e, atol=1e-8), "every column's sign is flipped")],
+            diagnoses=[
+                (
+                    lambda e, o, A: near(-np.asarray(o), e, atol=1e-8),
+                    "every column's sign is flipped",
+                )
+            ],
         ),
     ],
 )
@@ -129,9 +140,13 @@ back_substitution = Exercise(
             hint="x_i = (b_i - sum_{j>i} u_ij x_j) / u_ii, for i = n-1 down to 0: every row, "
             "including the first, and each divided by its diagonal entry.",
             diagnoses=[
-                (lambda e, o, U, b: near(np.asarray(o)[:-1], e[:-1]) is False
-                 and near(np.asarray(o)[-1], e[-1]), "the last unknown is right, earlier ones are "
-                 "not: check the sum over the already-solved unknowns"),
+                (
+                    lambda e, o, U, b: (
+                        near(np.asarray(o)[:-1], e[:-1]) is False and near(np.asarray(o)[-1], e[-1])
+                    ),
+                    "the last unknown is right, earlier ones are "
+                    "not: check the sum over the already-solved unknowns",
+                ),
             ],
         ),
         holds(
@@ -168,6 +183,22 @@ solve_linear_system = Exercise(
     summary="Solve A x = b by elimination with row swaps; refuse a singular A.",
     checks=[
         agrees(
+            "edge case: a zero on the diagonal needs a row swap",
+            [
+                (np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([2.0, 3.0])),
+                (np.array([[0.0, 2.0, 1.0], [1.0, 1.0, 0.0], [2.0, 0.0, 1.0]]), np.ones(3)),
+            ],
+            np.linalg.solve,
+            hint="Partial pivoting: before eliminating column k, swap in the row (k or below) "
+            "with the largest |a_ik|; swap b's entries too.",
+            diagnoses=[
+                (
+                    lambda e, o, A, b: not np.all(np.isfinite(np.asarray(o, float))),
+                    "a zero pivot: without a row swap the elimination divides by zero",
+                ),
+            ],
+        ),
+        agrees(
             "agrees with numpy.linalg.solve",
             _solve_inputs(),
             np.linalg.solve,
@@ -177,20 +208,14 @@ solve_linear_system = Exercise(
             "back-substitute; when a pivot is zero or tiny, first swap in the row below with "
             "the largest entry in that column (partial pivoting).",
             diagnoses=[
-                (lambda e, o, A, b: not np.all(np.isfinite(np.asarray(o, float)))
-                 and any(abs(np.linalg.det(A[:k, :k])) < 1e-9 for k in range(1, len(b))),
-                 "a zero pivot: without a row swap the elimination divides by zero"),
+                (
+                    lambda e, o, A, b: (
+                        not np.all(np.isfinite(np.asarray(o, float)))
+                        and any(abs(np.linalg.det(A[:k, :k])) < 1e-9 for k in range(1, len(b)))
+                    ),
+                    "a zero pivot: without a row swap the elimination divides by zero",
+                ),
             ],
-        ),
-        agrees(
-            "edge case: a zero on the diagonal needs a row swap",
-            [
-                (np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([2.0, 3.0])),
-                (np.array([[0.0, 2.0, 1.0], [1.0, 1.0, 0.0], [2.0, 0.0, 1.0]]), np.ones(3)),
-            ],
-            np.linalg.solve,
-            hint="Partial pivoting: before eliminating column k, swap in the row (k or below) "
-            "with the largest |a_ik|; swap b's entries too.",
         ),
         raises(
             "edge case: a singular matrix is refused with ValueError",
@@ -222,9 +247,15 @@ least_squares = Exercise(
             full_column_rank(extra_rows=4).flatmap(
                 lambda X: st.tuples(st.just(X), vectors(X.shape[0]))
             ),
-            lambda w, X, y: None
-            if near(X.T @ (y - X @ np.asarray(w, float).reshape(-1)), np.zeros(X.shape[1]), atol=1e-7)
-            else "X^T (y - X w) is not zero",
+            lambda w, X, y: (
+                None
+                if near(
+                    X.T @ (y - X @ np.asarray(w, float).reshape(-1)),
+                    np.zeros(X.shape[1]),
+                    atol=1e-7,
+                )
+                else "X^T (y - X w) is not zero"
+            ),
             hint="At the minimum the gradient 2 X^T (X w - y) vanishes: solve the normal "
             "equations X^T X w = X^T y (or use a QR factorisation of X).",
         ),
@@ -264,9 +295,11 @@ power_iteration_exercise = Exercise(
         holds(
             "returns (eigenvalue, eigenvector) with a unit eigenvector",
             _power_inputs,
-            lambda out, A, n: _unit(np.asarray(out[1], float))
-            if isinstance(out, tuple | list) and len(out) == 2 and np.ndim(out[1]) == 1
-            else "expected a pair (a number, a vector of length n)",
+            lambda out, A, n: (
+                _unit(np.asarray(out[1], float))
+                if isinstance(out, tuple | list) and len(out) == 2 and np.ndim(out[1]) == 1
+                else "expected a pair (a number, a vector of length n)"
+            ),
             hint="Normalise x after every multiplication, x <- A x / |A x|, and return "
             "(lambda, x).",
         ),
@@ -280,16 +313,24 @@ power_iteration_exercise = Exercise(
             hint="The eigenvalue is the Rayleigh quotient x^T A x of the unit vector x: it "
             "keeps the sign of lambda, which |A x| loses.",
             diagnoses=[
-                (lambda e, o, A, n: near(o[0], abs(e[0])) and e[0] < 0,
-                 "the eigenvalue lost its sign (|A x| instead of x^T A x)"),
+                (
+                    lambda e, o, A, n: near(o[0], abs(e[0])) and e[0] < 0,
+                    "the eigenvalue lost its sign (|A x| instead of x^T A x)",
+                ),
             ],
         ),
         holds(
             "A v = lambda v",
             _power_inputs,
-            lambda out, A, n: None
-            if near(A @ np.asarray(out[1], float), float(out[0]) * np.asarray(out[1], float), atol=1e-6)
-            else "A v differs from lambda v",
+            lambda out, A, n: (
+                None
+                if near(
+                    A @ np.asarray(out[1], float),
+                    float(out[0]) * np.asarray(out[1], float),
+                    atol=1e-6,
+                )
+                else "A v differs from lambda v"
+            ),
             hint="After enough iterations x is an eigenvector: check A x against lambda x.",
         ),
         agrees(
@@ -333,16 +374,20 @@ top_eigenpairs_exercise = Exercise(
             hint="After finding (lambda, v), remove it: A <- A - lambda v v^T, and run power "
             "iteration again; return k values and the n x k matrix of eigenvectors as columns.",
             diagnoses=[
-                (lambda e, o, A, k, n: k > 1 and near(o[0][0], o[0][1]),
-                 "the same eigenpair is found again: the matrix was not deflated"),
+                (
+                    lambda e, o, A, k, n: k > 1 and near(o[0][0], o[0][1]),
+                    "the same eigenpair is found again: the matrix was not deflated",
+                ),
             ],
         ),
         holds(
             "the eigenvectors are orthonormal",
             _top_inputs(),
-            lambda out, A, k, n: None
-            if near(np.asarray(out[1]).T @ np.asarray(out[1]), np.eye(k), atol=1e-6)
-            else "V^T V is not the identity",
+            lambda out, A, k, n: (
+                None
+                if near(np.asarray(out[1]).T @ np.asarray(out[1]), np.eye(k), atol=1e-6)
+                else "V^T V is not the identity"
+            ),
             hint="Eigenvectors of a symmetric matrix for distinct eigenvalues are orthogonal; "
             "deflation keeps later ones orthogonal to earlier ones.",
         ),
@@ -375,9 +420,11 @@ low_rank = Exercise(
         holds(
             "returns a matrix of A's shape and rank at most k",
             _low_rank_inputs(),
-            lambda B, A, k: None
-            if np.shape(B) == A.shape and np.linalg.matrix_rank(np.asarray(B), tol=1e-8) <= k
-            else f"expected shape {A.shape} and rank <= {k}",
+            lambda B, A, k: (
+                None
+                if np.shape(B) == A.shape and np.linalg.matrix_rank(np.asarray(B), tol=1e-8) <= k
+                else f"expected shape {A.shape} and rank <= {k}"
+            ),
             hint="Keep exactly k terms sigma_i u_i v_i^T of the SVD.",
         ),
         agrees(
@@ -392,13 +439,15 @@ low_rank = Exercise(
         holds(
             "the error |A - A_k|_F is sqrt(sum of the discarded sigma_i^2)",
             _low_rank_inputs(),
-            lambda B, A, k: None
-            if near(
-                np.linalg.norm(A - np.asarray(B)),
-                np.sqrt(np.sum(np.linalg.svd(A, compute_uv=False)[k:] ** 2)),
-                atol=1e-8,
-            )
-            else "the Frobenius error is not the Eckart-Young minimum",
+            lambda B, A, k: (
+                None
+                if near(
+                    np.linalg.norm(A - np.asarray(B)),
+                    np.sqrt(np.sum(np.linalg.svd(A, compute_uv=False)[k:] ** 2)),
+                    atol=1e-8,
+                )
+                else "the Frobenius error is not the Eckart-Young minimum"
+            ),
             hint="Eckart-Young: no rank-k matrix is closer than the truncated SVD.",
         ),
     ],
@@ -412,7 +461,7 @@ def _pca_inputs(draw, all_components: bool = False):
     X = draw(matrices(n, p))
     s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
     assume(s[-1] > 0.1)
-    assume(all(a - b > 0.02 * s[0] for a, b in zip(s, s[1:], strict=False)))
+    assume(all(a - b > 0.02 * s[0] for a, b in itertools.pairwise(s)))
     if all_components:
         return (X,)
     return X, draw(st.integers(1, p))
@@ -485,9 +534,11 @@ explained_variance = Exercise(
         holds(
             "they add up to the total sample variance, trace(S)",
             _pca_inputs(all_components=True),
-            lambda v, X: None
-            if near(np.sum(v), np.trace(np.cov(X.T, ddof=1).reshape(X.shape[1], -1)))
-            else "the sum differs from the total sample variance",
+            lambda v, X: (
+                None
+                if near(np.sum(v), np.trace(np.cov(X.T, ddof=1).reshape(X.shape[1], -1)))
+                else "the sum differs from the total sample variance"
+            ),
             hint="The eigenvalues of the sample covariance S = X_c^T X_c / (n - 1) sum to its "
             "trace; from the SVD of X_c they are s_i^2 / (n - 1).",
         ),
@@ -499,8 +550,10 @@ explained_variance = Exercise(
             atol=1e-8,
             hint="lambda_i = s_i^2 / (n - 1) for the singular values s_i of the centred data.",
             diagnoses=[
-                (lambda e, o, X: near(np.asarray(o) * X.shape[0] / (X.shape[0] - 1), e),
-                 "population variance (divided by n) instead of sample variance (n - 1)"),
+                (
+                    lambda e, o, X: near(np.asarray(o) * X.shape[0] / (X.shape[0] - 1), e),
+                    "population variance (divided by n) instead of sample variance (n - 1)",
+                ),
             ],
         ),
     ],

@@ -48,7 +48,6 @@ class _LazyCases(list):
         return super().__iter__()
 
 
-
 # ----------------------------------------------------------------------------- regression
 
 
@@ -85,8 +84,10 @@ ridge_fit = Exercise(
             hint="Centre X and y, solve (X_c^T X_c + alpha I) w = X_c^T y_c, then b = y-bar - "
             "x-bar^T w: the intercept is not shrunk.",
             diagnoses=[
-                (lambda e, o, X, y, a: near(o[0], _penalised_intercept(X, y, a)[0]),
-                 "the intercept was penalised (a column of ones inside the ridge)"),
+                (
+                    lambda e, o, X, y, a: near(o[0], _penalised_intercept(X, y, a)[0]),
+                    "the intercept was penalised (a column of ones inside the ridge)",
+                ),
             ],
         ),
     ],
@@ -138,10 +139,14 @@ logistic_loss_grad = Exercise(
             hint="dL/dz_i = (sigma(z_i) - y_i) / n, then the chain rule through z = X w gives "
             "X^T (sigma(X w) - y) / n.",
             diagnoses=[
-                (lambda e, o, w, X, y: near(-np.asarray(o[1]), e[1]), "the gradient has the "
-                 "wrong sign: it is X^T (p - y), not X^T (y - p)"),
-                (lambda e, o, w, X, y: near(np.asarray(o[1]) / len(y), e[1]),
-                 "a sum over samples, not the mean: divide by n"),
+                (
+                    lambda e, o, w, X, y: near(-np.asarray(o[1]), e[1]),
+                    "the gradient has the wrong sign: it is X^T (p - y), not X^T (y - p)",
+                ),
+                (
+                    lambda e, o, w, X, y: near(np.asarray(o[1]) / len(y), e[1]),
+                    "a sum over samples, not the mean: divide by n",
+                ),
             ],
         ),
         agrees(
@@ -168,15 +173,19 @@ soft_threshold = Exercise(
     checks=[
         agrees(
             "agrees with glassml.optim.soft_threshold",
-            st.tuples(vectors(st.integers(1, 8), grid(-5, 5)), st.sampled_from([0.0, 0.5, 1.0, 2.5])),
+            st.tuples(
+                vectors(st.integers(1, 8), grid(-5, 5)), st.sampled_from([0.0, 0.5, 1.0, 2.5])
+            ),
             glassml_soft_threshold,
             rtol=1e-12,
             atol=0,
             hint="Entries with |v| <= t become exactly 0; the others move towards 0 by t, "
             "keeping their sign.",
             diagnoses=[
-                (lambda e, o, v, t: near(o, np.where(np.abs(v) > t, v, 0.0)),
-                 "hard thresholding: the survivors must also shrink by t"),
+                (
+                    lambda e, o, v, t: near(o, np.where(np.abs(v) > t, v, 0.0)),
+                    "hard thresholding: the survivors must also shrink by t",
+                ),
             ],
         ),
     ],
@@ -349,9 +358,11 @@ gmm_e_step = Exercise(
         holds(
             "each row of responsibilities sums to 1",
             _mixture_inputs(),
-            lambda r, X, w, m, c: None
-            if np.shape(r) == (len(X), len(w)) and near(np.sum(r, axis=1), np.ones(len(X)))
-            else f"expected an {len(X)} x {len(w)} array with rows summing to 1",
+            lambda r, X, w, m, c: (
+                None
+                if np.shape(r) == (len(X), len(w)) and near(np.sum(r, axis=1), np.ones(len(X)))
+                else f"expected an {len(X)} x {len(w)} array with rows summing to 1"
+            ),
             hint="Normalise over the components k for each sample i (rows), not over samples.",
         ),
         agrees(
@@ -363,15 +374,23 @@ gmm_e_step = Exercise(
             hint="log r_ik = log pi_k + log N(x_i; mu_k, Sigma_k) - logsumexp_j(...), with "
             "log N = -(d log 2 pi + log det Sigma + (x - mu)^T Sigma^{-1} (x - mu)) / 2.",
             diagnoses=[
-                (lambda e, o, X, w, m, c: near(o, _responsibility_reference(X, np.full(len(w), 1 / len(w)), m, c)),
-                 "the mixing weights pi_k are missing"),
+                (
+                    lambda e, o, X, w, m, c: near(
+                        o, _responsibility_reference(X, np.full(len(w), 1 / len(w)), m, c)
+                    ),
+                    "the mixing weights pi_k are missing",
+                ),
             ],
         ),
         agrees(
             "edge case: a point far from every component",
             [
-                (np.array([[60.0]]), np.array([0.5, 0.5]), np.array([[0.0], [1.0]]),
-                 np.array([[[1.0]], [[1.0]]])),
+                (
+                    np.array([[60.0]]),
+                    np.array([0.5, 0.5]),
+                    np.array([[0.0], [1.0]]),
+                    np.array([[[1.0]], [[1.0]]]),
+                ),
             ],
             _responsibility_reference,
             rtol=1e-7,
@@ -513,7 +532,9 @@ def _fitted_svc_case():
 
 def _svc_case_inputs():
     model, X = _fitted_svc_case()
-    return [(X[:20], model.support_vectors_, model.dual_coef_.ravel(), float(model.intercept_[0]), 0.7)]
+    return [
+        (X[:20], model.support_vectors_, model.dual_coef_.ravel(), float(model.intercept_[0]), 0.7)
+    ]
 
 
 def _svc_case_reference(X, support_vectors, dual_coef, intercept, gamma):
@@ -531,12 +552,14 @@ svc_decision = Exercise(
     checks=[
         agrees(
             "agrees with the kernel expansion",
-            st.integers(1, 2).flatmap(
+            st.integers(1, 2)
+            .flatmap(
                 lambda d: st.tuples(
                     matrices(st.integers(1, 4), d, grid(-2, 2)),
                     matrices(st.integers(1, 4), d, grid(-2, 2)),
                 )
-            ).flatmap(
+            )
+            .flatmap(
                 lambda t: st.tuples(
                     st.just(t[0]),
                     st.just(t[1]),
@@ -610,8 +633,10 @@ mlp_gradients = Exercise(
             hint="Backward from the loss: dZ2 = (softmax(Z2) - onehot(y)) / n; dW2 = H^T dZ2, "
             "db2 = column sums; dH = dZ2 W2^T; dZ1 = dH * (Z1 > 0); dW1 = X^T dZ1, db1 = sums.",
             diagnoses=[
-                (lambda e, o, *args: near(np.asarray(o[2]) / len(args[0]), e[2]),
-                 "a sum over samples, not the mean: divide by n"),
+                (
+                    lambda e, o, *args: near(np.asarray(o[2]) / len(args[0]), e[2]),
+                    "a sum over samples, not the mean: divide by n",
+                ),
             ],
         ),
     ],
@@ -654,9 +679,12 @@ batchnorm_forward = Exercise(
             "(divided by n) as Ioffe & Szegedy (2015) and glassml.nn.BatchNorm1d use; eps goes "
             "inside the square root.",
             diagnoses=[
-                (lambda e, o, x, g, b, eps: near(
-                    o, (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) * g + b
-                ), "the sample variance (n - 1); batch normalisation uses the batch's own (n)"),
+                (
+                    lambda e, o, x, g, b, eps: near(
+                        o, (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) * g + b
+                    ),
+                    "the sample variance (n - 1); batch normalisation uses the batch's own (n)",
+                ),
             ],
         ),
     ],
@@ -694,10 +722,17 @@ conv2d_forward = Exercise(
         holds(
             "the output has shape (N, F, H - kh + 1, W - kw + 1)",
             _conv_inputs(),
-            lambda out, x, w: None
-            if np.shape(out)
-            == (x.shape[0], w.shape[0], x.shape[2] - w.shape[2] + 1, x.shape[3] - w.shape[3] + 1)
-            else f"got shape {np.shape(out)}",
+            lambda out, x, w: (
+                None
+                if np.shape(out)
+                == (
+                    x.shape[0],
+                    w.shape[0],
+                    x.shape[2] - w.shape[2] + 1,
+                    x.shape[3] - w.shape[3] + 1,
+                )
+                else f"got shape {np.shape(out)}"
+            ),
             hint="A kh x kw window fits in H - kh + 1 positions down and W - kw + 1 across.",
         ),
         agrees(
@@ -709,8 +744,10 @@ conv2d_forward = Exercise(
             hint="Deep-learning 'convolution' is cross-correlation: the kernel is not flipped, "
             "and each output sums over all input channels as well as the window.",
             diagnoses=[
-                (lambda e, o, x, w: near(o, _conv_reference(x, w[:, :, ::-1, ::-1])),
-                 "the kernel was flipped (a true convolution)"),
+                (
+                    lambda e, o, x, w: near(o, _conv_reference(x, w[:, :, ::-1, ::-1])),
+                    "the kernel was flipped (a true convolution)",
+                ),
             ],
         ),
     ],

@@ -73,7 +73,7 @@ def _gd_reference(grad, x0, lr, n_steps):
 
 @st.composite
 def _gd_inputs(draw, converge: bool = False):
-    f, grad, A, b = draw(quadratics())
+    _f, grad, A, _b = draw(quadratics())
     x0 = draw(vectors(A.shape[0], grid(-3, 3)))
     lr = 1.0 / np.linalg.eigvalsh(A).max()
     return grad, x0, float(lr), 400 if converge else draw(st.integers(1, 5))
@@ -101,9 +101,11 @@ gradient_descent = Exercise(
         holds(
             "converges to the minimiser A^{-1} b of a quadratic",
             _gd_inputs(converge=True).map(lambda t: t),
-            lambda out, grad, x0, lr, n: None
-            if near(grad(np.asarray(out, float)), np.zeros(len(x0)), atol=1e-6)
-            else "the gradient at the returned point is not 0",
+            lambda out, grad, x0, lr, n: (
+                None
+                if near(grad(np.asarray(out, float)), np.zeros(len(x0)), atol=1e-6)
+                else "the gradient at the returned point is not 0"
+            ),
             hint="With lr = 1 / lambda_max the error contracts by (1 - lambda_min / lambda_max) "
             "per step; descent (minus the gradient) is what makes it shrink.",
         ),
@@ -121,7 +123,7 @@ def _armijo_reference(f, grad, x, d, alpha0, c1, shrink):
 
 @st.composite
 def _armijo_inputs(draw):
-    f, grad, A, b = draw(quadratics())
+    f, grad, A, _b = draw(quadratics())
     x = draw(vectors(A.shape[0], grid(-3, 3)))
     d = -grad(x)
     if np.linalg.norm(d) < 1e-3:
@@ -158,9 +160,11 @@ armijo_step = Exercise(
         holds(
             "the returned step satisfies the Armijo condition",
             _armijo_inputs(),
-            lambda a, f, g, x, d, a0, c1, s: None
-            if f(x + float(a) * d) <= f(x) + c1 * float(a) * (g(x) @ d) + 1e-12
-            else f"f(x + a d) is above f(x) + c1 a g^T d for a = {float(a):.4g}",
+            lambda a, f, g, x, d, a0, c1, s: (
+                None
+                if f(x + float(a) * d) <= f(x) + c1 * float(a) * (g(x) @ d) + 1e-12
+                else f"f(x + a d) is above f(x) + c1 a g^T d for a = {float(a):.4g}"
+            ),
             hint="Check the condition with the step you return, not the one before or after.",
         ),
     ],
@@ -174,7 +178,7 @@ def _newton_reference(x, grad, hess):
 
 @st.composite
 def _newton_inputs(draw):
-    f, grad, A, b = draw(quadratics())
+    _f, grad, A, _b = draw(quadratics())
     c = draw(vectors(A.shape[0], grid(-0.5, 0.5)))
 
     def g(x):
@@ -209,10 +213,14 @@ newton_step = Exercise(
             hint="Newton minimises the local quadratic model f + g^T s + s^T H s / 2: set its "
             "gradient g + H s to zero, s = -H^{-1} g (solve H s = -g).",
             diagnoses=[
-                (lambda e, o, x, g, h: near(o, x - h(x) @ g(x)), "multiplied by H instead of "
-                 "solving with it"),
-                (lambda e, o, x, g, h: near(o, 2 * x - e), "moved uphill: the sign of the step "
-                 "is flipped"),
+                (
+                    lambda e, o, x, g, h: near(o, x - h(x) @ g(x)),
+                    "multiplied by H instead of solving with it",
+                ),
+                (
+                    lambda e, o, x, g, h: near(o, 2 * x - e),
+                    "moved uphill: the sign of the step is flipped",
+                ),
             ],
         ),
         holds(
@@ -224,9 +232,11 @@ newton_step = Exercise(
                     st.just(described(lambda x, A=q[2]: A, "x ↦ A")),
                 )
             ),
-            lambda out, x, g, h: None
-            if near(g(np.asarray(out, float)), np.zeros(len(x)), atol=1e-8)
-            else "the gradient after one step is not 0",
+            lambda out, x, g, h: (
+                None
+                if near(g(np.asarray(out, float)), np.zeros(len(x)), atol=1e-8)
+                else "the gradient after one step is not 0"
+            ),
             hint="On a quadratic the model is exact, so one Newton step lands on A^{-1} b.",
         ),
     ],
@@ -262,17 +272,19 @@ momentum_step = Exercise(
     checks=[
         agrees(
             "agrees with glassml.optim.Momentum",
-            st.tuples(_state(1), st.sampled_from([0.01, 0.1, 0.5]), st.sampled_from([0.0, 0.5, 0.9])).map(
-                lambda t: (*t[0], t[1], t[2])
-            ),
+            st.tuples(
+                _state(1), st.sampled_from([0.01, 0.1, 0.5]), st.sampled_from([0.0, 0.5, 0.9])
+            ).map(lambda t: (*t[0], t[1], t[2])),
             _momentum_reference,
             rtol=1e-9,
             atol=1e-12,
             hint="The velocity remembers past steps: v <- beta v - lr g first, then x moves by "
             "the new v.",
             diagnoses=[
-                (lambda e, o, x, v, g, lr, b: near(o[0], x + v), "x moved by the old velocity: "
-                 "update v first"),
+                (
+                    lambda e, o, x, v, g, lr, b: near(o[0], x + v),
+                    "x moved by the old velocity: update v first",
+                ),
             ],
         ),
     ],
@@ -295,17 +307,21 @@ adagrad_step = Exercise(
     checks=[
         agrees(
             "agrees with glassml.optim.Adagrad",
-            st.tuples(_state(1, nonneg=(0,)), st.sampled_from([0.01, 0.1, 1.0]), st.sampled_from([1e-8, 0.1])).map(
-                lambda t: (*t[0], t[1], t[2])
-            ),
+            st.tuples(
+                _state(1, nonneg=(0,)),
+                st.sampled_from([0.01, 0.1, 1.0]),
+                st.sampled_from([1e-8, 0.1]),
+            ).map(lambda t: (*t[0], t[1], t[2])),
             _adagrad_reference,
             rtol=1e-9,
             atol=1e-12,
             hint="G accumulates every squared gradient so far (it never decays); the step "
             "divides by sqrt(G) + eps with G already including this g.",
             diagnoses=[
-                (lambda e, o, x, G, g, lr, eps: near(o[1], g**2), "G was replaced by g^2: it "
-                 "must accumulate"),
+                (
+                    lambda e, o, x, G, g, lr, eps: near(o[1], g**2),
+                    "G was replaced by g^2: it must accumulate",
+                ),
             ],
         ),
     ],
@@ -375,9 +391,12 @@ adam_step = Exercise(
             "with t = 1 at the first step; v averages g^2, and the step is lr m_hat / "
             "(sqrt(v_hat) + eps).",
             diagnoses=[
-                (lambda e, o, x, m, v, g, t, lr, b1, b2, eps: near(
-                    o[0], x - lr * e[1] / (np.sqrt(e[2]) + eps)
-                ), "the bias corrections 1 / (1 - beta^t) are missing"),
+                (
+                    lambda e, o, x, m, v, g, t, lr, b1, b2, eps: near(
+                        o[0], x - lr * e[1] / (np.sqrt(e[2]) + eps)
+                    ),
+                    "the bias corrections 1 / (1 - beta^t) are missing",
+                ),
             ],
         ),
     ],
@@ -418,9 +437,9 @@ condition_number_exercise = Exercise(
         holds(
             "edge case: a singular matrix has kappa = inf (or beyond 1e12 after rounding)",
             [(np.array([[1.0, 2.0], [2.0, 4.0]]),), (np.zeros((2, 2)),)],
-            lambda out, A: None
-            if float(out) > 1e12
-            else f"kappa = {float(out):.4g} for a singular matrix",
+            lambda out, A: (
+                None if float(out) > 1e12 else f"kappa = {float(out):.4g} for a singular matrix"
+            ),
             hint="sigma_min = 0 means some direction is flattened completely: return inf "
             "instead of dividing by (almost) zero or failing.",
         ),
@@ -440,7 +459,8 @@ gd_rate = Exercise(
     "gd_rate(A)",
     lesson="optimisation/conditioning",
     returns=("step", "rate"),
-    summary="For 1/2 x^T A x - b^T x: step 2 / (lambda_min + lambda_max), rate (kappa-1)/(kappa+1).",
+    summary="For 1/2 x^T A x - b^T x: step 2 / (lambda_min + lambda_max), rate "
+    "(kappa - 1) / (kappa + 1).",
     checks=[
         agrees(
             "agrees with the optimal fixed step for a quadratic",
@@ -451,8 +471,10 @@ gd_rate = Exercise(
             hint="The error e <- (I - a A) e contracts by max_i |1 - a lambda_i|; it is smallest "
             "when the extreme eigenvalues balance, 1 - a lambda_min = a lambda_max - 1.",
             diagnoses=[
-                (lambda e, o, A: near(o[0], 1 / np.linalg.eigvalsh(A).max()),
-                 "1 / lambda_max is safe but not the best fixed step"),
+                (
+                    lambda e, o, A: near(o[0], 1 / np.linalg.eigvalsh(A).max()),
+                    "1 / lambda_max is safe but not the best fixed step",
+                ),
             ],
         ),
     ],

@@ -53,8 +53,12 @@ standardise = Exercise(
             "mean and std would let the test data shape the model (leakage). The std divides "
             "by n, and a constant column keeps scale 1.",
             diagnoses=[
-                (lambda e, o, A, B: near(o[1], (B - B.mean(0)) / np.where(B.std(0) > 0, B.std(0), 1)),
-                 "the test set was standardised with its own statistics (leakage)"),
+                (
+                    lambda e, o, A, B: near(
+                        o[1], (B - B.mean(0)) / np.where(B.std(0) > 0, B.std(0), 1)
+                    ),
+                    "the test set was standardised with its own statistics (leakage)",
+                ),
             ],
         ),
         agrees(
@@ -123,9 +127,9 @@ precision_recall_f1 = Exercise(
     checks=[
         agrees(
             "agrees with sklearn.metrics.precision_recall_fscore_support",
-            st.integers(1, 12).flatmap(lambda n: st.tuples(labels(n, 2), labels(n, 2))).filter(
-                lambda t: np.sum(t[0] & t[1]) > 0
-            ),
+            st.integers(1, 12)
+            .flatmap(lambda n: st.tuples(labels(n, 2), labels(n, 2)))
+            .filter(lambda t: np.sum(t[0] & t[1]) > 0),
             _prf_reference,
             rtol=1e-9,
             atol=1e-12,
@@ -133,8 +137,10 @@ precision_recall_f1 = Exercise(
             "the real positives, how many were found? F1 = 2 P R / (P + R).",
             diagnoses=[
                 (lambda e, o, t, p: near(o[:2], e[1::-1]), "precision and recall are swapped"),
-                (lambda e, o, t, p: near(o[2], (e[0] + e[1]) / 2),
-                 "the arithmetic mean; F1 is the harmonic mean"),
+                (
+                    lambda e, o, t, p: near(o[2], (e[0] + e[1]) / 2),
+                    "the arithmetic mean; F1 is the harmonic mean",
+                ),
             ],
         ),
         agrees(
@@ -153,9 +159,16 @@ precision_recall_f1 = Exercise(
 
 
 def _auc_inputs():
-    return st.integers(2, 12).flatmap(
-        lambda n: st.tuples(labels(n, 2), st.lists(st.integers(0, 4).map(float), min_size=n, max_size=n).map(np.array))
-    ).filter(lambda t: 0 < t[0].sum() < len(t[0]))
+    return (
+        st.integers(2, 12)
+        .flatmap(
+            lambda n: st.tuples(
+                labels(n, 2),
+                st.lists(st.integers(0, 4).map(float), min_size=n, max_size=n).map(np.array),
+            )
+        )
+        .filter(lambda t: 0 < t[0].sum() < len(t[0]))
+    )
 
 
 roc_auc = Exercise(

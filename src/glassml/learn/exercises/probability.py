@@ -30,9 +30,7 @@ from glassml.stats.bayesnet import CPD, BayesianNetwork
 
 def samples(min_size: int = 2, max_size: int = 10, low: float = -5, high: float = 5):
     """A sample that is not constant (so that variances and t statistics exist)."""
-    return vectors(st.integers(min_size, max_size), grid(low, high)).filter(
-        lambda x: np.ptp(x) > 0
-    )
+    return vectors(st.integers(min_size, max_size), grid(low, high)).filter(lambda x: np.ptp(x) > 0)
 
 
 def _population(e, o, x) -> bool:
@@ -64,10 +62,15 @@ mean_and_variance = Exercise(
             hint="s^2 divides by n - 1: one degree of freedom went into estimating the mean, "
             "which makes E[s^2] = sigma^2 (Bessel's correction).",
             diagnoses=[
-                (_population, "population variance (divided by n) instead of the unbiased "
-                 "sample variance (n - 1)"),
-                (lambda e, o, x: near(o[1], np.sum(x**2) / (len(x) - 1)),
-                 "the squares were not centred at the mean"),
+                (
+                    _population,
+                    "population variance (divided by n) instead of the unbiased "
+                    "sample variance (n - 1)",
+                ),
+                (
+                    lambda e, o, x: near(o[1], np.sum(x**2) / (len(x) - 1)),
+                    "the squares were not centred at the mean",
+                ),
             ],
         ),
     ],
@@ -94,10 +97,14 @@ gaussian_log_likelihood = Exercise(
             hint="log N(x; mu, sigma^2) = -1/2 log(2 pi) - log sigma - (x - mu)^2 / (2 sigma^2), "
             "summed over the sample.",
             diagnoses=[
-                (lambda e, o, x, mu, s: near(o, e + 0.5 * len(x) * np.log(2 * np.pi)),
-                 "the constant -1/2 log(2 pi) per observation is missing"),
-                (lambda e, o, x, mu, s: near(o, e - len(x) * np.log(s)),
-                 "log sigma^2 was used where log sigma belongs"),
+                (
+                    lambda e, o, x, mu, s: near(o, e + 0.5 * len(x) * np.log(2 * np.pi)),
+                    "the constant -1/2 log(2 pi) per observation is missing",
+                ),
+                (
+                    lambda e, o, x, mu, s: near(o, e - len(x) * np.log(s)),
+                    "log sigma^2 was used where log sigma belongs",
+                ),
             ],
         ),
     ],
@@ -118,7 +125,8 @@ exponential_mle = Exercise(
     "exponential_mle(x)",
     lesson="probability/estimation-and-mle",
     returns=("rate", "standard_error"),
-    summary="lambda-hat maximising n log lambda - lambda sum x, and 1 / sqrt(observed information).",
+    summary="lambda-hat maximising n log lambda - lambda sum x, and 1 / sqrt(observed "
+    "information).",
     checks=[
         agrees(
             "agrees with glassml.stats.fit_mle",
@@ -130,8 +138,10 @@ exponential_mle = Exercise(
             "information is n / lambda^2, and the standard error is its inverse square root.",
             diagnoses=[
                 (lambda e, o, x: near(o[0], np.mean(x)), "the rate is 1 / mean, not the mean"),
-                (lambda e, o, x: near(o[1], e[1] / np.sqrt(len(x))),
-                 "divided by n instead of sqrt(n)"),
+                (
+                    lambda e, o, x: near(o[1], e[1] / np.sqrt(len(x))),
+                    "divided by n instead of sqrt(n)",
+                ),
             ],
         ),
     ],
@@ -164,8 +174,10 @@ one_sample_t = Exercise(
             "degrees of freedom, and both tails: p = 2 P(T > |t|).",
             diagnoses=[
                 (lambda e, o, x, m: near(o[1], e[1] / 2), "a one-sided p-value: double it"),
-                (lambda e, o, x, m: near(o[0], e[0] * np.sqrt(len(x) / (len(x) - 1))),
-                 "the population standard deviation (n) instead of the sample one (n - 1)"),
+                (
+                    lambda e, o, x, m: near(o[0], e[0] * np.sqrt(len(x) / (len(x) - 1))),
+                    "the population standard deviation (n) instead of the sample one (n - 1)",
+                ),
             ],
         ),
     ],
@@ -195,8 +207,10 @@ welch_t = Exercise(
             hint="df = (v_a + v_b)^2 / (v_a^2/(n_a - 1) + v_b^2/(n_b - 1)) with v = s^2/n; the "
             "variances are not pooled.",
             diagnoses=[
-                (lambda e, o, a, b: near(o[1], len(a) + len(b) - 2),
-                 "the pooled (Student) degrees of freedom n_a + n_b - 2"),
+                (
+                    lambda e, o, a, b: near(o[1], len(a) + len(b) - 2),
+                    "the pooled (Student) degrees of freedom n_a + n_b - 2",
+                ),
             ],
         ),
     ],
@@ -232,8 +246,10 @@ chi_square = Exercise(
             hint="Under independence E_ij = (row i total)(column j total) / n; the degrees of "
             "freedom are (r - 1)(c - 1).",
             diagnoses=[
-                (lambda e, o, t: near(o[1], t.size - 1), "df = rc - 1 ignores the estimated "
-                 "margins: it is (r - 1)(c - 1)"),
+                (
+                    lambda e, o, t: near(o[1], t.size - 1),
+                    "df = rc - 1 ignores the estimated margins: it is (r - 1)(c - 1)",
+                ),
             ],
         ),
     ],
@@ -249,8 +265,10 @@ def _ols_se_reference(X, y):
 def regression_data(draw):
     p = draw(st.integers(1, 3))
     n = draw(st.integers(p + 2, p + 8))
-    X = np.column_stack([np.ones(n), draw(matrices(n, p - 1, grid(-3, 3)))]) if p > 1 else (
-        draw(matrices(n, 1, grid(-3, 3)))
+    X = (
+        np.column_stack([np.ones(n), draw(matrices(n, p - 1, grid(-3, 3)))])
+        if p > 1
+        else (draw(matrices(n, 1, grid(-3, 3))))
     )
     assume(np.linalg.svd(X, compute_uv=False)[-1] > 0.3)
     y = draw(vectors(n))
@@ -275,8 +293,12 @@ ols_standard_errors = Exercise(
             hint="Cov(w-hat) = sigma^2 (X^T X)^{-1}; estimate sigma^2 by RSS / (n - p), p "
             "coefficients, and take square roots of the diagonal.",
             diagnoses=[
-                (lambda e, o, X, y: near(np.asarray(o) * np.sqrt(X.shape[0] / (X.shape[0] - X.shape[1])), e),
-                 "sigma^2 estimated by RSS / n instead of RSS / (n - p)"),
+                (
+                    lambda e, o, X, y: near(
+                        np.asarray(o) * np.sqrt(X.shape[0] / (X.shape[0] - X.shape[1])), e
+                    ),
+                    "sigma^2 estimated by RSS / n instead of RSS / (n - p)",
+                ),
                 (lambda e, o, X, y: near(np.sqrt(np.asarray(o)), e), "the square root is missing"),
             ],
         ),
@@ -349,9 +371,18 @@ power_two_proportions = Exercise(
             hint="h = 2 arcsin sqrt(p_b) - 2 arcsin sqrt(p_a); the test statistic is then "
             "N(h sqrt(n / 2), 1): power = P(Z > z_{0.975} - shift) + P(Z < -z_{0.975} - shift).",
             diagnoses=[
-                (lambda e, o, pa, pb, n: o < e and near(
-                    o, scipy.stats.norm.sf(1.959963984540054 - abs(ad_h(pa, pb)) * np.sqrt(n / 2))
-                ), "only one tail of the rejection region is counted"),
+                (
+                    lambda e, o, pa, pb, n: (
+                        o < e
+                        and near(
+                            o,
+                            scipy.stats.norm.sf(
+                                1.959963984540054 - abs(ad_h(pa, pb)) * np.sqrt(n / 2)
+                            ),
+                        )
+                    ),
+                    "only one tail of the rejection region is counted",
+                ),
             ],
         ),
     ],
@@ -451,15 +482,20 @@ importance_estimate = Exercise(
             hint="Draws from q stand in for draws from p when each is weighted by w = p / q; "
             "normalising by sum w cancels p's unknown constant.",
             diagnoses=[
-                (lambda e, o, f, lp, lq: near(o, _importance_reference(f, lq, lp)),
-                 "the weights are q / p: they must be p / q"),
+                (
+                    lambda e, o, f, lp, lq: near(o, _importance_reference(f, lq, lp)),
+                    "the weights are q / p: they must be p / q",
+                ),
             ],
         ),
         agrees(
             "edge case: log densities near -1000 (unnormalised p)",
             [
-                (np.array([1.0, 2.0, 3.0]), np.array([-1000.0, -1001.0, -999.0]),
-                 np.array([-1.0, -1.0, -2.0])),
+                (
+                    np.array([1.0, 2.0, 3.0]),
+                    np.array([-1000.0, -1001.0, -999.0]),
+                    np.array([-1.0, -1.0, -2.0]),
+                ),
             ],
             _importance_reference,
             rtol=1e-9,
@@ -535,8 +571,10 @@ autocorrelation = Exercise(
             hint="Centre at the mean of the whole chain; sum the n - k products of values k "
             "apart and divide by the full sum of squares (the same denominator for every lag).",
             diagnoses=[
-                (lambda e, o, x, k: k + 1 < len(x) - 1 and near(o, _acf_reference(x, k + 1)),
-                 "this is the autocorrelation at lag k + 1"),
+                (
+                    lambda e, o, x, k: k + 1 < len(x) - 1 and near(o, _acf_reference(x, k + 1)),
+                    "this is the autocorrelation at lag k + 1",
+                ),
             ],
         ),
         holds(

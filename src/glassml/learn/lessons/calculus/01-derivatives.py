@@ -53,6 +53,7 @@ plt.show()
 #
 # `central_difference(f, x, h)` for a function of one number.
 
+
 # %% exercise="calculus/central-difference"
 def central_difference(f, x, h):
     """(f(x + h) - f(x - h)) / 2h."""
@@ -65,6 +66,7 @@ check("calculus/central-difference", central_difference)
 # ## Exercise 2: the derivative of the sigmoid
 #
 # `sigmoid_grad(z)` for an array `z`, elementwise, finite even for $|z| = 800$.
+
 
 # %% exercise="calculus/sigmoid-grad"
 def sigmoid_grad(z):

@@ -39,8 +39,12 @@ def loss(theta):
 
 
 slopes, intercepts = np.meshgrid(np.linspace(-1, 2, 40), np.linspace(-1.5, 1.5, 40))
-values = np.array([[float(loss(np.array([a, b])).data) for a, b in zip(r1, r2)]
-                   for r1, r2 in zip(slopes, intercepts)])  # fmt: skip
+values = np.array(
+    [
+        [float(loss(np.array([a, b])).data) for a, b in zip(r1, r2, strict=True)]
+        for r1, r2 in zip(slopes, intercepts, strict=True)
+    ]
+)
 fig, ax = plt.subplots(figsize=(5, 4))
 ax.contour(slopes, intercepts, values, levels=20)
 for a in np.linspace(-0.8, 1.8, 6):
@@ -57,6 +61,7 @@ plt.show()
 #
 # `numerical_gradient(f, x, h)` returns an array of `x`'s shape with the central difference
 # along each coordinate.
+
 
 # %% exercise="calculus/numerical-gradient"
 def numerical_gradient(f, x, h):

@@ -59,6 +59,7 @@ plt.show()
 # %% [markdown]
 # ## Exercise 1: softmax
 
+
 # %% exercise="calculus/softmax"
 def softmax(z):
     """Row-wise softmax (along the last axis), stable for large logits."""
@@ -71,6 +72,7 @@ check("calculus/softmax", softmax)
 # ## Exercise 2: log-sum-exp
 #
 # One value per row: the result has shape `z.shape[:-1]`.
+
 
 # %% exercise="calculus/logsumexp"
 def logsumexp(z):
@@ -85,6 +87,7 @@ check("calculus/logsumexp", logsumexp)
 #
 # `dense_tanh_vjp(x, W, b, g)` with `x` of shape (n, d), `W` (d, k), `b` (k,), and the upstream
 # gradient `g` = dL/dy of shape (n, k); return `(dx, dW, db)`.
+
 
 # %% exercise="calculus/reverse-mode"
 def dense_tanh_vjp(x, W, b, g):

@@ -14,8 +14,8 @@
 # Jacobian of its gradient; it is symmetric, and at a minimum it is positive semi-definite. For
 # the mean logistic loss with $p = \sigma(Xw)$,
 #
-# $$\nabla L = \tfrac1n X^\top (p - y), \qquad H = \tfrac1n X^\top \operatorname{diag}\big(p(1-p)\big)\,
-# X,$$
+# $$\nabla L = \tfrac1n X^\top (p - y), \qquad
+# H = \tfrac1n X^\top \operatorname{diag}\big(p(1-p)\big)\, X,$$
 #
 # which does not depend on the labels and is positive semi-definite: the loss is convex.
 # Newton's method uses $H$; `glassml.autodiff.hvp` multiplies by it without forming it.
@@ -52,7 +52,7 @@ grid = np.linspace(-4, 4, 50)
 surface = [[float(loss(np.array([a, b])).data) for a in grid] for b in grid]
 fig, ax = plt.subplots(figsize=(4.6, 4))
 ax.contour(grid, grid, surface, levels=25)
-for value, vector in zip(values, vectors.T, strict=True):
+for vector in vectors.T:
     ax.arrow(0, 0, *(2.5 * vector), head_width=0.15, color="C3")
 ax.set_xlabel("w (mean radius)")
 ax.set_ylabel("w (mean texture)")
@@ -64,6 +64,7 @@ plt.show()
 #
 # `softmax_jacobian(z)` for a vector `z` of length n returns the n x n matrix $J$.
 
+
 # %% exercise="calculus/softmax-jacobian"
 def softmax_jacobian(z):
     """J_ij = s_i (delta_ij - s_j)."""
@@ -74,6 +75,7 @@ check("calculus/softmax-jacobian", softmax_jacobian)
 
 # %% [markdown]
 # ## Exercise 2: the Hessian of the logistic loss
+
 
 # %% exercise="calculus/logistic-hessian"
 def logistic_hessian(X, w):

@@ -47,7 +47,10 @@ def wrong(w):
 def relative_error(analytic, w):
     numeric = ad.numerical_grad(f, w)
     floor = 1e-3 * np.abs(analytic).max()
-    return np.max(np.abs(analytic - numeric) / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor))
+    return np.max(
+        np.abs(analytic - numeric)
+        / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
+    )
 
 
 points = rng.normal(size=(40, 4))
@@ -66,6 +69,7 @@ plt.show()
 #
 # `gradient_check(f, grad_f, x, h)` returns the relative error above (central differences with
 # step `h`).
+
 
 # %% exercise="calculus/gradient-check"
 def gradient_check(f, grad_f, x, h):

@@ -58,6 +58,7 @@ plt.show()
 # Return `(labels, new_centres)`: labels from the *given* centres, then the updated centres.
 # A centre that receives no point stays where it is.
 
+
 # %% exercise="clustering/kmeans-step"
 def kmeans_step(X, centres):
     """Assignment step, then update step."""
@@ -71,6 +72,7 @@ check("clustering/kmeans-step", kmeans_step)
 #
 # Full covariances: `covariances` has shape (K, d, d). Return the (n, K) responsibilities.
 
+
 # %% exercise="clustering/gmm-e-step"
 def gmm_responsibilities(X, weights, means, covariances):
     """r_ik, computed with log densities."""
@@ -83,6 +85,7 @@ check("clustering/gmm-e-step", gmm_responsibilities)
 # ## Exercise 3: the M-step
 #
 # Return `(weights, means, covariances)` with shapes (K,), (K, d), (K, d, d).
+
 
 # %% exercise="clustering/gmm-m-step"
 def gmm_m_step(X, resp):

@@ -55,6 +55,7 @@ print(np.round(cosines, 2))
 # Write `gram_schmidt(A)` returning $Q$ (same shape as $A$) with orthonormal columns, built
 # column by column as above. Keep each $q_j$ on the side of $a_j$ ($q_j^\top a_j > 0$).
 
+
 # %% exercise="linear-algebra/gram-schmidt"
 def gram_schmidt(A):
     """Orthonormal columns spanning A's columns, q_j . a_j > 0."""

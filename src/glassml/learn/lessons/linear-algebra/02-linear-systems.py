@@ -46,6 +46,7 @@ plt.show()
 # `back_substitution(U, b)` solves $U x = b$ for an upper-triangular $U$ with a non-zero
 # diagonal.
 
+
 # %% exercise="linear-algebra/back-substitution"
 def back_substitution(U, b):
     """Solve U x = b, U upper triangular; last row first."""
@@ -59,6 +60,7 @@ check("linear-algebra/back-substitution", back_substitution)
 #
 # `solve_linear_system(A, b)` returns $x$ with $Ax = b$, and raises `ValueError` when $A$ is
 # singular (no usable pivot in some column).
+
 
 # %% exercise="linear-algebra/gaussian-elimination"
 def solve_linear_system(A, b):

@@ -49,6 +49,7 @@ plt.show()
 # `least_squares(X, y)` returns the minimiser $w$ (no intercept is added: put a column of
 # ones in $X$ if you want one).
 
+
 # %% exercise="linear-algebra/least-squares"
 def least_squares(X, y):
     """The w minimising |y - X w|^2."""

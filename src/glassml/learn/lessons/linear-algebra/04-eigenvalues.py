@@ -55,6 +55,7 @@ plt.show()
 # `power_iteration(A, n_iter)`: start from $x = \mathbf{1}/\sqrt{n}$, iterate `n_iter` times,
 # and return `(eigenvalue, eigenvector)` with a unit eigenvector.
 
+
 # %% exercise="linear-algebra/power-iteration"
 def power_iteration(A, n_iter):
     """The dominant eigenpair of a symmetric A, starting from ones(n) / sqrt(n)."""
@@ -68,6 +69,7 @@ check("linear-algebra/power-iteration", power_iteration)
 #
 # `top_eigenpairs(A, k, n_iter)` returns the $k$ largest-magnitude eigenvalues (an array) and
 # the $n \times k$ matrix of their eigenvectors as columns. Reuse your `power_iteration`.
+
 
 # %% exercise="linear-algebra/deflation"
 def top_eigenpairs(A, k, n_iter):

@@ -47,6 +47,7 @@ plt.show()
 #
 # `low_rank_approximation(A, k)` returns the $m \times n$ matrix $A_k$.
 
+
 # %% exercise="linear-algebra/low-rank-approximation"
 def low_rank_approximation(A, k):
     """The rank-k matrix nearest to A (Frobenius norm)."""

@@ -45,6 +45,7 @@ plt.show()
 #
 # `pca_transform(X, k)` returns the $n \times k$ scores on the first $k$ principal axes.
 
+
 # %% exercise="linear-algebra/pca"
 def pca_transform(X, k):
     """Scores of the centred data on the k directions of largest variance."""
@@ -58,6 +59,7 @@ check("linear-algebra/pca", pca_transform)
 #
 # `explained_variance(X)` returns all the variances $\lambda_i$ (sample variances, largest
 # first), one per singular value of $X_c$.
+
 
 # %% exercise="linear-algebra/explained-variance"
 def explained_variance(X):

@@ -20,8 +20,9 @@
 # flow.
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_digits
 
 from glassml.learn import check
@@ -37,7 +38,9 @@ from glassml.nn import MLPClassifier
 digits = load_digits()
 X, y = digits.data / 16.0, digits.target
 model = MLPClassifier(hidden_layer_sizes=(32,), max_iter=40, random_state=0)
-model.fit(X[:1400], y[:1400])
+with warnings.catch_warnings():  # 40 epochs are enough for the picture; more would still help
+    warnings.simplefilter("ignore")
+    model.fit(X[:1400], y[:1400])
 print(f"test accuracy: {model.score(X[1400:], y[1400:]):.3f}")
 fig, ax = plt.subplots(figsize=(5, 3.2))
 ax.plot(model.history_["loss"], marker=".")
@@ -50,6 +53,7 @@ plt.show()
 #
 # `y` holds integer labels; return `(dW1, db1, dW2, db2)`.
 
+
 # %% exercise="neural-networks/backpropagation"
 def mlp_gradients(X, y, W1, b1, W2, b2):
     """Gradients of the mean cross-entropy of a relu network with one hidden layer."""
@@ -60,6 +64,7 @@ check("neural-networks/backpropagation", mlp_gradients)
 
 # %% [markdown]
 # ## Exercise 2: batch normalisation, forward
+
 
 # %% exercise="neural-networks/batchnorm-forward"
 def batchnorm_forward(x, gamma, beta, eps):

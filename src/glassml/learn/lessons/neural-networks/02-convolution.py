@@ -31,8 +31,9 @@ from glassml.learn import check
 
 # %%
 image = load_digits().images[0][None, None] / 16.0  # shape (1, 1, 8, 8)
-filters = np.array([[[[1, 0, -1], [2, 0, -2], [1, 0, -1]]], [[[1, 2, 1], [0, 0, 0], [-1, -2, -1]]]],
-                   dtype=float)  # fmt: skip
+filters = np.array(
+    [[[[1, 0, -1], [2, 0, -2], [1, 0, -1]]], [[[1, 2, 1], [0, 0, 0], [-1, -2, -1]]]], dtype=float
+)
 edges = conv2d(image, filters).data
 pooled = glassml_max_pool2d(np.abs(edges), 2).data
 fig, axes = plt.subplots(1, 5, figsize=(10, 2.3))
@@ -47,6 +48,7 @@ plt.show()
 # %% [markdown]
 # ## Exercise 1: convolution, forward
 
+
 # %% exercise="neural-networks/conv2d-forward"
 def conv2d_forward(x, w):
     """Valid cross-correlation of x (N, C, H, W) with filters w (F, C, kh, kw)."""
@@ -59,6 +61,7 @@ check("neural-networks/conv2d-forward", conv2d_forward)
 # ## Exercise 2: max pooling
 #
 # `H` and `W` are multiples of `k`.
+
 
 # %% exercise="neural-networks/max-pool"
 def max_pool2d(x, k):

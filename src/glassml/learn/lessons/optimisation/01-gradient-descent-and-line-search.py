@@ -20,7 +20,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_breast_cancer
 
 from glassml.learn import check
@@ -56,6 +55,7 @@ plt.show()
 # `gradient_descent(grad, x0, lr, n_steps)`: `grad` is a function returning the gradient; do
 # exactly `n_steps` steps from `x0` and return the final point.
 
+
 # %% exercise="optimisation/gradient-descent"
 def gradient_descent(grad, x0, lr, n_steps):
     """n_steps of x <- x - lr grad(x)."""
@@ -69,6 +69,7 @@ check("optimisation/gradient-descent", gradient_descent)
 #
 # Return the first step $\alpha = \alpha_0\rho^k$, $k = 0, 1, \dots$, that satisfies the
 # condition.
+
 
 # %% exercise="optimisation/armijo"
 def armijo_step(f, grad, x, d, alpha0, c1, shrink):

@@ -15,7 +15,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_breast_cancer
 
 from glassml.learn import check
@@ -45,6 +44,7 @@ plt.show()
 # ## Exercise: one Newton step
 #
 # `newton_step(x, grad, hess)`: `grad` and `hess` are functions of `x`.
+
 
 # %% exercise="optimisation/newton-step"
 def newton_step(x, grad, hess):

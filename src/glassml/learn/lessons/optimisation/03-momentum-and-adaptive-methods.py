@@ -53,8 +53,9 @@ for name, optimizer in [
     ("RMSprop", RMSprop(lr=1e-2)),
     ("Adam", Adam(lr=0.05)),
 ]:
-    result = minimize(rosenbrock, np.array([-1.2, 1.0]), method=optimizer, jac=True,
-                      max_iter=2000, tol=0.0)  # fmt: skip
+    result = minimize(
+        rosenbrock, np.array([-1.2, 1.0]), method=optimizer, jac=True, max_iter=2000, tol=0.0
+    )
     ax.semilogy(result.history["loss"] + 1e-12, label=name)
 ax.set_xlabel("iteration")
 ax.set_ylabel("f")
@@ -65,6 +66,7 @@ plt.show()
 # ## Exercise 1: a momentum step
 #
 # Return `(x, velocity)` after one step, in the convention above.
+
 
 # %% exercise="optimisation/momentum-step"
 def momentum_step(x, velocity, grad, lr, beta):
@@ -79,6 +81,7 @@ check("optimisation/momentum-step", momentum_step)
 #
 # Return `(x, G)` after one step.
 
+
 # %% exercise="optimisation/adagrad-step"
 def adagrad_step(x, G, grad, lr, eps):
     """G <- G + g^2; x <- x - lr g / (sqrt(G) + eps)."""
@@ -92,6 +95,7 @@ check("optimisation/adagrad-step", adagrad_step)
 #
 # Return `(x, v)` after one step.
 
+
 # %% exercise="optimisation/rmsprop-step"
 def rmsprop_step(x, v, grad, lr, rho, eps):
     """v <- rho v + (1 - rho) g^2; x <- x - lr g / (sqrt(v) + eps)."""
@@ -104,6 +108,7 @@ check("optimisation/rmsprop-step", rmsprop_step)
 # ## Exercise 4: an Adam step
 #
 # `t` is the number of this step (1 for the first). Return `(x, m, v)`.
+
 
 # %% exercise="optimisation/adam-step"
 def adam_step(x, m, v, grad, t, lr, beta1, beta2, eps):

@@ -54,6 +54,7 @@ plt.show()
 #
 # Return $\kappa(A)$ for any square matrix, `inf` for a singular one.
 
+
 # %% exercise="optimisation/condition-number"
 def condition_number(A):
     """sigma_max / sigma_min (2-norm)."""
@@ -66,6 +67,7 @@ check("optimisation/condition-number", condition_number)
 # ## Exercise 2: the best step and its rate
 #
 # For a symmetric positive-definite `A`, return `(step, rate)` as derived above.
+
 
 # %% exercise="optimisation/conditioning"
 def gd_rate(A):

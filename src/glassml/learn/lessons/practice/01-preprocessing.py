@@ -18,7 +18,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_wine
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -36,10 +35,12 @@ from glassml.neighbors import KNeighborsClassifier
 # %%
 X, y = load_wine(return_X_y=True)
 raw = cross_val_score(KNeighborsClassifier(n_neighbors=5), X, y, cv=5)
-scaled = cross_val_score(make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=5)), X, y, cv=5)
+scaled = cross_val_score(
+    make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=5)), X, y, cv=5
+)
 print(f"5-fold accuracy: raw {raw.mean():.3f}, standardised {scaled.mean():.3f}")
 fig, axes = plt.subplots(1, 2, figsize=(9, 3))
-axes[0].boxplot(X, vert=False)
+axes[0].boxplot(X, orientation="horizontal")
 axes[0].set_xscale("log")
 axes[0].set_title("feature scales (log)")
 axes[1].bar(["raw", "standardised"], [raw.mean(), scaled.mean()], yerr=[raw.std(), scaled.std()])
@@ -51,6 +52,7 @@ plt.show()
 # ## Exercise: standardise with the training statistics
 #
 # Return `(Z_train, Z_test)`.
+
 
 # %% exercise="practice/standardise"
 def standardise(X_train, X_test):

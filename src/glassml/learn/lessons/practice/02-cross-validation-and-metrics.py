@@ -23,7 +23,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_breast_cancer
 from sklearn.metrics import roc_curve
 from sklearn.model_selection import KFold
@@ -55,6 +54,7 @@ plt.show()
 #
 # Return a list of `k` pairs `(train_indices, test_indices)` as above (no shuffling).
 
+
 # %% exercise="practice/kfold-indices"
 def kfold_indices(n, k):
     """Contiguous k-fold cross-validation splits of 0..n-1."""
@@ -68,6 +68,7 @@ check("practice/kfold-indices", kfold_indices)
 #
 # Labels are 0/1, the positive class is 1.
 
+
 # %% exercise="practice/precision-recall-f1"
 def precision_recall_f1(y_true, y_pred):
     """(precision, recall, f1), 0 where a denominator is 0."""
@@ -78,6 +79,7 @@ check("practice/precision-recall-f1", precision_recall_f1)
 
 # %% [markdown]
 # ## Exercise 3: the area under the ROC curve
+
 
 # %% exercise="practice/roc-auc"
 def roc_auc(y_true, scores):

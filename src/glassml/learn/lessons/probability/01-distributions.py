@@ -37,8 +37,10 @@ rng = np.random.default_rng(0)
 draws = rng.choice(radius, size=(20000, 5))
 biased = draws.var(axis=1, ddof=0)
 unbiased = draws.var(axis=1, ddof=1)
-print(f"population variance {sigma2:.3f}; mean of /n: {biased.mean():.3f}; "
-      f"mean of /(n-1): {unbiased.mean():.3f}")  # fmt: skip
+print(
+    f"population variance {sigma2:.3f}; mean of /n: {biased.mean():.3f}; "
+    f"mean of /(n-1): {unbiased.mean():.3f}"
+)
 fig, ax = plt.subplots(figsize=(5, 3.4))
 ax.hist(unbiased, bins=80, alpha=0.6, density=True, label="s² with n − 1")
 ax.hist(biased, bins=80, alpha=0.6, density=True, label="divided by n")
@@ -52,6 +54,7 @@ plt.show()
 # ## Exercise: the sample mean and variance
 #
 # `mean_and_variance(x)` returns `(mean, variance)` with the unbiased variance.
+
 
 # %% exercise="probability/sample-variance"
 def mean_and_variance(x):

@@ -5,7 +5,8 @@
 # **log-likelihood** $\ell(\theta) = \sum_i \log p(x_i \mid \theta)$ says how well $\theta$
 # explains them, and the **maximum-likelihood estimate** maximises it. For the Gaussian,
 #
-# $$\ell(\mu, \sigma) = -\frac n2 \log(2\pi) - n\log\sigma - \frac{1}{2\sigma^2}\sum_i (x_i-\mu)^2,$$
+# $$\ell(\mu, \sigma) = -\frac n2 \log(2\pi) - n\log\sigma
+# - \frac{1}{2\sigma^2}\sum_i (x_i-\mu)^2,$$
 #
 # maximised by $\hat\mu = \bar x$ and $\hat\sigma^2 = \frac1n\sum(x_i - \bar x)^2$ (the MLE is the
 # biased variance). For the exponential distribution $p(x\mid\lambda) = \lambda e^{-\lambda
@@ -51,14 +52,18 @@ fig, ax = plt.subplots(figsize=(5, 3.4))
 ax.hist(y, bins=30, density=True, alpha=0.6, label="patients")
 grid = np.linspace(y.min(), y.max(), 200)
 mu, sigma = result.params[0], np.exp(result.params[1])
-ax.plot(grid, np.exp(-0.5 * ((grid - mu) / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma),
-        label=f"MLE N({mu:.0f}, {sigma:.0f}²)")  # fmt: skip
+ax.plot(
+    grid,
+    np.exp(-0.5 * ((grid - mu) / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma),
+    label=f"MLE N({mu:.0f}, {sigma:.0f}²)",
+)
 ax.set_xlabel("disease progression")
 ax.legend()
 plt.show()
 
 # %% [markdown]
 # ## Exercise 1: the Gaussian log-likelihood
+
 
 # %% exercise="probability/gaussian-log-likelihood"
 def gaussian_log_likelihood(x, mu, sigma):
@@ -70,6 +75,7 @@ check("probability/gaussian-log-likelihood", gaussian_log_likelihood)
 
 # %% [markdown]
 # ## Exercise 2: the exponential rate and its standard error
+
 
 # %% exercise="probability/exponential-mle"
 def exponential_mle(x):

@@ -53,6 +53,7 @@ plt.show()
 #
 # Return `(t, p_value)`, two-sided.
 
+
 # %% exercise="probability/one-sample-t"
 def one_sample_t(x, mu0):
     """t statistic and two-sided p-value for H0: mean = mu0."""
@@ -66,6 +67,7 @@ check("probability/one-sample-t", one_sample_t)
 #
 # Return `(t, df, p_value)` for $H_0$: equal means, with $t$ computed as a minus b.
 
+
 # %% exercise="probability/welch-t"
 def welch_t(a, b):
     """Welch's t statistic, its degrees of freedom and the two-sided p-value."""
@@ -78,6 +80,7 @@ check("probability/welch-t", welch_t)
 # ## Exercise 3: the chi-square test of independence
 #
 # Return `(statistic, dof, p_value)` without a continuity correction.
+
 
 # %% exercise="probability/chi-square-independence"
 def chi2_independence(table):

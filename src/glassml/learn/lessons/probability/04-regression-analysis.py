@@ -16,7 +16,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_diabetes
 
 from glassml.learn import check
@@ -46,6 +45,7 @@ plt.show()
 #
 # `ols_standard_errors(X, y)` for a design matrix `X` (include its intercept column yourself,
 # as given) returns one standard error per column.
+
 
 # %% exercise="probability/ols-standard-errors"
 def ols_standard_errors(X, y):

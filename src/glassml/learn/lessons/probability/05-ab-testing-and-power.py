@@ -49,6 +49,7 @@ print(f"n per group for 80 % power, 10 % -> 12 %: {sample_size_two_proportions(0
 #
 # Return `(z, p_value)`, two-sided, with $z$ computed as a minus b.
 
+
 # %% exercise="probability/two-proportion-z"
 def two_proportion_z(count_a, n_a, count_b, n_b):
     """Pooled two-proportion z statistic and its two-sided p-value."""
@@ -61,6 +62,7 @@ check("probability/two-proportion-z", two_proportion_z)
 # ## Exercise 2: power
 #
 # `power_two_proportions(p_a, p_b, n)` with `n` users in each group, $\alpha = 0.05$, two-sided.
+
 
 # %% exercise="probability/power"
 def power_two_proportions(p_a, p_b, n):

@@ -53,6 +53,7 @@ plt.show()
 # Binary variables $A \to B \to C$. `p_a` is $P(A = 1)$; `p_b_given_a[a]` is $P(B = 1 \mid
 # A = a)$; `p_c_given_b[b]` is $P(C = 1 \mid B = b)$. Return $P(A = 1 \mid C = c)$.
 
+
 # %% exercise="probability/bayesnet-posterior"
 def chain_posterior(p_a, p_b_given_a, p_c_given_b, c):
     """P(A = 1 | C = c) in the chain A -> B -> C."""

@@ -42,8 +42,9 @@ def log_p(x):
     return float(np.logaddexp(-0.5 * (x + 2) ** 2, -0.5 * (x - 2) ** 2))
 
 
-result = metropolis_hastings(log_p, np.zeros(1), n_samples=3000, n_warmup=500, n_chains=1,
-                             random_state=0)  # fmt: skip
+result = metropolis_hastings(
+    log_p, np.zeros(1), n_samples=3000, n_warmup=500, n_chains=1, random_state=0
+)
 draws = np.asarray(result.samples).reshape(-1)
 rho = glassml_autocorrelation(draws)
 fig, axes = plt.subplots(1, 3, figsize=(10, 2.8))
@@ -62,6 +63,7 @@ plt.show()
 # %% [markdown]
 # ## Exercise 1: self-normalised importance sampling
 
+
 # %% exercise="probability/importance-sampling"
 def importance_estimate(f_values, log_p, log_q):
     """sum w f / sum w with w = p / q, from log densities, without overflow."""
@@ -76,6 +78,7 @@ check("probability/importance-sampling", importance_estimate)
 # Given the current state `x`, a `proposal`, the log density `log_p` (a function) and a
 # uniform number `u`, return the next state.
 
+
 # %% exercise="probability/metropolis-step"
 def metropolis_step(x, proposal, log_p, u):
     """Accept the proposal when log u < log p(proposal) - log p(x)."""
@@ -86,6 +89,7 @@ check("probability/metropolis-step", metropolis_step)
 
 # %% [markdown]
 # ## Exercise 3: the autocorrelation at one lag
+
 
 # %% exercise="probability/autocorrelation"
 def autocorrelation(x, lag):

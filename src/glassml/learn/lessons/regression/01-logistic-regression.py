@@ -55,6 +55,7 @@ plt.show()
 # `logistic_loss_grad(w, X, y)` returns `(loss, grad)` for labels `y` in {0, 1} (no intercept:
 # it would be a column of ones in `X`). Keep it finite for large margins.
 
+
 # %% exercise="regression/logistic-loss"
 def logistic_loss_grad(w, X, y):
     """Mean logistic loss at w and its gradient X^T (sigma(X w) - y) / n."""

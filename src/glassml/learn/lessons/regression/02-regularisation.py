@@ -24,7 +24,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_diabetes
 
 from glassml.learn import check
@@ -55,6 +54,7 @@ plt.show()
 #
 # Return `(coef, intercept)`.
 
+
 # %% exercise="regression/ridge"
 def ridge_fit(X, y, alpha):
     """Minimise |y - X w - b|^2 + alpha |w|^2 over w and b."""
@@ -65,6 +65,7 @@ check("regression/ridge", ridge_fit)
 
 # %% [markdown]
 # ## Exercise 2: the soft threshold
+
 
 # %% exercise="regression/soft-threshold"
 def soft_threshold(v, t):
@@ -78,6 +79,7 @@ check("regression/soft-threshold", soft_threshold)
 # ## Exercise 3: a lasso coordinate update
 #
 # Return a new `w` in which only `w[j]` has changed.
+
 
 # %% exercise="regression/lasso-coordinate"
 def lasso_coordinate_update(X, y, w, j, alpha):

@@ -51,6 +51,7 @@ plt.show()
 # %% [markdown]
 # ## Exercise 1: the RBF kernel matrix
 
+
 # %% exercise="svm/rbf-kernel"
 def rbf_kernel(X, Y, gamma):
     """K[i, j] = exp(-gamma |x_i - y_j|^2)."""
@@ -64,6 +65,7 @@ check("svm/rbf-kernel", rbf_kernel)
 #
 # Return `(value, grad_w, grad_b)` for labels in {-1, +1}.
 
+
 # %% exercise="svm/hinge-subgradient"
 def svm_objective_grad(w, b, X, y, C):
     """1/2 |w|^2 + C sum hinge, and a subgradient in w and b."""
@@ -76,6 +78,7 @@ check("svm/hinge-subgradient", svm_objective_grad)
 # ## Exercise 3: the kernel decision function
 #
 # `dual_coef[i]` is $\alpha_i y_i$ for support vector $i$.
+
 
 # %% exercise="svm/decision-function"
 def svc_decision_function(X, support_vectors, dual_coef, intercept, gamma):
