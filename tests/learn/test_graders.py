@@ -11,10 +11,21 @@ from __future__ import annotations
 import pytest
 from learn.solutions import MUTANTS, SOLUTIONS
 
-from glassml.learn import all_exercises, get_exercise
+from glassml.learn import _grading, all_exercises, get_exercise
 
 # The mistakes divide by zero, overflow, take logs of 0: their RuntimeWarnings are expected.
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+@pytest.fixture(autouse=True)
+def _shorter_shrinking(monkeypatch):
+    """Which check fails first, and the likely cause, are decided before shrinking goes far;
+    the learner's longer shrinking (a smaller input to show) is not what these tests check,
+    so they shrink less to save CI time."""
+    monkeypatch.setattr(_grading, "SHRINK_CALLS", 25)
+    monkeypatch.setattr(_grading, "SHRINK_DRAWS", 80)
+    monkeypatch.setattr(_grading, "SHRINK_SECONDS", 0.3)
+
 
 EXERCISES = [exercise.id for exercise in all_exercises()]
 ALL_MUTANTS = [m for exercise in EXERCISES for m in MUTANTS.get(exercise, [])]

@@ -34,11 +34,11 @@ DEFAULT_EXAMPLES = 25
 CHECK_BUDGET = 30.0
 # Calls spent shrinking after the first failure: the smallest input found by then is shown
 # (hypothesis would otherwise shrink to a local minimum, at hundreds of calls for big inputs).
-SHRINK_CALLS = 25
+SHRINK_CALLS = 100
 # Inputs drawn while shrinking (a draw the strategy rejects never reaches the function) and
 # CPU seconds spent shrinking: both bound the shrinker's cost.
-SHRINK_DRAWS = 80
-SHRINK_SECONDS = 0.4
+SHRINK_DRAWS = 400
+SHRINK_SECONDS = 2.0
 
 
 # --------------------------------------------------------------------------- what can fail

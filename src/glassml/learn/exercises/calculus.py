@@ -398,7 +398,7 @@ logistic_hessian = Exercise(
             "dp_i/dw = p_i (1 - p_i) x_i.",
             diagnoses=[
                 (
-                    lambda e, o, X, w: near(np.asarray(o) / X.shape[0], e),
+                    lambda e, o, X, w: X.shape[0] > 1 and near(np.asarray(o) / X.shape[0], e),
                     "the sum over samples, not the mean: divide by n",
                 ),
             ],

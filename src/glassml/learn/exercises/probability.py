@@ -137,9 +137,12 @@ exponential_mle = Exercise(
             hint="d/dlambda (n log lambda - lambda sum x) = n / lambda - sum x = 0; the observed "
             "information is n / lambda^2, and the standard error is its inverse square root.",
             diagnoses=[
-                (lambda e, o, x: near(o[0], np.mean(x)), "the rate is 1 / mean, not the mean"),
                 (
-                    lambda e, o, x: near(o[1], e[1] / np.sqrt(len(x))),
+                    lambda e, o, x: not near(np.mean(x), 1.0) and near(o[0], np.mean(x)),
+                    "the rate is 1 / mean, not the mean",
+                ),
+                (
+                    lambda e, o, x: len(x) > 1 and near(o[1], e[1] / np.sqrt(len(x))),
                     "divided by n instead of sqrt(n)",
                 ),
             ],
