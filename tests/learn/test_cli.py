@@ -145,3 +145,32 @@ def test_status_on_a_damaged_database(tmp_path, capsys):
     assert main(["learn", "status", "--dir", str(tmp_path / "ws")]) == 2
     err = capsys.readouterr().err
     assert "damaged" in err and "mv " in err
+
+
+def test_serve_prints_its_loopback_url_and_serves(workspace):
+    import re
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassml.cli", "learn", "serve", "--port", "0", "--dir",
+         str(workspace)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        seen, deadline = "", time.monotonic() + 60
+        while time.monotonic() < deadline:
+            seen += process.stdout.readline()
+            found = re.search(r"http://127\.0\.0\.1:\d+/", seen.replace("\n", ""))
+            if found:
+                break
+        assert found, seen
+        with urllib.request.urlopen(found.group(0), timeout=10) as response:
+            assert response.status == 200 and b"Certificate tracks" in response.read()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

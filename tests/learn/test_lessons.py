@@ -2,8 +2,9 @@
 to bottom with the reference solutions filled in (each ``check`` then scores 100 %). The
 shipped stubs run too: ``check`` reports NotImplementedError instead of stopping the lesson.
 
-Lessons run as plain scripts (their code cells in order, matplotlib on Agg); one lesson also
-runs as a notebook through nbclient, as a learner's Jupyter would.
+Lessons run as plain scripts (their code cells in order, matplotlib on Agg); with
+``GLASSML_FULL=1`` every lesson also runs as a notebook in a Jupyter kernel through nbclient, as
+a learner's Jupyter would (about 10-35 s per lesson, mostly the kernel's start).
 """
 
 from __future__ import annotations
@@ -106,3 +107,26 @@ def test_every_formula_is_cut_out_for_katex(lesson):
     prose += [part.split("</pre>", 1)[1] for part in lesson.html().split("<pre>")[1:]]
     assert "$" not in "".join(prose)
     assert lesson.html().count('class="math') >= 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
+def test_lesson_notebook_runs_in_a_kernel_with_reference_solutions(lesson, tmp_path):
+    """The rendered notebook, solutions filled in, executed by nbclient as Jupyter would."""
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    path = lesson.write_notebook(tmp_path / f"{lesson.stem}.ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    solved = {}
+    for exercise in lesson.exercises:
+        function = SOLUTIONS[exercise]
+        name = glassml.learn.get_exercise(exercise).function_name
+        solved[exercise] = (
+            f"{function_source(function)}\n{name} = {function.__name__}\n"
+            f"assert check({exercise!r}, {name}, record=False).passed\n"
+        )
+    for cell in notebook.cells:
+        if cell.metadata.get("exercise") in solved:
+            cell.source = solved[cell.metadata["exercise"]]
+    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3")
+    client.execute(cwd=str(tmp_path))
