@@ -21,9 +21,18 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from glassml._validation import check_bool, check_count, check_fit_data, check_option, fail
+from glassml._validation import (
+    check_bool,
+    check_count,
+    check_fit_data,
+    check_option,
+    check_predict_data,
+    fail,
+)
+from glassml.recommend._common import check_same_ids, continues
 from glassml.recommend._interactions import IdIndex, Interactions, _show_ids, as_id_array
 from glassml.recommend._kernels import exclude_entries, top_k_rows
 
@@ -79,27 +88,30 @@ class Recommender(BaseEstimator):
         Parameters
         ----------
         X : Interactions, or sparse matrix / array of shape (n_users, n_items)
-            Ratings (explicit models) or weights r_ui >= 0 (implicit models).
+            Ratings (explicit models) or weights r_ui >= 0 (implicit models). With
+            ``warm_start=True`` a fitted model continues from its parameters (the same users
+            and items are then required).
         y : None
             Ignored; present for scikit-learn's API.
         """
         self._validate_params()
         data = self._as_interactions(X)
+        warm = continues(self, data)
         self._remember(data)
-        self._fit(data)
+        self._fit(data, warm)
         return self
 
-    def _as_interactions(self, X: Any) -> Interactions:
+    def _as_interactions(self, X: Any, reset: bool = True) -> Interactions:
+        """``X`` as Interactions; matrices validated (``reset=False``: against the fitted
+        number of items, as scikit-learn's incremental methods do)."""
         if isinstance(X, Interactions):
             data = X
         else:
-            matrix = check_fit_data(
-                self,
-                X,
-                None,
-                accept_sparse=("csr", "csc", "coo"),
-                dtype=np.float64,
-                ensure_min_features=1,
+            options = {"accept_sparse": ("csr", "csc", "coo"), "dtype": np.float64}
+            matrix = (
+                check_fit_data(self, X, None, ensure_min_features=1, **options)
+                if reset
+                else check_predict_data(self, X, **options)
             )
             data = Interactions.from_matrix(matrix)
         if data.nnz == 0:
@@ -121,7 +133,7 @@ class Recommender(BaseEstimator):
         self.user_counts_ = np.diff(data.matrix.indptr)
         self.item_popularity_ = np.bincount(data.matrix.indices, minlength=data.n_items)
 
-    def _fit(self, data: Interactions) -> None:  # pragma: no cover - abstract
+    def _fit(self, data: Interactions, warm: bool) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     # ------------------------------------------------------------------ scoring
@@ -263,6 +275,34 @@ class Recommender(BaseEstimator):
         return self._ids_of(index), scores
 
 
+class IncrementalMixin:
+    """``partial_fit`` for the stochastic-gradient models: one more epoch per call.
+
+    A subclass implements ``_initialise(data)`` and ``_run(data, n_epochs)``.
+    """
+
+    def partial_fit(self, X: Interactions | Any, y: None = None):
+        """One more epoch over ``X`` (initialising first if the model is not fitted).
+
+        ``X`` must have the users and items of the first call (the parameters keep their
+        rows); the learning-rate schedule continues from the epochs already run.
+        """
+        self._validate_params()
+        try:
+            check_is_fitted(self)
+            fitted = True
+        except NotFittedError:
+            fitted = False
+        data = self._as_interactions(X, reset=not fitted)
+        if fitted:
+            check_same_ids(self, data)
+        self._remember(data)
+        if not fitted:
+            self._initialise(data)
+        self._run(data, 1)
+        return self
+
+
 class ExplicitMixin:
     """``predict`` for rating models r̂_ui = mu + b_u + b_i + p_u . q_i (any part may be absent).
 
@@ -340,8 +380,6 @@ class ExplicitMixin:
         return self.global_mean_ + user_bias + item_bias + np.where(both, dots, 0.0)
 
     def _predict_rows(self, X: Any) -> np.ndarray:
-        from glassml._validation import check_predict_data
-
         matrix = check_predict_data(self, X, accept_sparse=("csr", "csc", "coo"), dtype=np.float64)
         matrix = sp.csr_matrix(matrix)
         user_bias, user_factors = self._fold_in(matrix)

@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from glassml.recommend._base import ExplicitMixin, Recommender
-from glassml.recommend._common import append_history, continues, generator
+from glassml.recommend._common import append_history, generator
 from glassml.recommend._funk_svd import SGDRatings
 from glassml.recommend._interactions import Interactions
 from glassml.recommend._solve import solve_rows
@@ -60,7 +60,7 @@ class Popularity(Recommender):
     def __init__(self, by: str = "users"):
         self.by = by
 
-    def _fit(self, data: Interactions) -> None:
+    def _fit(self, data: Interactions, warm: bool) -> None:
         if self.by == "users":
             self.scores_ = self.item_popularity_.astype(np.float64)
         else:
@@ -154,12 +154,7 @@ class BaselineOnly(ExplicitMixin, SGDRatings, Recommender):
         self.warm_start = warm_start
         self.random_state = random_state
 
-    def fit(self, X, y=None) -> BaselineOnly:
-        """Fit on ratings (an :class:`Interactions` or a user x item matrix); ``y`` is ignored."""
-        self._validate_params()
-        data = self._as_interactions(X)
-        warm = continues(self, data)
-        self._remember(data)
+    def _fit(self, data: Interactions, warm: bool) -> None:
         if not warm:
             self._rng = generator(self.random_state)
             self.global_mean_ = float(data.matrix.data.mean())
@@ -174,7 +169,6 @@ class BaselineOnly(ExplicitMixin, SGDRatings, Recommender):
             self._sgd_run(self.n_epochs, self._rng, biased=True)
         else:
             self._als_run(data)
-        return self
 
     def _reg_bias(self) -> float:
         return float(self.reg)

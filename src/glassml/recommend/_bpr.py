@@ -33,18 +33,10 @@ from typing import ClassVar
 
 import numba
 import numpy as np
-from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from glassml.recommend._base import Recommender
-from glassml.recommend._common import (
-    append_history,
-    check_same_ids,
-    continues,
-    generator,
-    learning_rate_at,
-)
+from glassml.recommend._base import IncrementalMixin, Recommender
+from glassml.recommend._common import append_history, generator, learning_rate_at
 from glassml.recommend._interactions import Interactions
 
 # Redraws of a negative item before a triple is given up (the user has nearly every item).
@@ -111,7 +103,7 @@ def bpr_epoch(
     return loss, correct, taken
 
 
-class BPR(Recommender):
+class BPR(IncrementalMixin, Recommender):
     """Bayesian personalised ranking: matrix factorisation trained on pairwise preferences.
 
     Score x̂_ui = x_u . y_i + b_i; maximises sum over sampled triples (u, i had, j not had)
@@ -187,31 +179,10 @@ class BPR(Recommender):
         self.warm_start = warm_start
         self.random_state = random_state
 
-    def fit(self, X, y=None) -> BPR:
-        """Fit on interactions (an :class:`Interactions` or a user x item matrix)."""
-        self._validate_params()
-        data = self._as_interactions(X)
-        warm = continues(self, data)
-        self._remember(data)
+    def _fit(self, data: Interactions, warm: bool) -> None:
         if not warm:
             self._initialise(data)
         self._run(data, self.n_epochs)
-        return self
-
-    def partial_fit(self, X, y=None) -> BPR:
-        """One more epoch on ``X`` (the users and items of the first fit; fits if unfitted)."""
-        self._validate_params()
-        data = self._as_interactions(X)
-        try:
-            check_is_fitted(self)
-        except NotFittedError:
-            self._remember(data)
-            self._initialise(data)
-        else:
-            check_same_ids(self, data)
-            self._remember(data)
-        self._run(data, 1)
-        return self
 
     def _initialise(self, data: Interactions) -> None:
         dtype = np.dtype(self.dtype)

@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from glassml.recommend._base import ExplicitMixin, Recommender
-from glassml.recommend._common import append_history, continues, generator
+from glassml.recommend._common import append_history, generator
 from glassml.recommend._kernels import stored_dot_products
 from glassml.recommend._solve import solve_rows
 
@@ -132,12 +132,7 @@ class ExplicitALS(ExplicitMixin, Recommender):
         self.warm_start = warm_start
         self.random_state = random_state
 
-    def fit(self, X, y=None) -> ExplicitALS:
-        """Fit on ratings (an :class:`Interactions` or a user x item matrix); ``y`` is ignored."""
-        self._validate_params()
-        data = self._as_interactions(X)
-        warm = continues(self, data)
-        self._remember(data)
+    def _fit(self, data, warm: bool) -> None:
         if not warm:
             rng = generator(self.random_state)
             self.global_mean_ = float(data.matrix.data.mean()) if self.biased else 0.0
@@ -172,7 +167,6 @@ class ExplicitALS(ExplicitMixin, Recommender):
             loss.append(objective)
             rmse.append(training_rmse)
         self.history_ = append_history(self.history_, loss=loss, rmse=rmse)
-        return self
 
     def _objective(self, by_user) -> tuple[float, float]:
         rows = np.repeat(np.arange(by_user.shape[0]), np.diff(by_user.indptr))

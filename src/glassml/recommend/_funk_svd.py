@@ -25,18 +25,10 @@ from typing import ClassVar
 
 import numba
 import numpy as np
-from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
 
-from glassml.recommend._base import ExplicitMixin, Recommender
-from glassml.recommend._common import (
-    append_history,
-    check_same_ids,
-    continues,
-    generator,
-    learning_rate_at,
-)
+from glassml.recommend._base import ExplicitMixin, IncrementalMixin, Recommender
+from glassml.recommend._common import append_history, generator, learning_rate_at
 from glassml.recommend._interactions import Interactions
 from glassml.recommend._solve import solve_rows
 
@@ -154,7 +146,7 @@ class SGDRatings:
         return np.zeros(matrix.shape[0]), solution
 
 
-class FunkSVD(SGDRatings, ExplicitMixin, Recommender):
+class FunkSVD(IncrementalMixin, SGDRatings, ExplicitMixin, Recommender):
     """Biased matrix factorisation fitted by stochastic gradient descent (explicit ratings).
 
     Model r̂_ui = mu + b_u + b_i + p_u . q_i (mu the mean training rating); objective
@@ -252,35 +244,14 @@ class FunkSVD(SGDRatings, ExplicitMixin, Recommender):
     def _reg_bias(self) -> float:
         return float(self.reg if self.reg_bias is None else self.reg_bias)
 
-    def fit(self, X, y=None) -> FunkSVD:
-        """Fit on ratings (an :class:`Interactions` or a user x item matrix); ``y`` is ignored."""
-        self._validate_params()
-        data = self._as_interactions(X)
-        warm = continues(self, data)
-        self._remember(data)
+    def _fit(self, data: Interactions, warm: bool) -> None:
         if not warm:
             self._initialise(data)
-        self._sgd_setup(data)
-        self._sgd_run(self.n_epochs, self._rng, self.biased)
-        return self
+        self._run(data, self.n_epochs)
 
-    def partial_fit(self, X, y=None) -> FunkSVD:
-        """One more epoch over ``X`` (the users and items of the first fit; fits if unfitted)."""
-        try:
-            check_is_fitted(self)
-        except NotFittedError:
-            self._validate_params()
-            data = self._as_interactions(X)
-            self._remember(data)
-            self._initialise(data)
-        else:
-            self._validate_params()
-            data = self._as_interactions(X)
-            check_same_ids(self, data)
-            self._remember(data)
+    def _run(self, data: Interactions, n_epochs: int) -> None:
         self._sgd_setup(data)
-        self._sgd_run(1, self._rng, self.biased)
-        return self
+        self._sgd_run(n_epochs, self._rng, self.biased)
 
     def _initialise(self, data: Interactions) -> None:
         self._rng = generator(self.random_state)

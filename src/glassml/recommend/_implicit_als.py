@@ -37,9 +37,9 @@ import numba
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from glassml._threads import kernel_threads
+from glassml._threads import kernel_threads, one_blas_thread
 from glassml.recommend._base import Recommender
-from glassml.recommend._common import append_history, continues, generator
+from glassml.recommend._common import append_history, generator
 from glassml.recommend._kernels import stored_dot_products
 from glassml.recommend._solve import solve_rows
 
@@ -237,12 +237,7 @@ class ImplicitALS(Recommender):
         self.warm_start = warm_start
         self.random_state = random_state
 
-    def fit(self, X, y=None) -> ImplicitALS:
-        """Fit on weights r_ui >= 0 (an :class:`Interactions` or a user x item matrix)."""
-        self._validate_params()
-        data = self._as_interactions(X)
-        warm = continues(self, data)
-        self._remember(data)
+    def _fit(self, data, warm: bool) -> None:
         dtype = np.dtype(self.dtype)
         if not warm:
             rng = generator(self.random_state)
@@ -266,14 +261,15 @@ class ImplicitALS(Recommender):
             )
         X, Y = self.user_factors_, self.item_factors_
         loss = []
-        with kernel_threads(by_user.nnz * self.n_factors):
+        # BLAS on one thread: its products here are small (f x f Gram matrices), and BLAS
+        # threads woken between Numba's parallel regions fight them for the cores.
+        with kernel_threads(by_user.nnz * self.n_factors), one_blas_thread():
             for _ in range(self.n_iter):
                 _solve_half(*halves[0], Y, X, self.reg, self.solver, self.cg_steps)
                 _solve_half(*halves[1], X, Y, self.reg, self.solver, self.cg_steps)
                 self.n_iter_ += 1
                 loss.append(self._objective(*halves[0]))
         self.history_ = append_history(self.history_, loss=loss)
-        return self
 
     def _objective(self, by_user, confidence_minus_one, confidence_times_preference) -> float:
         """J = sum_u x_u^T Y^T Y x_u + sum_{stored} [(c - 1) s^2 - 2 c p s + c p] + reg (...).

@@ -377,9 +377,15 @@ def _as_csr(matrix: Any, argument: str) -> sp.csr_matrix:
         raise fail(argument, "finite values", "NaN or inf")
     if csr.shape[0] == 0 or csr.shape[1] == 0:
         raise fail(argument, "at least one user and one item", csr.shape)
-    csr.indices = csr.indices.astype(np.int32, copy=False)
-    csr.indptr = csr.indptr.astype(np.int64, copy=False)
+    index_dtype = _index_dtype(csr.nnz, csr.shape)
+    csr.indices = csr.indices.astype(index_dtype, copy=False)
+    csr.indptr = csr.indptr.astype(index_dtype, copy=False)
     return csr
+
+
+def _index_dtype(nnz: int, shape: tuple[int, int]) -> type:
+    """int32 indices and pointers while they fit (scipy wants both of one type), else int64."""
+    return np.int32 if max(nnz, *shape) < np.iinfo(np.int32).max else np.int64
 
 
 def _check_column(df: pd.DataFrame, column: Any, argument: str) -> None:
@@ -486,8 +492,9 @@ def _aggregate(
     unique_keys = keys[starts]
     rows, cols = np.divmod(unique_keys, shape[1])
     counts = np.bincount(rows, minlength=shape[0])
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    matrix = sp.csr_matrix((aggregated, cols.astype(np.int32), indptr), shape=shape)
+    index_dtype = _index_dtype(len(unique_keys), shape)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(index_dtype)
+    matrix = sp.csr_matrix((aggregated, cols.astype(index_dtype), indptr), shape=shape)
     matrix.has_sorted_indices = True
     matrix.has_canonical_format = True
     return matrix, times, n_duplicates

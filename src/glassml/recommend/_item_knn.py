@@ -118,7 +118,7 @@ class ItemKNN(Recommender):
         self.bm25_k1 = bm25_k1
         self.bm25_b = bm25_b
 
-    def _fit(self, data: Interactions) -> None:
+    def _fit(self, data: Interactions, warm: bool) -> None:
         matrix = data.matrix
         if self.similarity == "adjusted_cosine":
             matrix = centre_users(matrix)

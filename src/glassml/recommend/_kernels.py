@@ -13,31 +13,43 @@ import numpy as np
 
 
 @numba.njit(cache=True, parallel=True, fastmath=True)
-def normal_equations(indptr, indices, weights, targets, Z, start, stop):  # pragma: no cover
-    """For rows r = start..stop-1: ``A_r = sum_j w_j z_j z_j^T`` and ``b_r = sum_j t_j z_j``.
+def normal_equations(
+    indptr, indices, weights, targets, Z, start, stop, shared, ridge
+):  # pragma: no cover
+    """For rows r = start..stop-1: ``A_r = G + diag(ridge_r) + sum_j w_j z_j z_j^T`` and
+    ``b_r = sum_j t_j z_j``.
 
-    ``j`` runs over the stored entries of row r, ``z_j = Z[indices[j]]``. Returns ``A`` of shape
-    (stop - start, d, d) and ``b`` of shape (stop - start, d); the caller adds the part shared
-    by every row (Y^T Y, a ridge) and solves.
+    ``j`` runs over the stored entries of row r, ``z_j = Z[indices[j]]``; ``G = shared`` is
+    the part common to every row. Returns ``A`` of shape (stop - start, d, d) and ``b`` of
+    shape (stop - start, d). A row without entries gets ``A_r = I`` (and ``b_r = 0``), so its
+    solution is 0 whatever the regularisation. Each row accumulates in a local d x d block
+    (full square: the rank-one update vectorises, the triangle would not).
     """
     d = Z.shape[1]
     n = stop - start
-    A = np.zeros((n, d, d), dtype=Z.dtype)
-    b = np.zeros((n, d), dtype=Z.dtype)
+    A = np.empty((n, d, d), dtype=Z.dtype)
+    b = np.empty((n, d), dtype=Z.dtype)
     for local in numba.prange(n):
         row = start + local
+        rhs = np.zeros(d, dtype=Z.dtype)
+        if indptr[row] == indptr[row + 1]:
+            A[local] = np.eye(d, dtype=Z.dtype)
+            b[local] = rhs
+            continue
+        gram = shared.copy()
+        for a in range(d):
+            gram[a, a] += ridge[row, a]
         for entry in range(indptr[row], indptr[row + 1]):
             z = Z[indices[entry]]
             w = weights[entry]
             t = targets[entry]
             for a in range(d):
                 wz = w * z[a]
-                b[local, a] += t * z[a]
-                for c in range(a, d):
-                    A[local, a, c] += wz * z[c]
-        for a in range(d):
-            for c in range(a):
-                A[local, a, c] = A[local, c, a]
+                rhs[a] += t * z[a]
+                for c in range(d):
+                    gram[a, c] += wz * z[c]
+        A[local] = gram
+        b[local] = rhs
     return A, b
 
 
