@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from glassml._validation import (
@@ -32,7 +31,7 @@ from glassml._validation import (
     check_predict_data,
     fail,
 )
-from glassml.recommend._common import check_same_ids, continues
+from glassml.recommend._common import check_same_ids, continues, is_fitted
 from glassml.recommend._interactions import IdIndex, Interactions, _show_ids, as_id_array
 from glassml.recommend._kernels import exclude_entries, top_k_rows
 
@@ -288,11 +287,7 @@ class IncrementalMixin:
         rows); the learning-rate schedule continues from the epochs already run.
         """
         self._validate_params()
-        try:
-            check_is_fitted(self)
-            fitted = True
-        except NotFittedError:
-            fitted = False
+        fitted = is_fitted(self)
         data = self._as_interactions(X, reset=not fitted)
         if fitted:
             check_same_ids(self, data)

@@ -7,8 +7,6 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
 
 from glassml._validation import fail
 from glassml.recommend._interactions import Interactions
@@ -27,14 +25,15 @@ def continues(model: Any, data: Interactions) -> bool:
     The data must have the id space of the earlier fit, so every row of the parameters still
     means the same user and item.
     """
-    if not getattr(model, "warm_start", False):
-        return False
-    try:
-        check_is_fitted(model)
-    except NotFittedError:
+    if not getattr(model, "warm_start", False) or not is_fitted(model):
         return False
     check_same_ids(model, data)
     return True
+
+
+def is_fitted(model: Any) -> bool:
+    """Whether ``fit`` has completed (validating data alone sets ``n_features_in_``)."""
+    return hasattr(model, "interactions_")
 
 
 def check_same_ids(model: Any, data: Interactions) -> None:

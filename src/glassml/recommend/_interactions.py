@@ -49,10 +49,11 @@ def as_id_array(ids: Any, argument: str) -> np.ndarray:
         raise TypeError(f"{argument}: expected real or string ids, got complex values")
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
         raise fail(argument, "finite ids", "NaN or inf")
-    if array.dtype.kind == "O" and any(
-        isinstance(value, float) and not np.isfinite(value) for value in array
-    ):
-        raise fail(argument, "ids without NaN", "NaN")
+    if array.dtype.kind == "O":
+        if any(isinstance(value, float) and not np.isfinite(value) for value in array):
+            raise fail(argument, "ids without NaN", "NaN")
+        if array.size and all(isinstance(value, str) for value in array):
+            array = array.astype(str)  # string ids as a NumPy string array (padding "")
     return array
 
 
@@ -404,9 +405,7 @@ def _factorize(column: pd.Series, argument: str) -> tuple[np.ndarray, np.ndarray
         codes, uniques = pd.factorize(column.astype(str), sort=True)
     if np.any(codes < 0):
         raise fail(argument, "ids without missing values", f"{int((codes < 0).sum())} NaN ids")
-    ids = np.asarray(uniques)
-    if ids.dtype.kind == "f" and not np.all(np.isfinite(ids)):
-        raise fail(argument, "finite ids", "inf")
+    ids = as_id_array(np.asarray(uniques), argument)
     return codes.astype(np.int64), ids
 
 

@@ -90,9 +90,10 @@ def random_split(
 ) -> Split:
     """Per-user stratified random split: each user keeps about ``1 - test_size`` in training.
 
-    User u with n_u interactions puts ``min(round(test_size * n_u), n_u - 1)`` of them,
-    chosen uniformly at random, in the test set, so every user keeps at least one training
-    interaction (users with one interaction, or too few for a test share, are train-only).
+    User u with n_u interactions puts ``min(round(test_size * n_u), n_u - 1)`` of them
+    (rounding half to even), chosen uniformly at random, in the test set, so every user
+    keeps at least one training interaction (users with one interaction, or too few for a
+    test share, are train-only).
     This is the "masked entries" protocol of the implicit-feedback literature; it ignores
     time, so it leaks the future when interactions have dates (see :func:`temporal_split`).
 
