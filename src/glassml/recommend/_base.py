@@ -10,12 +10,13 @@ interaction"), which is also how scikit-learn's conformance checks exercise the 
 
 Padding. A user with fewer than k candidate items (after excluding the items they already have
 and the items no training data describes) gets a row padded with score ``-inf`` and the
-sentinel id of :func:`padding_id`: -1 for integer item ids, ``""`` for string ids, NaN for
-float ids, ``None`` for other object ids. The score is the reliable marker.
+sentinel id of :func:`padding_id`: -1 for numeric item ids, ``""`` for string ids, ``None``
+for other object ids. The score is the reliable marker.
 """
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any, ClassVar
 
 import numpy as np
@@ -39,15 +40,27 @@ from glassml.recommend._kernels import exclude_entries, top_k_rows
 _SCORE_BLOCK_ELEMENTS = 4_000_000
 
 
-def padding_id(item_ids: np.ndarray) -> Any:
-    """The sentinel id that pads short recommendation lists, by the dtype of the item ids."""
-    kind = item_ids.dtype.kind
-    if kind in "iu":
-        return -1 if kind == "i" else np.iinfo(item_ids.dtype).max
-    if kind == "f":
-        return np.nan
+def padding_id(item_ids: Any) -> Any:
+    """The sentinel id that pads short recommendation lists, by the kind of the item ids.
+
+    -1 for numeric ids (the largest value for unsigned integers), ``""`` for string ids and
+    ``None`` for other objects. A padded place always has score -inf, the reliable marker.
+
+    Examples
+    --------
+    >>> padding_id(np.array([10, 20])), padding_id(np.array(["85123A"]))
+    (-1, np.str_(''))
+    """
+    ids = as_id_array(item_ids, "item_ids")
+    if ids.size == 0:
+        raise fail("item_ids", "at least one item id", ids)
+    kind = ids.dtype.kind
+    if kind == "u":
+        return np.iinfo(ids.dtype).max
+    if kind in "if":
+        return -1
     if kind in "US":
-        return item_ids.dtype.type()
+        return ids.dtype.type()
     return None
 
 
@@ -72,6 +85,10 @@ class Recommender(BaseEstimator):
 
     # Implicit-feedback models take weights r_ui >= 0 (confidences); explicit ones any rating.
     _non_negative: ClassVar[bool] = True
+    # Factor models square their values (errors, confidences): beyond this magnitude the
+    # objective overflows, and their regularisation makes them not scale-equivariant, so
+    # such data are refused by name rather than rescaled. None: no limit (counting models).
+    _max_magnitude: ClassVar[float | None] = 1e100
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -93,12 +110,21 @@ class Recommender(BaseEstimator):
         y : None
             Ignored; present for scikit-learn's API.
         """
-        self._validate_params()
+        self._check_params()
         data = self._as_interactions(X)
         warm = continues(self, data)
         self._remember(data)
         self._fit(data, warm)
         return self
+
+    def _check_params(self) -> None:
+        """scikit-learn's declared constraints, plus: every number finite (its intervals let
+        inf through)."""
+        self._validate_params()
+        for name, value in self.get_params(deep=False).items():
+            if isinstance(value, Real) and not isinstance(value, bool | np.bool_):
+                if not np.isfinite(value):
+                    raise fail(name, "a finite number", value)
 
     def _as_interactions(self, X: Any, reset: bool = True) -> Interactions:
         """``X`` as Interactions; matrices validated (``reset=False``: against the fitted
@@ -115,6 +141,14 @@ class Recommender(BaseEstimator):
             data = Interactions.from_matrix(matrix)
         if data.nnz == 0:
             raise fail("X", "at least one interaction", "a matrix with no stored entries")
+        largest = float(np.max(np.abs(data.matrix.data)))
+        if self._max_magnitude is not None and largest > self._max_magnitude:
+            raise fail(
+                "X",
+                f"values of magnitude at most {self._max_magnitude:g} for "
+                f"{type(self).__name__} (rescale the ratings or weights)",
+                f"largest {largest:g}",
+            )
         if self._non_negative and np.any(data.matrix.data < 0):
             raise ValueError(
                 f"X: Negative values in data passed to {type(self).__name__}.fit "
@@ -235,7 +269,7 @@ class Recommender(BaseEstimator):
         ids = self.item_ids_[np.where(pad, 0, index)]
         if np.any(pad):
             sentinel = padding_id(self.item_ids_)
-            if sentinel is None or (isinstance(sentinel, float) and ids.dtype.kind != "f"):
+            if sentinel is None:
                 ids = ids.astype(object)
             ids[pad] = sentinel
         return ids
@@ -286,7 +320,7 @@ class IncrementalMixin:
         ``X`` must have the users and items of the first call (the parameters keep their
         rows); the learning-rate schedule continues from the epochs already run.
         """
-        self._validate_params()
+        self._check_params()
         fitted = is_fitted(self)
         data = self._as_interactions(X, reset=not fitted)
         if fitted:

@@ -56,6 +56,7 @@ class Popularity(Recommender):
     """
 
     _parameter_constraints: ClassVar[dict] = {"by": [StrOptions({"users", "weight"})]}
+    _max_magnitude = None  # counts and sums: any finite weight is fine
 
     def __init__(self, by: str = "users"):
         self.by = by

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,16 @@ def generator(random_state: Any) -> np.random.Generator:
     """A NumPy Generator from ``None``, an int, a Generator or a legacy RandomState."""
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(2**31 - 1))
-    return np.random.default_rng(random_state)
+    if isinstance(random_state, bool | np.bool_) or not (
+        random_state is None or isinstance(random_state, np.random.Generator | Integral)
+    ):
+        raise fail("random_state", "None, a non-negative integer or a Generator", random_state)
+    try:
+        return np.random.default_rng(random_state)
+    except ValueError:  # a negative seed
+        raise fail(
+            "random_state", "None, a non-negative integer or a Generator", random_state
+        ) from None
 
 
 def continues(model: Any, data: Interactions) -> bool:

@@ -30,6 +30,7 @@ from glassml._validation import (
     fail,
 )
 from glassml.recommend._base import Recommender, _block_rows, top_k
+from glassml.recommend._common import generator
 from glassml.recommend._interactions import Interactions
 from glassml.recommend._kernels import exclude_entries
 from glassml.recommend._metrics import PER_USER, auc
@@ -95,6 +96,11 @@ def _per_user_ranking(model, rows, train, test, k, exclude_seen, want_auc):
 
 
 def _auc_rows(scores, relevant, excluded) -> np.ndarray:
+    # Items no training data describes score -inf; below every finite score keeps the ranks.
+    finite = np.isfinite(scores)
+    if not np.all(finite):
+        floor = np.min(scores[finite], initial=0.0) - 1.0
+        scores = np.where(finite, scores, floor)
     ranked = ~excluded
     usable = (relevant & ranked).any(axis=1) & (ranked & ~relevant).any(axis=1)
     values = np.full(scores.shape[0], np.nan)
@@ -218,6 +224,7 @@ def evaluate(
     level = check_probability(confidence_level, "confidence_level")
     n_resamples = check_count(n_resamples, "n_resamples", minimum=2)
     check_option(method, "method", ("bca", "percentile", "basic"))
+    generator(random_state)  # refuses a bad seed by name before any work
     rating_model = hasattr(model, "predict")
     if metrics is None:
         metrics = RANKING_METRICS + (

@@ -38,6 +38,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from glassml._threads import kernel_threads, one_blas_thread
+from glassml._validation import fail
 from glassml.recommend._base import Recommender
 from glassml.recommend._common import append_history, generator
 from glassml.recommend._kernels import stored_dot_products
@@ -238,6 +239,14 @@ class ImplicitALS(Recommender):
         self.random_state = random_state
 
     def _fit(self, data, warm: bool) -> None:
+        confidence_max = 1.0 + self.alpha * float(np.max(data.matrix.data))
+        if confidence_max > self._max_magnitude:
+            raise fail(
+                "X",
+                f"weights whose confidence 1 + alpha r stays below {self._max_magnitude:g} "
+                "(rescale the weights, e.g. log1p, or lower alpha)",
+                f"a largest confidence of {confidence_max:g}",
+            )
         dtype = np.dtype(self.dtype)
         if not warm:
             rng = generator(self.random_state)

@@ -52,9 +52,22 @@ def as_id_array(ids: Any, argument: str) -> np.ndarray:
     if array.dtype.kind == "O":
         if any(isinstance(value, float) and not np.isfinite(value) for value in array):
             raise fail(argument, "ids without NaN", "NaN")
-        if array.size and all(isinstance(value, str) for value in array):
+        kinds = {_id_kind(value) for value in array}
+        if len(kinds) > 1:
+            raise fail(argument, "ids of one kind (all numbers or all strings)", sorted(kinds))
+        if kinds == {"string"}:
             array = array.astype(str)  # string ids as a NumPy string array (padding "")
     return array
+
+
+def _id_kind(value: Any) -> str:
+    if isinstance(value, str | np.str_):
+        return "string"
+    if isinstance(value, bool | np.bool_):
+        return "boolean"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return "number"
+    return type(value).__name__
 
 
 class IdIndex:
@@ -399,10 +412,9 @@ def _factorize(column: pd.Series, argument: str) -> tuple[np.ndarray, np.ndarray
         raise fail(argument, "at least one interaction", "an empty column")
     if column.dtype.kind == "c":
         raise TypeError(f"{argument}: expected real or string ids, got complex values")
-    try:
-        codes, uniques = pd.factorize(column, sort=True)
-    except TypeError:  # a mixture of types that cannot be sorted (e.g. 3 and "a")
-        codes, uniques = pd.factorize(column.astype(str), sort=True)
+    if column.dtype.kind == "O":
+        as_id_array(column.dropna().to_numpy(), argument)  # one kind of id, named if not
+    codes, uniques = pd.factorize(column, sort=True)
     if np.any(codes < 0):
         raise fail(argument, "ids without missing values", f"{int((codes < 0).sum())} NaN ids")
     ids = as_id_array(np.asarray(uniques), argument)

@@ -102,6 +102,7 @@ class ItemKNN(Recommender):
         "bm25_k1": [Interval(Real, 0, None, closed="left")],
         "bm25_b": [Interval(Real, 0, 1, closed="both")],
     }
+    _max_magnitude = None  # cosines are scale-free (computed on rescaled data), bm25 saturates
 
     def __init__(
         self,
@@ -126,10 +127,18 @@ class ItemKNN(Recommender):
             weighted = bm25_weight(matrix, self.bm25_k1, self.bm25_b)
             products = (weighted.T @ weighted).tocsr()
         else:
-            products = (matrix.T @ matrix).tocsr()
+            # Cosines do not change when the data are scaled; dividing by the largest value
+            # keeps the dot products of 1e300-sized entries from overflowing.
+            scale = max(float(np.max(np.abs(matrix.data), initial=0.0)), 1e-300)
+            unit = matrix / scale
+            products = (unit.T @ unit).tocsr()
             norms = np.sqrt(products.diagonal())
             rows = np.repeat(np.arange(products.shape[0]), np.diff(products.indptr))
-            denominator = norms[rows] * norms[products.indices] + self.shrink
+            shrink = 0.0
+            if self.shrink > 0:
+                with np.errstate(over="ignore", under="ignore"):  # inf: every s_ij is then 0
+                    shrink = self.shrink / np.float64(scale) / np.float64(scale)
+            denominator = norms[rows] * norms[products.indices] + shrink
             products.data = np.divide(
                 products.data,
                 denominator,

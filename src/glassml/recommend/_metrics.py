@@ -42,6 +42,7 @@ from scipy import stats as scipy_stats
 from sklearn.metrics import mean_absolute_error, root_mean_squared_error
 
 from glassml._validation import check_bool, check_count, check_named_array, check_option, fail
+from glassml.recommend._interactions import as_id_array
 
 
 def _ranked(recommended: Any, k: int | None) -> tuple[np.ndarray, int]:
@@ -50,8 +51,7 @@ def _ranked(recommended: Any, k: int | None) -> tuple[np.ndarray, int]:
         raise fail("recommended", "a 2-D array (users x ranked items)", array)
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise fail("recommended", "at least one user and one rank", array.shape)
-    if array.dtype.kind == "c":
-        raise TypeError("recommended: expected item ids, got complex values")
+    as_id_array(array.ravel(), "recommended")  # finite numbers or strings, one kind
     if k is None:
         return array, array.shape[1]
     k = check_count(k, "k")
@@ -67,20 +67,16 @@ def _relevant_sets(relevant: Any, n_rows: int) -> list[np.ndarray]:
         raise fail("relevant", f"{n_rows} rows (one per row of recommended)", len(relevant))
     sets = []
     for row, items in enumerate(relevant):
+        if isinstance(items, str | bytes) or np.ndim(items) != 1:
+            raise fail("relevant", f"a 1-D collection of item ids in row {row}", items)
         array = np.asarray(list(items) if isinstance(items, set | frozenset) else items)
-        if array.ndim == 0:
-            array = array.reshape(1)
         if array.size == 0:
             raise fail(
                 "relevant",
                 "at least one relevant item per user (users without any have no metric)",
                 f"none in row {row}",
             )
-        if array.dtype.kind == "c":
-            raise TypeError("relevant: expected item ids, got complex values")
-        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
-            raise fail("relevant", "finite item ids", "NaN or inf")
-        sets.append(array.ravel())
+        sets.append(as_id_array(array, "relevant"))
     return sets
 
 
@@ -255,7 +251,7 @@ def auc(
     Parameters
     ----------
     scores : array of shape (n_users, n_items)
-        Every item's score for each user (-inf allowed: ranked last).
+        Every item's finite score for each user.
     relevant : boolean array or sparse matrix of shape (n_users, n_items)
         The positives (e.g. the test interactions).
     exclude : boolean array or sparse matrix, optional
@@ -270,9 +266,7 @@ def auc(
     >>> auc(np.array([[0.9, 0.1, 0.5, 0.3]]), np.array([[1, 0, 0, 1]]))
     0.75
     """
-    values = check_named_array(scores, "scores", dtype=np.float64, ensure_all_finite=False)
-    if np.any(np.isnan(values)) or np.any(values == np.inf):
-        raise fail("scores", "finite scores (or -inf)", "NaN or +inf")
+    values = check_named_array(scores, "scores", dtype=np.float64)
     positive = _as_mask(relevant, values.shape, "relevant")
     ranked = (
         np.ones_like(positive) if exclude is None else ~_as_mask(exclude, values.shape, "exclude")
@@ -310,8 +304,7 @@ def coverage(recommended: Any, catalogue: Any) -> float:
     items = np.asarray(catalogue)
     if items.ndim != 1 or items.size == 0:
         raise fail("catalogue", "a non-empty 1-D array of item ids", items)
-    if items.dtype.kind == "c":
-        raise TypeError("catalogue: expected item ids, got complex values")
+    items = as_id_array(items, "catalogue")
     try:
         shown = np.isin(items, ranked.ravel())
     except TypeError:
@@ -321,32 +314,40 @@ def coverage(recommended: Any, catalogue: Any) -> float:
 
 
 def rmse(y_true: Any, y_pred: Any) -> float:
-    """Root mean squared error of rating predictions (scikit-learn's).
+    """Root mean squared error of rating predictions (scikit-learn's, on rescaled values).
 
     Examples
     --------
     >>> rmse([4.0, 2.0], [3.0, 2.0])
     0.7071067811865476
     """
-    return float(root_mean_squared_error(*_pair(y_true, y_pred)))
+    truth, predicted, scale = _pair(y_true, y_pred)
+    return scale * float(root_mean_squared_error(truth, predicted))
 
 
 def mae(y_true: Any, y_pred: Any) -> float:
-    """Mean absolute error of rating predictions (scikit-learn's).
+    """Mean absolute error of rating predictions (scikit-learn's, on rescaled values).
 
     Examples
     --------
     >>> mae([4.0, 2.0], [3.0, 2.0])
     0.5
     """
-    return float(mean_absolute_error(*_pair(y_true, y_pred)))
+    truth, predicted, scale = _pair(y_true, y_pred)
+    return scale * float(mean_absolute_error(truth, predicted))
 
 
-def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, float]:
+    """Both arrays, divided by their largest magnitude when that is extreme (errors are
+    scale-equivariant, and squares of 1e300 would overflow), with the divisor."""
     truth = check_named_array(y_true, "y_true", ensure_2d=False, dtype=np.float64)
     predicted = check_named_array(y_pred, "y_pred", ensure_2d=False, dtype=np.float64)
-    if truth.ndim != 1 or predicted.ndim != 1:
-        raise fail("y_pred", "1-D arrays of ratings", (truth.shape, predicted.shape))
+    for argument, values in (("y_true", truth), ("y_pred", predicted)):
+        if values.ndim != 1:
+            raise fail(argument, "a 1-D array of ratings", values)
     if truth.shape != predicted.shape:
         raise fail("y_pred", f"one prediction per rating ({truth.shape[0]})", predicted.shape[0])
-    return truth, predicted
+    scale = max(float(np.max(np.abs(truth))), float(np.max(np.abs(predicted))))
+    if 1e-150 < scale < 1e150 or scale == 0.0:
+        return truth, predicted, 1.0  # squares cannot overflow or underflow: as given
+    return truth / scale, predicted / scale, scale

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from glassml._validation import check_bool, check_count, check_probability, fail
-from glassml.recommend._interactions import Interactions
+from glassml.recommend._common import generator
+from glassml.recommend._interactions import Interactions, as_id_array
 
 
 @dataclass(frozen=True, repr=False)
@@ -40,6 +41,27 @@ class Split:
     test: Interactions
     cold_users: np.ndarray
     cold_items: np.ndarray
+
+    def __post_init__(self) -> None:
+        for argument in ("train", "test"):
+            if not isinstance(getattr(self, argument), Interactions):
+                raise TypeError(
+                    f"{argument}: expected an Interactions object, got "
+                    f"{type(getattr(self, argument)).__name__}"
+                )
+        if not (
+            np.array_equal(self.train.user_ids, self.test.user_ids)
+            and np.array_equal(self.train.item_ids, self.test.item_ids)
+        ):
+            raise fail("test", "the users and items of train (one id space)", self.test)
+        for argument, known in (
+            ("cold_users", self.train._users),
+            ("cold_items", self.train._items),
+        ):
+            ids = as_id_array(getattr(self, argument), argument)
+            if ids.size:
+                known.index(ids, argument)  # cold ids are ids of the split, named if not
+            object.__setattr__(self, argument, ids)
 
     def __iter__(self) -> Iterator[Interactions]:
         return iter((self.train, self.test))
@@ -107,7 +129,7 @@ def random_split(
     """
     interactions = _check_interactions(interactions)
     test_size = check_probability(test_size, "test_size")
-    rng = np.random.default_rng(random_state)
+    rng = generator(random_state)
     rows = interactions._entry_rows()
     counts = np.diff(interactions.matrix.indptr)
     n_test = np.minimum(np.rint(test_size * counts), np.maximum(counts - 1, 0)).astype(np.int64)
@@ -230,7 +252,7 @@ def k_fold(
     if n_splits > interactions.nnz:
         raise fail("n_splits", f"at most the number of interactions ({interactions.nnz})", n_splits)
     order = (
-        np.random.default_rng(random_state).permutation(interactions.nnz)
+        generator(random_state).permutation(interactions.nnz)
         if shuffle
         else np.arange(interactions.nnz)
     )
