@@ -94,7 +94,8 @@ class BaselineOnly(ExplicitMixin, SGDRatings, Recommender):
     learning_rate, reg : float
         SGD step and per-rating penalty.
     shuffle : bool
-        SGD only: a new random order of the ratings each epoch.
+        SGD only: a new random order each epoch (users, and each user's ratings, as in
+        :class:`FunkSVD`).
     warm_start : bool
         ``fit`` continues from the current biases (same users and items required).
     random_state : int, Generator or None

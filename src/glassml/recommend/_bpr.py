@@ -43,7 +43,7 @@ from glassml.recommend._interactions import Interactions
 _MAX_REDRAWS = 64
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=True, inline="always")
 def bpr_step(x_u, y_i, y_j, bias, i, j, eta, reg):  # pragma: no cover - compiled
     """One LearnBPR step on the triple (u, i, j), in place; returns x̂_uij before the step."""
     x_uij = bias[i] - bias[j]
@@ -52,21 +52,28 @@ def bpr_step(x_u, y_i, y_j, bias, i, j, eta, reg):  # pragma: no cover - compile
     z = 1.0 / (1.0 + np.exp(x_uij))  # sigma(-x̂_uij) = d ln sigma(x̂_uij) / d x̂_uij
     for f in range(x_u.shape[0]):
         user, liked, other = x_u[f], y_i[f], y_j[f]
-        x_u[f] += eta * (z * (liked - other) - reg * user)
-        y_i[f] += eta * (z * user - reg * liked)
-        y_j[f] += eta * (-z * user - reg * other)
+        x_u[f] = user + eta * (z * (liked - other) - reg * user)
+        y_i[f] = liked + eta * (z * user - reg * liked)
+        y_j[f] = other + eta * (-z * user - reg * other)
     bias[i] += eta * (z - reg * bias[i])
     bias[j] += eta * (-z - reg * bias[j])
     return x_uij
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _has(indices, start, stop, item):  # pragma: no cover - compiled
-    position = start + np.searchsorted(indices[start:stop], item)
-    return position < stop and indices[position] == item
+    """Whether the sorted ``indices[start:stop]`` hold ``item`` (binary search)."""
+    low, high = start, stop
+    while low < high:
+        middle = (low + high) // 2
+        if indices[middle] < item:
+            low = middle + 1
+        else:
+            high = middle
+    return low < stop and indices[low] == item
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=True)
 def bpr_epoch(
     indptr, indices, entry_users, X, Y, bias, eta, reg, n_samples, by_popularity, rng
 ):  # pragma: no cover - compiled

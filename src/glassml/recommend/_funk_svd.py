@@ -12,10 +12,15 @@ Gradient of one rating's term and the step against it, with learning rate eta:
     b_u <- b_u + eta (e_ui - reg_bias b_u)          b_i <- b_i + eta (e_ui - reg_bias b_i)
     p_u <- p_u + eta (e_ui q_i - reg p_u)            q_i <- q_i + eta (e_ui p_u - reg q_i)
 
-(p_u and q_i updated simultaneously, from their values before the step), one rating at a time
-in a shuffled order, for ``n_epochs`` passes. The loop is inherently sequential: each step reads
-the parameters the previous one wrote. Without biases (``biased=False``) the model is p_u . q_i
-alone, as in Funk's original and Surprise's ``SVD(biased=False)``.
+(p_u and q_i updated simultaneously, from their values before the step), one rating at a time,
+for ``n_epochs`` passes. The loop is inherently sequential: each step reads the parameters the
+previous one wrote. Without biases (``biased=False``) the model is p_u . q_i alone, as in
+Funk's original and Surprise's ``SVD(biased=False)``.
+
+Order. Each epoch visits the users in a new random order and each user's ratings in a new
+random order, all of a user's ratings together (Surprise visits them user by user, unshuffled).
+Keeping p_u in cache across its user's ratings halves the time of an epoch against a shuffle of
+all ratings (measured on MovieLens 100K, 100 factors), with the same accuracy.
 """
 
 from __future__ import annotations
@@ -74,6 +79,28 @@ def sgd_epoch(
     return squared_errors
 
 
+@numba.njit(cache=True)
+def grouped_order(indptr, users, rng):  # pragma: no cover - compiled
+    """The entries of ``users`` (in that order), each user's entries in a random order.
+
+    A Fisher–Yates shuffle per user, drawing j = floor(u (k + 1)) with u = ``rng.random()``.
+    """
+    order = np.empty(indptr[-1], dtype=np.int64)
+    position = 0
+    for user in users:
+        start, stop = indptr[user], indptr[user + 1]
+        n = stop - start
+        for k in range(n):
+            order[position + k] = start + k
+        for k in range(n - 1, 0, -1):
+            j = position + int(rng.random() * (k + 1))
+            held = order[position + k]
+            order[position + k] = order[j]
+            order[j] = held
+        position += n
+    return order
+
+
 class SGDRatings:
     """The SGD machinery of rating models: data in entry order, epochs, training RMSE."""
 
@@ -82,6 +109,7 @@ class SGDRatings:
         self._sgd_users = data._entry_rows().astype(np.int64)
         self._sgd_items = matrix.indices.astype(np.int64)
         self._sgd_ratings = matrix.data
+        self._sgd_indptr = matrix.indptr.astype(np.int64)
 
     def _sgd_run(self, n_epochs: int, rng: np.random.Generator, biased: bool) -> None:
         rmse = []
@@ -90,7 +118,11 @@ class SGDRatings:
         n_ratings = self._sgd_users.shape[0]
         for _ in range(n_epochs):
             eta = learning_rate_at(self.learning_rate, self.n_iter_)
-            order = rng.permutation(n_ratings) if self.shuffle else np.arange(n_ratings)
+            order = (
+                grouped_order(self._sgd_indptr, rng.permutation(self._sgd_indptr.shape[0] - 1), rng)
+                if self.shuffle
+                else np.arange(n_ratings)
+            )
             squared_errors = sgd_epoch(
                 self._sgd_users,
                 self._sgd_items,
@@ -176,7 +208,10 @@ class FunkSVD(IncrementalMixin, SGDRatings, ExplicitMixin, Recommender):
         Factors start N(0, init_std^2) (users, then items, from the generator of
         ``random_state``); biases start at 0.
     shuffle : bool
-        Visit the ratings in a new random order each epoch (else in user order).
+        Each epoch, users in a random order and each user's ratings in a random order
+        (``rng.permutation`` of the users, then a Fisher–Yates shuffle of each user's
+        ratings, from the generator of ``random_state``); else the CSR order (user by user,
+        Surprise's).
     warm_start : bool
         ``fit`` continues from the current parameters (same users and items required).
     random_state : int, Generator or None
