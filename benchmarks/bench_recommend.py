@@ -18,12 +18,11 @@ Targets from the issue (ratio glassml / reference):
 
 The scale check (10 million power-law interactions, 1 million users x 100,000 items, 15
 iterations, peak memory < 4 GiB) is not a ratio and runs once, in a fresh process:
-``python -m benchmarks.bench_recommend --scale``.
+``python -c "from benchmarks.bench_recommend import scale_check; scale_check()"``.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -371,6 +370,3 @@ def scale_check(n_users=1_000_000, n_items=100_000, n_interactions=10_000_000) -
         f"{model.history_['loss'][-1]:.4g}"
     )
 
-
-if __name__ == "__main__" and "--scale" in sys.argv:
-    scale_check()

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from scipy import stats as scipy_stats
 from sklearn.metrics import mean_absolute_error, root_mean_squared_error
@@ -80,17 +81,37 @@ def _relevant_sets(relevant: Any, n_rows: int) -> list[np.ndarray]:
     return sets
 
 
+def _kind(ids: np.ndarray) -> str:
+    return "number" if ids.dtype.kind in "iuf" else "string" if ids.dtype.kind in "US" else "object"
+
+
 def hits_matrix(recommended: Any, relevant: Any, k: int | None = None):
-    """``(hits, n_relevant, k)``: hits[u, r] = item at rank r+1 of user u is relevant."""
+    """``(hits, n_relevant, k)``: hits[u, r] = item at rank r+1 of user u is relevant.
+
+    All rows at once: ids are coded jointly (``pandas.factorize`` on objects, so 1 and "1"
+    stay different ids) and each (row, id) pair becomes one integer key.
+    """
     ranked, k = _ranked(recommended, k)
     sets = _relevant_sets(relevant, ranked.shape[0])
-    hits = np.zeros(ranked.shape, dtype=bool)
-    for row, items in enumerate(sets):
-        try:
-            hits[row] = np.isin(ranked[row], items)
-        except TypeError:  # ids of incomparable types never match
-            hits[row] = [value in set(items.tolist()) for value in ranked[row].tolist()]
-    n_relevant = np.array([len(np.unique(items)) for items in sets], dtype=np.float64)
+    n_rows = ranked.shape[0]
+    flat = ranked.ravel()
+    kinds = {_kind(flat)} | {_kind(items) for items in sets}
+    if len(kinds) == 1:  # one kind of id throughout: NumPy concatenates without a cast
+        together = np.concatenate([flat, *sets])
+    else:  # numbers and strings: as objects, so that 1 and "1" stay different ids
+        together = np.concatenate([flat.astype(object), *(items.astype(object) for items in sets)])
+    codes, uniques = pd.factorize(together)
+    n_codes = max(len(uniques), 1)
+    ranked_keys = np.repeat(np.arange(n_rows, dtype=np.int64), k) * n_codes + codes[: flat.size]
+    lengths = [len(items) for items in sets]
+    wanted_keys = np.sort(
+        np.repeat(np.arange(n_rows, dtype=np.int64), lengths) * n_codes + codes[flat.size :]
+    )
+    wanted_keys = wanted_keys[np.concatenate([[True], wanted_keys[1:] != wanted_keys[:-1]])]
+    # Membership by binary search in the sorted keys (a sort beats hashing here).
+    position = np.minimum(np.searchsorted(wanted_keys, ranked_keys), len(wanted_keys) - 1)
+    hits = (wanted_keys[position] == ranked_keys).reshape(n_rows, k)
+    n_relevant = np.bincount(wanted_keys // n_codes, minlength=n_rows).astype(np.float64)
     return hits, n_relevant, k
 
 
