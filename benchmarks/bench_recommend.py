@@ -324,26 +324,34 @@ register(
 
 
 def power_law_interactions(n_users, n_items, n_interactions, seed=0):
-    """Synthetic implicit feedback: user activity and item popularity both Zipf-like.
+    """Exactly ``n_interactions`` distinct (user, item) pairs, user activity and item popularity
+    both power laws.
 
     Users draw their number of interactions from a Pareto tail (at least one each); items are
-    drawn with probability proportional to (rank + 10)^-1.1. Duplicate pairs are merged, so the
-    stored count is a little under ``n_interactions``.
+    drawn with probability proportional to (rank + 10)^-1.1. Draws are made with 10 % to spare
+    and repeated pairs merged; then pairs are dropped uniformly at random down to the target.
     """
     import scipy.sparse as sp
 
     rng = np.random.default_rng(seed)
     activity = rng.pareto(1.5, n_users) + 1.0
-    counts = np.maximum(1, np.round(activity / activity.sum() * n_interactions)).astype(np.int64)
+    draws = int(1.25 * n_interactions)
+    counts = np.maximum(1, np.round(activity / activity.sum() * draws)).astype(np.int64)
     users = np.repeat(np.arange(n_users, dtype=np.int32), counts)
     popularity = (np.arange(n_items) + 10.0) ** -1.1
     cumulative = np.cumsum(popularity / popularity.sum())
-    items = np.searchsorted(cumulative, rng.random(users.size)).astype(np.int32)
-    items = np.minimum(items, n_items - 1)
+    items = np.minimum(np.searchsorted(cumulative, rng.random(users.size)), n_items - 1)
     matrix = sp.csr_matrix(
-        (np.ones(users.size, dtype=np.float64), (users, items)), shape=(n_users, n_items)
+        (np.ones(users.size), (users, items.astype(np.int32))), shape=(n_users, n_items)
     )
     matrix.sum_duplicates()
+    if matrix.nnz < n_interactions:
+        raise RuntimeError(f"only {matrix.nnz:,} distinct pairs drawn; raise the spare")
+    keep = np.zeros(matrix.nnz, dtype=bool)
+    keep[rng.choice(matrix.nnz, n_interactions, replace=False)] = True
+    matrix.data[~keep] = 0.0
+    matrix.eliminate_zeros()
+    matrix.data[:] = 1.0
     return matrix
 
 
@@ -369,4 +377,3 @@ def scale_check(n_users=1_000_000, n_items=100_000, n_interactions=10_000_000) -
         f"(target < 4 GiB); loss {model.history_['loss'][0]:.4g} -> "
         f"{model.history_['loss'][-1]:.4g}"
     )
-
