@@ -327,7 +327,7 @@ def power_law_interactions(n_users, n_items, n_interactions, seed=0):
     """Exactly ``n_interactions`` distinct (user, item) pairs, user activity and item popularity
     both power laws.
 
-    Users draw their number of interactions from a Pareto tail (at least one each); items are
+    Users draw their number of interactions from a Pareto tail (at least one draw each); items are
     drawn with probability proportional to (rank + 10)^-1.1. Draws are made with 10 % to spare
     and repeated pairs merged; then pairs are dropped uniformly at random down to the target.
     """

@@ -200,7 +200,8 @@ def evaluate(
         or ratings averaged); with a baseline also ``baseline``, ``baseline_ci_low``,
         ``baseline_ci_high``, ``difference``, ``difference_ci_low``, ``difference_ci_high``.
         ``attrs`` holds ``n_users`` (evaluated), ``n_cold_users`` (test users the models
-        cannot rank), ``k`` and ``confidence_level``.
+        cannot rank), ``n_users_without_new_items`` (test users whose test items were all in
+        their training data, with ``exclude_seen``), ``k`` and ``confidence_level``.
 
     Examples
     --------
@@ -241,92 +242,112 @@ def evaluate(
     ranking = [name for name in metrics if name in RANKING_METRICS]
 
     test_users = np.diff(test.matrix.indptr) > 0
-    warm = train_users = np.diff(train.matrix.indptr) > 0
+    warm = np.diff(train.matrix.indptr) > 0
     if baseline is not None:
-        warm = warm & (baseline.user_counts_ > 0)
+        warm &= baseline.user_counts_ > 0
     rows = np.flatnonzero(test_users & warm)
-    n_cold = int(np.sum(test_users & ~warm))
-    del train_users
-    rows_table: dict[str, dict[str, float]] = {}
-    seed = random_state
-
+    settings = (n_resamples, level, method, random_state)
+    table_rows: dict[str, dict[str, float]] = {}
+    n_nothing_new = 0
     if ranking:
-        hits, n_relevant, aucs, listed = _per_user_ranking(
-            model, rows, train, test, k, exclude_seen, "auc" in ranking
+        n_nothing_new = _ranking_rows(
+            table_rows, ranking, model, baseline, rows, train, test, k, exclude_seen, settings
         )
-        if baseline is not None:
-            b_hits, _, b_aucs, b_listed = _per_user_ranking(
-                baseline, rows, train, test, k, exclude_seen, "auc" in ranking
-            )
-        # Users whose test items were all seen in training have nothing left to find.
-        evaluable = n_relevant > 0
-        if not np.any(evaluable):
-            raise fail("test", "test users with unseen relevant items", "none")
-        values = _ranking_values(hits[evaluable], n_relevant[evaluable], k)
-        if baseline is not None:
-            b_values = _ranking_values(b_hits[evaluable], n_relevant[evaluable], k)
-        for name in ranking:
-            label = f"{name}@{k}" if name not in ("auc",) else "auc"
-            if name == "coverage":
-                lists = [_lists_matrix(listed[evaluable], train.n_items)]
-                statistic = _coverage_statistic(lists, train.n_items)
-                positions = np.arange(int(evaluable.sum()), dtype=np.float64)
-                row = dict(
-                    zip(
-                        ("value", "ci_low", "ci_high"),
-                        _interval(
-                            positions, statistic, True, n_resamples, level, "percentile", seed
-                        ),
-                        strict=True,
-                    )
-                )
-                row["n"] = float(len(positions))
-                if baseline is not None:
-                    b_lists = [_lists_matrix(b_listed[evaluable], train.n_items)]
-                    b_stat = _coverage_statistic(b_lists, train.n_items)
-                    both = _coverage_statistic(lists + b_lists, train.n_items)
-                    _add_baseline(
-                        row,
-                        _interval(positions, b_stat, True, n_resamples, level, "percentile", seed),
-                        _interval(positions, both, True, n_resamples, level, "percentile", seed),
-                    )
-                rows_table[label] = row
-                continue
-            if name == "auc":
-                sample = aucs[evaluable]
-                usable = np.isfinite(sample)
-                if baseline is not None:
-                    usable &= np.isfinite(b_aucs[evaluable])
-                mine = sample[usable]
-                theirs = b_aucs[evaluable][usable] if baseline is not None else None
-            else:
-                mine = values[name]
-                theirs = b_values[name] if baseline is not None else None
-            rows_table[label] = _mean_row(mine, theirs, n_resamples, level, method, seed)
-
     for name in (m for m in metrics if m in RATING_METRICS):
-        truth = test.matrix
-        entry_users = test._entry_rows()
-        predicted = model.predict(
-            test.user_ids[entry_users], test.item_ids[truth.indices], cold_start="baseline"
-        )
-        errors = truth.data - predicted
-        if name == "rmse":
-            statistic = lambda sample, axis=-1: np.sqrt(np.mean(sample, axis=axis))  # noqa: E731
-            sample = errors**2
-        else:
-            statistic, sample = _mean, np.abs(errors)
-        value, low, high = _interval(sample, statistic, True, n_resamples, level, method, seed)
-        rows_table[name] = {"value": value, "ci_low": low, "ci_high": high, "n": float(len(sample))}
+        table_rows[name] = _rating_row(name, model, test, settings)
 
-    table = pd.DataFrame.from_dict(rows_table, orient="index")
+    table = pd.DataFrame.from_dict(table_rows, orient="index")
     table.attrs.update(
-        n_users=len(rows),
-        n_cold_users=n_cold,
+        n_users=len(rows) - n_nothing_new,
+        n_cold_users=int(np.sum(test_users & ~warm)),
+        n_users_without_new_items=n_nothing_new,
         k=k,
         confidence_level=level,
     )
     return table
+
+
+def _ranking_rows(
+    table_rows, ranking, model, baseline, rows, train, test, k, exclude_seen, settings
+) -> int:
+    """Add a row per ranking metric; return how many users had no unseen test item."""
+    want_auc = "auc" in ranking
+    hits, n_relevant, aucs, listed = _per_user_ranking(
+        model, rows, train, test, k, exclude_seen, want_auc
+    )
+    compared = None
+    if baseline is not None:
+        compared = _per_user_ranking(baseline, rows, train, test, k, exclude_seen, want_auc)
+    # Users whose test items were all seen in training have nothing left to find.
+    evaluable = n_relevant > 0
+    if not np.any(evaluable):
+        raise fail("test", "test users with unseen relevant items", "none")
+    values = _ranking_values(hits[evaluable], n_relevant[evaluable], k)
+    if compared is not None:
+        b_values = _ranking_values(compared[0][evaluable], n_relevant[evaluable], k)
+    for name in ranking:
+        if name == "coverage":
+            lists = [listed[evaluable]] + ([compared[3][evaluable]] if compared else [])
+            table_rows[f"coverage@{k}"] = _coverage_row(lists, train.n_items, settings)
+            continue
+        if name == "auc":
+            usable = np.isfinite(aucs[evaluable])
+            if compared is not None:
+                usable &= np.isfinite(compared[2][evaluable])
+            mine = aucs[evaluable][usable]
+            theirs = compared[2][evaluable][usable] if compared is not None else None
+            table_rows["auc"] = _mean_row(mine, theirs, *settings)
+            continue
+        theirs = b_values[name] if compared is not None else None
+        table_rows[f"{name}@{k}"] = _mean_row(values[name], theirs, *settings)
+    return int(np.sum(~evaluable))
+
+
+def _coverage_row(lists, n_items, settings) -> dict[str, float]:
+    """Coverage of the model's lists (and the baseline's, and their difference), each with a
+    percentile CI over resamples of users: a property of the set of lists, not a mean."""
+    n_resamples, level, _, seed = settings
+    shown = [_lists_matrix(listed, n_items) for listed in lists]
+    positions = np.arange(lists[0].shape[0], dtype=np.float64)
+
+    def interval(statistic):
+        return _interval(positions, statistic, True, n_resamples, level, "percentile", seed)
+
+    row = dict(
+        zip(
+            ("value", "ci_low", "ci_high"),
+            interval(_coverage_statistic(shown[:1], n_items)),
+            strict=True,
+        )
+    )
+    row["n"] = float(len(positions))
+    if len(shown) == 2:
+        _add_baseline(
+            row,
+            interval(_coverage_statistic(shown[1:], n_items)),
+            interval(_coverage_statistic(shown, n_items)),
+        )
+    return row
+
+
+def _rating_row(name, model, test, settings) -> dict[str, float]:
+    """RMSE or MAE of the test ratings (unknown users or items predicted without their
+    terms), with a CI over resamples of the ratings."""
+    n_resamples, level, method, seed = settings
+    truth = test.matrix
+    predicted = model.predict(
+        test.user_ids[test._entry_rows()], test.item_ids[truth.indices], cold_start="baseline"
+    )
+    errors = truth.data - predicted
+    if name == "rmse":
+        sample = errors**2
+
+        def statistic(values, axis=-1):
+            return np.sqrt(np.mean(values, axis=axis))
+    else:
+        statistic, sample = _mean, np.abs(errors)
+    value, low, high = _interval(sample, statistic, True, n_resamples, level, method, seed)
+    return {"value": value, "ci_low": low, "ci_high": high, "n": float(len(sample))}
 
 
 def _mean_row(mine, theirs, n_resamples, level, method, seed) -> dict[str, float]:
