@@ -288,13 +288,15 @@ class ImplicitALS(Recommender):
         over stored pairs only (p^2 = p).
         """
         X, Y = self.user_factors_, self.item_factors_
-        X64, Y64 = X.astype(np.float64, copy=False), Y.astype(np.float64, copy=False)
         s = stored_dot_products(by_user.indptr, by_user.indices, X, Y)
-        cm1 = confidence_minus_one.astype(np.float64)
-        cp = confidence_times_preference.astype(np.float64)
+        cm1 = confidence_minus_one.astype(np.float64, copy=False)
+        cp = confidence_times_preference.astype(np.float64, copy=False)
         stored = float(np.sum(cm1 * s * s - 2.0 * cp * s + cp))
-        all_pairs = float(np.sum((X64.T @ X64) * (Y64.T @ Y64)))
-        penalty = self.reg * float(np.sum(X64 * X64) + np.sum(Y64 * Y64))
+        # f x f Gram matrices in the factors' precision, then combined in float64: no
+        # (n_users x f) temporary, which at a million users would be half a gigabyte.
+        XtX, YtY = (np.asarray(M.T @ M, dtype=np.float64) for M in (X, Y))
+        all_pairs = float(np.sum(XtX * YtY))
+        penalty = self.reg * float(np.trace(XtX) + np.trace(YtY))
         return all_pairs + stored + penalty
 
     def _user_scores(self, rows: np.ndarray) -> np.ndarray:

@@ -61,7 +61,11 @@ def run(console, out_dir: Path) -> None:
     from glassml._io import save_figure
     from glassml.recommend import ImplicitALS, ItemKNN, Popularity, evaluate
 
-    bunch = load_online_retail()
+    try:
+        bunch = load_online_retail()
+    except ImportError as error:  # glassml.datasets is a separate part of the library
+        console.print(f"[yellow]What to buy next needs the bundled Online Retail data: {error}")
+        return
     descriptions = bunch.items.set_index("item_id")["description"]
     _, split = prepare(bunch)
     train, test = split
