@@ -1,8 +1,8 @@
-"""The real datasets of the recommend tests, read straight from ../shared/data.
+"""The real datasets of the recommend tests, through glassml.datasets.
 
-MovieLens 100K may not be bundled (GroupLens licence) and ``glassml.datasets`` is not on main
-yet, so the tests read the raw files: ``u.data`` (tab-separated user, item, rating, time) and
-Online Retail's interaction table (one row per customer and product).
+MovieLens 100K may not be bundled (GroupLens licence): it is read from ../shared/data by
+``load_movielens_100k(path)``. Online Retail is the copy bundled in the package
+(``load_online_retail()``), the same rows as ../shared/data's file.
 """
 
 from __future__ import annotations
@@ -12,16 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from glassml.datasets import load_movielens_100k, load_online_retail
 from glassml.recommend import Interactions
 
 
 @functools.cache
 def movielens_frame(root: Path) -> pd.DataFrame:
-    return pd.read_csv(
-        root / "movielens-100k" / "u.data",
-        sep="\t",
-        names=["user_id", "item_id", "rating", "timestamp"],
-    )
+    return load_movielens_100k(root / "movielens-100k").ratings
 
 
 @functools.cache
@@ -45,13 +42,13 @@ def movielens_binary(root: Path) -> Interactions:
 
 
 @functools.cache
-def online_retail_frame(root: Path) -> pd.DataFrame:
-    return pd.read_csv(root / "online-retail" / "online_retail_interactions.csv.gz")
+def online_retail_frame() -> pd.DataFrame:
+    return load_online_retail().interactions
 
 
 @functools.cache
-def online_retail(root: Path) -> Interactions:
+def online_retail() -> Interactions:
     """Customer x product, weight = number of orders, time = the pair's first purchase."""
     return Interactions.from_frame(
-        online_retail_frame(root), "user_id", "item_id", weight="n_orders", timestamp="first_ts"
+        online_retail_frame(), "user_id", "item_id", weight="n_orders", timestamp="first_ts"
     )

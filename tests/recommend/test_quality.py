@@ -81,10 +81,10 @@ def test_movielens_biased_mf_five_folds_three_seeds(shared_data):
     assert abs(mine.mean() - theirs.mean()) <= 0.005
 
 
-def retail_temporal(shared_data):
+def retail_temporal():
     # Binary "bought before the cut-off": the orders count includes later orders.
     data = Interactions.from_frame(
-        online_retail_frame(shared_data), "user_id", "item_id", timestamp="first_ts"
+        online_retail_frame(), "user_id", "item_id", timestamp="first_ts"
     )
     return temporal_split(data, test_span=0.2)
 
@@ -111,16 +111,16 @@ def beats_popularity(model, split, seed, n_resamples):
     return [(row.name, row["value"], row["baseline"], row["difference_ci_low"]) for row in rows]
 
 
-def test_online_retail_temporal_one_seed(shared_data):
-    split = retail_temporal(shared_data)
+def test_online_retail_temporal_one_seed():
+    split = retail_temporal()
     beats_popularity(ImplicitALS(**ALS, random_state=0).fit(split.train), split, 0, 300)
     fast_bpr = {**BPR_SETTINGS, "n_epochs": 30}
     beats_popularity(BPR(**fast_bpr, random_state=0).fit(split.train), split, 0, 300)
 
 
 @pytest.mark.slow
-def test_online_retail_temporal_three_seeds(shared_data):
-    split = retail_temporal(shared_data)
+def test_online_retail_temporal_three_seeds():
+    split = retail_temporal()
     for name, model in (("ImplicitALS", ImplicitALS(**ALS)), ("BPR", BPR(**BPR_SETTINGS))):
         results = [
             beats_popularity(
@@ -137,8 +137,8 @@ def test_online_retail_temporal_three_seeds(shared_data):
             )
 
 
-def masked_auc(shared_data, seed):
-    train, test = random_split(online_retail(shared_data), 0.2, random_state=seed)
+def masked_auc(seed):
+    train, test = random_split(online_retail(), 0.2, random_state=seed)
     model = ImplicitALS(**ALS, random_state=seed).fit(train)
     table = evaluate(
         model,
@@ -152,14 +152,14 @@ def masked_auc(shared_data, seed):
     return table.loc["auc", "value"], table.loc["auc", "baseline"]
 
 
-def test_online_retail_masked_auc_one_seed(shared_data):
-    mine, popularity = masked_auc(shared_data, 0)
+def test_online_retail_masked_auc_one_seed():
+    mine, popularity = masked_auc(0)
     assert mine >= 0.88 and popularity < mine, (mine, popularity)
 
 
 @pytest.mark.slow
-def test_online_retail_masked_auc_three_seeds(shared_data):
-    mine, popularity = np.array([masked_auc(shared_data, seed) for seed in range(3)]).T
+def test_online_retail_masked_auc_three_seeds():
+    mine, popularity = np.array([masked_auc(seed) for seed in range(3)]).T
     print(
         f"\nOnline Retail 20%-masked AUC: ImplicitALS {mine.mean():.4f}, "
         f"popularity {popularity.mean():.4f}"

@@ -1,9 +1,8 @@
 """Robustness entries for glassml.recommend (see framework.py).
 
-Every public function and class, the ``Interactions`` constructors and methods, and the
-methods every model shares (``fit`` of each model; ``recommend``, ``similar_items``,
-``predict`` and ``partial_fit`` through representative models: the code behind them is one
-base class).
+Every public function and class, the ``Interactions`` constructors and methods, and every
+model's ``fit``, ``recommend``, ``similar_items``, ``predict`` (pairs, and rows folded in) and
+``partial_fit``.
 
 Ids are not numbers: a list of ids made of the string "word" is a valid (if unknown) list, and
 an empty list of ids a valid query returning nothing; those families are skipped with that
@@ -173,45 +172,72 @@ FIT_ENTRIES = [
     ),
 ]
 
-ALS_MODEL = ImplicitALS(n_factors=2, n_iter=3, random_state=0).fit(BOUGHT)
-FUNK_MODEL = FunkSVD(n_factors=2, n_epochs=5, random_state=0).fit(RATINGS)
+FITTED = {
+    "Popularity": Popularity().fit(BOUGHT),
+    "BaselineOnly": BaselineOnly().fit(RATINGS),
+    "FunkSVD": FunkSVD(n_factors=2, n_epochs=5, random_state=0).fit(RATINGS),
+    "ExplicitALS": ExplicitALS(n_factors=2, n_iter=3, random_state=0).fit(RATINGS),
+    "ImplicitALS": ImplicitALS(n_factors=2, n_iter=3, random_state=0).fit(BOUGHT),
+    "BPR": BPR(n_factors=2, n_epochs=5, random_state=0).fit(BOUGHT),
+    "ItemKNN": ItemKNN(n_neighbors=4).fit(BOUGHT),
+}
 USER_IDS = np.array([0, 2, 5])
 ITEM_IDS = np.array([1, 3, 4])
 
-METHOD_ENTRIES = [
-    Entry(
-        "glassml.recommend.ImplicitALS.recommend",
-        lambda users, k, exclude_seen, cold_start: ALS_MODEL.recommend(
+
+def _recommend_entry(name, model):
+    return Entry(
+        f"glassml.recommend.{name}.recommend",
+        lambda users, k, exclude_seen, cold_start: model.recommend(
             users, k, exclude_seen, cold_start=cold_start
         )[0],
         {"users": USER_IDS, "k": 2, "exclude_seen": True, "cold_start": "error"},
         arrays=("users",),
         options={"k": opt(0, -1), "exclude_seen": opt(), "cold_start": opt()},
         skip={"empty": EMPTY_IS_A_QUERY},
-    ),
-    Entry(
-        "glassml.recommend.ImplicitALS.similar_items",
-        lambda items, k: ALS_MODEL.similar_items(items, k)[0],
+    )
+
+
+def _similar_entry(name, model):
+    return Entry(
+        f"glassml.recommend.{name}.similar_items",
+        lambda items, k: model.similar_items(items, k)[0],
         {"items": ITEM_IDS, "k": 2},
         arrays=("items",),
         options={"k": opt(0)},
         skip={"empty": EMPTY_IS_A_QUERY},
-    ),
-    Entry(
-        "glassml.recommend.FunkSVD.predict",
-        lambda users, items, cold_start, clip: FUNK_MODEL.predict(
-            users, items, cold_start=cold_start, clip=clip
+    )
+
+
+def _predict_entries(name, model):
+    return [
+        Entry(
+            f"glassml.recommend.{name}.predict",
+            lambda users, items, cold_start, clip: model.predict(
+                users, items, cold_start=cold_start, clip=clip
+            ),
+            {"users": USER_IDS, "items": ITEM_IDS, "cold_start": "error", "clip": True},
+            arrays=("users", "items"),
+            options={"cold_start": opt(), "clip": opt()},
+            skip={"empty": EMPTY_IS_A_QUERY},
         ),
-        {"users": USER_IDS, "items": ITEM_IDS, "cold_start": "error", "clip": True},
-        arrays=("users", "items"),
-        options={"cold_start": opt(), "clip": opt()},
-        skip={"empty": EMPTY_IS_A_QUERY},
-    ),
-    Entry(
-        "glassml.recommend.FunkSVD.predict [rows]",
-        lambda X: FUNK_MODEL.predict(X),
-        {"X": RATINGS[:3]},
-        arrays=("X",),
+        Entry(
+            f"glassml.recommend.{name}.predict [rows]",
+            lambda X: model.predict(X),
+            {"X": RATINGS[:3]},
+            arrays=("X",),
+        ),
+    ]
+
+
+METHOD_ENTRIES = [
+    *(_recommend_entry(name, model) for name, model in FITTED.items()),
+    *(_similar_entry(name, model) for name, model in FITTED.items()),
+    *(
+        entry
+        for name, model in FITTED.items()
+        if hasattr(model, "predict")
+        for entry in _predict_entries(name, model)
     ),
     Entry(
         "glassml.recommend.FunkSVD.partial_fit",

@@ -1,39 +1,24 @@
-"""The tour's "What to buy next" section on Online Retail.
+"""The tour's "What to buy next" section on the bundled Online Retail data.
 
-``glassml.datasets`` (which bundles Online Retail) lands separately, so the section's loader is
-replaced here by one reading ../shared/data. Checked: the tables name the models and the
-baseline, the example customer follows its stated rule (median history among customers with
-at least five new products after the cut-off), the recall curve equals ``evaluate``'s recall
-at k = 10 and 20 on the same users (1e-12) and never decreases, and the figure is written as
-SVG and PNG with no colour codes in a non-terminal output.
+Checked: the tables name the models and the baseline, the example customer follows its
+stated rule (median history among customers with at least five new products after the
+cut-off), the recall curve equals ``evaluate``'s recall at k = 10 and 20 on the same users
+(1e-12) and never decreases, and the figure is written as SVG and PNG with no colour codes in
+a non-terminal output.
 """
 
 from __future__ import annotations
 
 import io
-from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
-import pytest
 from rich.console import Console
 
 from glassml.recommend import Popularity, evaluate
 from glassml.tour import s86_what_to_buy as section
 
 
-@pytest.fixture
-def bunch(shared_data, monkeypatch):
-    folder = shared_data / "online-retail"
-    data = SimpleNamespace(
-        interactions=pd.read_csv(folder / "online_retail_interactions.csv.gz"),
-        items=pd.read_csv(folder / "online_retail_items.csv.gz"),
-    )
-    monkeypatch.setattr(section, "load_online_retail", lambda: data)
-    return data
-
-
-def test_section_runs_and_its_numbers_hold(bunch, tmp_path):
+def test_section_runs_and_its_numbers_hold(tmp_path):
     stream = io.StringIO()
     section.run(Console(file=stream, width=160), tmp_path)
     text = stream.getvalue()
@@ -43,7 +28,7 @@ def test_section_runs_and_its_numbers_hold(bunch, tmp_path):
     for suffix in ("svg", "png"):
         assert (tmp_path / f"what_to_buy.{suffix}").stat().st_size > 0
 
-    _, split = section.prepare(bunch)
+    _, split = section.prepare(section.load_online_retail())
     row = section.example_customer(split)
     test_counts = np.diff(split.test.matrix.indptr)
     train_counts = np.diff(split.train.matrix.indptr)

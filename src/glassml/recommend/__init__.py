@@ -1,4 +1,4 @@
-"""Recommender systems: interactions and honest splits, baselines, matrix factorisation (SGD,
+"""_Recommender systems: interactions and honest splits, baselines, matrix factorisation (SGD,
 ALS, implicit ALS), BPR, item-kNN, ranking metrics and evaluation with confidence intervals.
 
 Every model reads an :class:`Interactions` (or a user x item matrix) and answers

@@ -76,7 +76,7 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return index, values
 
 
-class Recommender(BaseEstimator):
+class _Recommender(BaseEstimator):
     """Base class: data handling, ``recommend`` and ``similar_items`` for every model.
 
     A subclass implements ``_fit(interactions)`` and ``_user_scores(rows)`` (scores of all
@@ -98,7 +98,7 @@ class Recommender(BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X: Interactions | Any, y: None = None) -> Recommender:
+    def fit(self, X: Interactions | Any, y: None = None) -> _Recommender:
         """Fit on interactions (or a user x item matrix); ``y`` is ignored.
 
         Parameters
@@ -308,7 +308,7 @@ class Recommender(BaseEstimator):
         return self._ids_of(index), scores
 
 
-class IncrementalMixin:
+class _IncrementalMixin:
     """``partial_fit`` for the stochastic-gradient models: one more epoch per call.
 
     A subclass implements ``_initialise(data)`` and ``_run(data, n_epochs)``.
@@ -332,7 +332,7 @@ class IncrementalMixin:
         return self
 
 
-class ExplicitMixin:
+class _ExplicitMixin:
     """``predict`` for rating models r̂_ui = mu + b_u + b_i + p_u . q_i (any part may be absent).
 
     A subclass sets ``global_mean_``, ``user_bias_``, ``item_bias_``, ``user_factors_`` and

@@ -25,14 +25,14 @@ from typing import ClassVar
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from glassml.recommend._base import ExplicitMixin, Recommender
+from glassml.recommend._base import _ExplicitMixin, _Recommender
 from glassml.recommend._common import append_history, generator
-from glassml.recommend._funk_svd import SGDRatings
+from glassml.recommend._funk_svd import _SGDRatings
 from glassml.recommend._interactions import Interactions
 from glassml.recommend._solve import solve_rows
 
 
-class Popularity(Recommender):
+class Popularity(_Recommender):
     """Recommend the most popular items: score(u, i) = number of training users of i.
 
     With ``by="weight"`` the score is the total weight of i (units, plays) instead. The same
@@ -74,7 +74,7 @@ class Popularity(Recommender):
         return self._user_scores(rows)
 
 
-class BaselineOnly(ExplicitMixin, SGDRatings, Recommender):
+class BaselineOnly(_ExplicitMixin, _SGDRatings, _Recommender):
     """Global mean plus user and item biases: r̂_ui = mu + b_u + b_i (Koren 2010, §2.1).
 
     ``method="als"`` minimises sum (r_ui - mu - b_u - b_i)^2 + reg_user sum b_u^2 +

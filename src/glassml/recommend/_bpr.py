@@ -35,7 +35,7 @@ import numba
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from glassml.recommend._base import IncrementalMixin, Recommender
+from glassml.recommend._base import _IncrementalMixin, _Recommender
 from glassml.recommend._common import append_history, generator, learning_rate_at
 from glassml.recommend._interactions import Interactions
 
@@ -110,7 +110,7 @@ def bpr_epoch(
     return loss, correct, taken
 
 
-class BPR(IncrementalMixin, Recommender):
+class BPR(_IncrementalMixin, _Recommender):
     """Bayesian personalised ranking: matrix factorisation trained on pairwise preferences.
 
     Score x̂_ui = x_u . y_i + b_i; maximises sum over sampled triples (u, i had, j not had)

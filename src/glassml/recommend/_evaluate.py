@@ -29,7 +29,7 @@ from glassml._validation import (
     check_probability,
     fail,
 )
-from glassml.recommend._base import Recommender, _block_rows, top_k
+from glassml.recommend._base import _block_rows, _Recommender, top_k
 from glassml.recommend._common import generator
 from glassml.recommend._interactions import Interactions
 from glassml.recommend._kernels import exclude_entries
@@ -40,8 +40,8 @@ RANKING_METRICS = ("precision", "recall", "ndcg", "map", "mrr", "auc", "coverage
 RATING_METRICS = ("rmse", "mae")
 
 
-def _check_model(model: Any, argument: str) -> Recommender:
-    if not isinstance(model, Recommender):
+def _check_model(model: Any, argument: str) -> _Recommender:
+    if not isinstance(model, _Recommender):
         raise TypeError(
             f"{argument}: expected a glassml.recommend model, got {type(model).__name__}"
         )
@@ -49,7 +49,7 @@ def _check_model(model: Any, argument: str) -> Recommender:
     return model
 
 
-def _check_same_space(model: Recommender, data: Any, argument: str) -> Interactions:
+def _check_same_space(model: _Recommender, data: Any, argument: str) -> Interactions:
     if not isinstance(data, Interactions):
         raise TypeError(f"{argument}: expected an Interactions object, got {type(data).__name__}")
     if not (
@@ -160,13 +160,13 @@ def _lists_matrix(listed: np.ndarray, n_items: int) -> sp.csr_matrix:
 
 
 def evaluate(
-    model: Recommender,
+    model: _Recommender,
     train: Interactions,
     test: Interactions,
     k: int = 10,
     *,
     metrics: tuple[str, ...] | None = None,
-    baseline: Recommender | None = None,
+    baseline: _Recommender | None = None,
     exclude_seen: bool = True,
     confidence_level: float = 0.95,
     n_resamples: int = 2000,

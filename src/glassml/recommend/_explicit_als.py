@@ -25,7 +25,7 @@ from typing import ClassVar
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from glassml.recommend._base import ExplicitMixin, Recommender
+from glassml.recommend._base import _ExplicitMixin, _Recommender
 from glassml.recommend._common import append_history, generator
 from glassml.recommend._kernels import stored_dot_products
 from glassml.recommend._solve import solve_rows
@@ -59,7 +59,7 @@ def ridge_half_step(
     return np.zeros(matrix.shape[0]), solution
 
 
-class ExplicitALS(ExplicitMixin, Recommender):
+class ExplicitALS(_ExplicitMixin, _Recommender):
     """Matrix factorisation of explicit ratings by alternating ridge regressions.
 
     Model r̂_ui = mu + b_u + b_i + p_u . q_i; objective J = sum over observed ratings

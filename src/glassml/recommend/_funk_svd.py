@@ -32,7 +32,7 @@ import numba
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from glassml.recommend._base import ExplicitMixin, IncrementalMixin, Recommender
+from glassml.recommend._base import _ExplicitMixin, _IncrementalMixin, _Recommender
 from glassml.recommend._common import append_history, generator, learning_rate_at
 from glassml.recommend._interactions import Interactions
 from glassml.recommend._solve import solve_rows
@@ -101,7 +101,7 @@ def grouped_order(indptr, users, rng):  # pragma: no cover - compiled
     return order
 
 
-class SGDRatings:
+class _SGDRatings:
     """The SGD machinery of rating models: data in entry order, epochs, training RMSE."""
 
     def _sgd_setup(self, data: Interactions) -> None:
@@ -178,7 +178,7 @@ class SGDRatings:
         return np.zeros(matrix.shape[0]), solution
 
 
-class FunkSVD(IncrementalMixin, SGDRatings, ExplicitMixin, Recommender):
+class FunkSVD(_IncrementalMixin, _SGDRatings, _ExplicitMixin, _Recommender):
     """Biased matrix factorisation fitted by stochastic gradient descent (explicit ratings).
 
     Model r̂_ui = mu + b_u + b_i + p_u . q_i (mu the mean training rating); objective

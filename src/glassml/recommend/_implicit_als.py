@@ -39,7 +39,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from glassml._threads import kernel_threads, one_blas_thread
 from glassml._validation import fail
-from glassml.recommend._base import Recommender
+from glassml.recommend._base import _Recommender
 from glassml.recommend._common import append_history, generator
 from glassml.recommend._kernels import stored_dot_products
 from glassml.recommend._solve import solve_rows
@@ -150,7 +150,7 @@ def _solve_half(
     )
 
 
-class ImplicitALS(Recommender):
+class ImplicitALS(_Recommender):
     """Weighted matrix factorisation for implicit feedback (Hu, Koren & Volinsky 2008).
 
     Preferences p_ui = [r_ui > 0], confidences c_ui = 1 + alpha r_ui; minimises

@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from glassml.recommend._base import Recommender
+from glassml.recommend._base import _Recommender
 from glassml.recommend._interactions import Interactions
 from glassml.recommend._kernels import top_k_sparse_rows
 
@@ -60,7 +60,7 @@ def centre_users(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return centred
 
 
-class ItemKNN(Recommender):
+class ItemKNN(_Recommender):
     """Item-item collaborative filtering with sparse similarity and top-k neighbours.
 
     s_ij = w_i . w_j / (|w_i| |w_j| + shrink) on the item columns w_i of the user x item

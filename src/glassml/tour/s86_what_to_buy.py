@@ -15,7 +15,7 @@ ALS = {"n_factors": 16, "reg": 50.0, "alpha": 30.0, "n_iter": 15}
 
 
 def load_online_retail():
-    """The bundled Online Retail data (glassml.datasets); a seam the tests can replace."""
+    """The Online Retail data bundled in the package (``glassml.datasets``)."""
     from glassml.datasets import load_online_retail as load
 
     return load()
@@ -61,11 +61,7 @@ def run(console, out_dir: Path) -> None:
     from glassml._io import save_figure
     from glassml.recommend import ImplicitALS, ItemKNN, Popularity, evaluate
 
-    try:
-        bunch = load_online_retail()
-    except ImportError as error:  # glassml.datasets is a separate part of the library
-        console.print(f"[yellow]What to buy next needs the bundled Online Retail data: {error}")
-        return
+    bunch = load_online_retail()
     descriptions = bunch.items.set_index("item_id")["description"]
     _, split = prepare(bunch)
     train, test = split
