@@ -6,6 +6,8 @@ References and tolerances:
   ``sklearn.metrics.roc_auc_score`` user by user over the items not in training: 1e-12.
 - Each CI is ``glassml.stats.bootstrap`` of the per-user values (BCa, same seed): exact; the
   baseline difference is the bootstrap of the paired per-user differences.
+- Coverage's interval is the percentile interval of the resampled coverages shifted by
+  (estimate - their mean), exact; it contains the estimate where the plain one does not.
 - Rating errors equal ``rmse``/``mae`` of ``predict(..., cold_start="baseline")`` on the test
   ratings.
 """
@@ -148,3 +150,39 @@ def test_bad_arguments_are_named(split):
         evaluate(model, train, test, metrics=("rmse",))
     with pytest.raises(TypeError, match=r"model: expected a glassml\.recommend model"):
         evaluate(object(), train, test)
+
+
+def test_coverage_interval_is_centred_on_the_estimate():
+    # Many users with distinct tastes: a resample of users (about 63 % distinct) covers fewer
+    # items than all of them, so the plain percentile interval lies below the estimate.
+    rng = np.random.default_rng(5)
+    taste = rng.normal(size=(400, 8)) @ rng.normal(size=(8, 300))
+    data = Interactions.from_matrix((taste + rng.normal(size=taste.shape) > 2.5).astype(float))
+    train, test = random_split(data, 0.3, random_state=0)
+    model = ImplicitALS(n_factors=8, alpha=5.0, reg=0.5, random_state=0).fit(train)
+    table = evaluate(
+        model, train, test, k=5, metrics=("coverage",), n_resamples=300, random_state=2
+    )
+    low, value, high = table.loc["coverage@5", ["ci_low", "value", "ci_high"]]
+    users = np.flatnonzero((np.diff(test.matrix.indptr) > 0) & (np.diff(train.matrix.indptr) > 0))
+    recommended, _ = model.recommend(users, k=5)
+    assert value == coverage(recommended, train.item_ids)
+
+    def resampled(positions, axis=-1):
+        picked = recommended[np.asarray(positions, dtype=np.int64)]
+        return np.array(
+            [len(np.unique(row)) / train.n_items for row in picked.reshape(len(picked), -1)]
+        )
+
+    plain = bootstrap(
+        (np.arange(len(users), dtype=np.float64),),
+        resampled,
+        n_resamples=300,
+        method="percentile",
+        vectorized=True,
+        random_state=2,
+    )
+    assert plain.confidence_interval[1] < value  # the bias the centring removes
+    shift = value - plain.bootstrap_distribution.mean()
+    assert_close([low, high], np.add(plain.confidence_interval, shift), rtol=1e-12)
+    assert low <= value <= high
