@@ -309,31 +309,58 @@ def test_variable_elimination_on_30_nodes_is_fast():
     assert elapsed < 1.0
 
 
-def test_bad_input_names_the_problem():
-    with pytest.raises(ValueError, match=r"cycle: .*A"):
-        BayesianNetwork([("A", "B"), ("B", "C"), ("C", "A")])
-    with pytest.raises(ValueError, match=r"'A'.*\[0, 1\]"):
-        CPD("A", [1.5, -0.5])
-    with pytest.raises(ValueError, match=r"'A'.*sum to 1"):
-        CPD("A", [[0.5, 0.5], [0.4, 0.4]], parents=["B"])
-    with pytest.raises(ValueError, match=r"'A'.*axes"):
-        CPD("A", [0.5, 0.5], parents=["B"])
-    b = CPD("B", [0.5, 0.5])
-    with pytest.raises(ValueError, match=r"'A'.*'B'.*2 states"):
-        BayesianNetwork([("B", "A")], [b, CPD("A", np.full((2, 3), 0.5), ["B"])])
-    with pytest.raises(ValueError, match="'A' has parents"):
-        BayesianNetwork([("B", "A")], [b, CPD("A", [0.5, 0.5])])
+_B = CPD("B", [0.5, 0.5])
+_DATA = sprinkler_network().sample(50, random_state=0)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: BayesianNetwork([("A", "B"), ("B", "C"), ("C", "A")]),
+         r"^edges: expected a directed acyclic graph, got a cycle: .*A"),
+        (lambda: CPD("A", [1.5, -0.5]), r"^values: expected probabilities in \[0, 1\] .*'A'"),
+        (lambda: CPD("A", [[0.5, 0.5], [0.4, 0.4]], parents=["B"]),
+         r"^values: expected each column .* to sum to 1 \(CPD of 'A'\)"),
+        (lambda: CPD("A", [0.5, 0.5], parents=["B"]), r"^values: expected 1 \+ 1 axes .*'A'"),
+        (lambda: BayesianNetwork([("B", "A")], [_B, CPD("A", np.full((2, 3), 0.5), ["B"])]),
+         r"^cpds: expected axis 1 of the CPD of 'A' \(parent 'B'\) to have length 2"),
+        (lambda: BayesianNetwork([("B", "A")], [_B, CPD("A", [0.5, 0.5])]),
+         r"^cpds: expected the CPD of 'A' to have the graph's parents \['B'\], got \[\]"),
+        (lambda: sprinkler_network().query("Rain", {"Snow": "yes"}),
+         r"^evidence: expected variables of the network .*, got unknown .*\['Snow'\]"),
+        (lambda: sprinkler_network().query("Rain", {"WetGrass": "maybe"}),
+         r"^evidence: expected a state of 'WetGrass' among \['no', 'yes'\], got 'maybe'"),
+        (lambda: asia_network().query("lung", {"either": "no", "tub": "yes"}),
+         r"^evidence: expected evidence of positive probability"),
+        (lambda: sprinkler_network().query("Rain", method="magic"), r"^method: expected one of"),
+        (lambda: BayesianNetwork(sprinkler_network().edges).fit(_DATA.assign(Rain=np.nan)),
+         r"^data: expected no missing values, got NaN in column 'Rain'"),
+        (lambda: sprinkler_network().fit(_DATA.assign(Rain="drizzle")),
+         r"^data: expected states of 'Rain' .*, got value\(s\) \['drizzle'\]"),
+    ],
+)  # fmt: skip
+def test_bad_input_names_the_problem(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_malformed_structures_are_refused_by_name():
+    """Not a CPD, not a name, not a pair: each refused naming the argument (issue 9)."""
+    with pytest.raises(ValueError, match=r"^cpds: expected CPD objects, got 42"):
+        BayesianNetwork([("A", "B")], [42])
+    with pytest.raises(ValueError, match=r"^edges: expected \(parent, child\) pairs"):
+        BayesianNetwork([("A", "B", "C")])
+    with pytest.raises(ValueError, match=r"^variable: expected a variable name"):
+        CPD(3, [0.5, 0.5])
+    with pytest.raises(TypeError, match=r"^values: expected real numbers, got complex"):
+        CPD("A", [0.5 + 1j, 0.5])
     network = sprinkler_network()
-    with pytest.raises(ValueError, match=r"unknown variable.*'Snow'"):
-        network.query("Rain", {"Snow": "yes"})
-    with pytest.raises(ValueError, match="'maybe' is not a state of 'WetGrass'"):
-        network.query("Rain", {"WetGrass": "maybe"})
-    with pytest.raises(ValueError, match="probability zero"):
-        asia_network().query("lung", {"either": "no", "tub": "yes"})
-    with pytest.raises(ValueError, match="method"):
-        network.query("Rain", method="magic")
-    data = network.sample(50, random_state=0)
-    with pytest.raises(ValueError, match=r"'Rain'.*NaN"):
-        BayesianNetwork(network.edges).fit(data.assign(Rain=np.nan))
-    with pytest.raises(ValueError, match=r"'Rain'.*'drizzle'"):
-        network.fit(data.assign(Rain="drizzle"))
+    with pytest.raises(ValueError, match=r"^evidence: expected a mapping"):
+        network.query("Rain", ["WetGrass"])
+    with pytest.raises(ValueError, match=r"^n_samples: expected an integer"):
+        network.query("Rain", method="gibbs", n_samples=2.5)
+    with pytest.raises(ValueError, match=r"^random_state: expected"):
+        network.sample(10, random_state="seed")
+    result = network.query("Rain")
+    with pytest.raises(ValueError, match=r"^Rain: expected a state among \['no', 'yes'\]"):
+        result.probability(Rain="maybe")

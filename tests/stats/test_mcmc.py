@@ -26,6 +26,7 @@ References and tolerances:
 import numpy as np
 import pytest
 import scipy.optimize
+from parity import assert_close
 from scipy import special
 from scipy import stats as scipy_stats
 
@@ -255,27 +256,56 @@ def test_same_seed_same_draws():
 
 
 def test_bad_input_names_the_argument():
-    with pytest.raises(ValueError, match="initial contains NaN"):
+    with pytest.raises(ValueError, match=r"^initial: expected finite numbers"):
         hmc(gaussian_log_density, [np.nan, 0.0])
-    with pytest.raises(ValueError, match="initial must have shape"):
+    with pytest.raises(ValueError, match=r"^initial: expected shape \(n_params,\)"):
         metropolis_hastings(gaussian_log_density, np.zeros((3, 2)), n_chains=2)
-    with pytest.raises(ValueError, match="n_samples"):
+    with pytest.raises(ValueError, match=r"^n_samples: expected an integer"):
         metropolis_hastings(gaussian_log_density, np.zeros(2), n_samples=1)
-    with pytest.raises(ValueError, match="target_accept"):
+    with pytest.raises(ValueError, match=r"^target_accept: expected"):
         hmc(gaussian_log_density, np.zeros(2), target_accept=1.2)
-    with pytest.raises(ValueError, match="exactly one of n_leapfrog"):
+    with pytest.raises(ValueError, match=r"^n_leapfrog, trajectory_length: expected exactly one"):
         hmc(gaussian_log_density, np.zeros(2), trajectory_length=1.0)
-    with pytest.raises(ValueError, match="not finite at initial"):
+    with pytest.raises(ValueError, match=r"^initial: expected a point where log_density is finite"):
         metropolis_hastings(lambda x: -np.inf, np.zeros(2))
-    with pytest.raises(ValueError, match="step_size"):
+    with pytest.raises(ValueError, match=r"^step_size: expected"):
         metropolis_hastings(gaussian_log_density, np.zeros(2), step_size=-1.0)
-    with pytest.raises(ValueError, match="at least 4 draws"):
+    with pytest.raises(ValueError, match=r"^draws: expected at least 4 draws per chain"):
         effective_sample_size(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match=r"^draws: expected finite numbers, got nan"):
         split_rhat(np.array([[1.0, 2.0, np.nan, 4.0, 5.0]]))
-    with pytest.raises(ValueError, match="method"):
+    with pytest.raises(ValueError, match=r"^method: expected one of"):
         effective_sample_size(np.zeros(10), method="median")
     with pytest.raises(ValueError, match=r"^log_density: expected a callable"):
         metropolis_hastings("normal", np.zeros(2))
     with pytest.raises(ValueError, match=r"^log_density: expected a callable"):
         hmc(None, np.zeros(2))
+
+
+def test_diagnostics_refuse_constant_draws_and_are_scale_invariant():
+    """Issue 9: the ESS of a constant chain was n; it is 0 / 0."""
+    with pytest.raises(ValueError, match=r"^draws: expected draws that vary"):
+        effective_sample_size(np.full((2, 50), 3.0))
+    with pytest.raises(ValueError, match=r"^draws: expected draws that vary"):
+        split_rhat(np.full((2, 50), 3.0))
+    chains = ar1_chains(0.6, 3, 400, seed=20)
+    for scale in (1e300, 1e-300):
+        for method in ("bulk", "tail", "mean"):
+            assert_close(effective_sample_size(chains * scale, method),
+                         effective_sample_size(chains, method), rtol=1e-12)  # fmt: skip
+        assert_close(split_rhat(chains * scale), split_rhat(chains), rtol=1e-12)
+        assert_close(mcse_mean(chains * scale) / scale, mcse_mean(chains), rtol=1e-12)
+        assert_close(autocorrelation(chains * scale), autocorrelation(chains), rtol=1e-9,
+                     atol=1e-12)  # fmt: skip
+
+
+def test_sampler_options_and_complex_input_are_refused_by_name():
+    with pytest.raises(ValueError, match=r"^max_leapfrog: expected an integer in \[1, inf\]"):
+        hmc(gaussian_log_density, np.zeros(2), n_leapfrog=None, trajectory_length=1.0,
+            max_leapfrog=-1)  # fmt: skip
+    with pytest.raises(TypeError, match=r"^initial: expected real numbers, got complex"):
+        metropolis_hastings(lambda x: -0.5 * float(x @ x), np.zeros(2) + 1j)
+    with pytest.raises(TypeError, match=r"^log_density\(x\): expected real numbers, got complex"):
+        metropolis_hastings(lambda x: complex(-0.5 * float(x @ x), 1.0), np.zeros(2))
+    with pytest.raises(ValueError, match=r"^adapt_metric: expected True or False"):
+        hmc(gaussian_log_density, np.zeros(2), adapt_metric="yes")

@@ -105,15 +105,15 @@ def test_bad_input_names_the_problem(logistic_data):
         z = duplicated @ beta
         return y @ z - ad.softplus(z).sum()
 
-    with pytest.raises(ValueError, match="not positive definite"):
+    with pytest.raises(ValueError, match=r"^log_likelihood: expected a strict local maximum"):
         fit_mle(log_likelihood, np.zeros(duplicated.shape[1]))
-    with pytest.raises(ValueError, match="x0"):
+    with pytest.raises(ValueError, match=r"^x0: expected finite numbers"):
         fit_mle(log_likelihood, np.array([np.nan, 0.0]))
-    with pytest.raises(ValueError, match="names"):
+    with pytest.raises(ValueError, match=r"^names: expected 6 names"):
         fit_mle(log_likelihood, np.zeros(6), names=["a"])
-    with pytest.raises(ValueError, match="confidence_level"):
+    with pytest.raises(ValueError, match=r"^confidence_level: expected"):
         fit_mle(log_likelihood, np.zeros(6), confidence_level=0.0)
     with pytest.raises(ValueError, match=r"^log_likelihood: expected a callable"):
         fit_mle("logit", np.zeros(6))
-    with pytest.raises(ValueError, match="params must be a finite"):
+    with pytest.raises(ValueError, match=r"^params: expected finite numbers"):
         observed_information(log_likelihood, np.array([np.nan, *np.zeros(5)]))

@@ -206,7 +206,7 @@ def test_non_vectorised_statistic_gives_the_same_answer():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: stats.permutation_test([], np.mean), "data must be a sequence"),
+        (lambda: stats.permutation_test([], np.mean), "^data: expected a sequence of 1-D samples"),
         (lambda: stats.permutation_test(([1.0, np.inf], [2.0, 3.0]), np.mean), r"data\[0\]"),
         (lambda: stats.permutation_test(([1.0], [2.0, 3.0]), np.mean), "at least 2"),
         (
@@ -231,3 +231,29 @@ def test_non_vectorised_statistic_gives_the_same_answer():
 def test_bad_input_names_the_argument(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"method": None}, r"^method: expected one of \['basic', 'bca', 'percentile'\], got None"),
+        ({"n_resamples": np.inf}, r"^n_resamples: expected an integer"),
+        ({"n_resamples": 10**12}, r"^n_resamples: expected at most"),
+        ({"random_state": "seed"}, r"^random_state: expected"),
+        ({"vectorized": "yes"}, r"^vectorized: expected True or False"),
+    ],
+)
+def test_bootstrap_options_are_refused_by_name(options, message):
+    """Issue 9: method=None raised AttributeError, n_resamples=inf an OverflowError."""
+    with pytest.raises(ValueError, match=message):
+        stats.bootstrap(([1.0, 2.0, 3.0, 5.0],), np.mean, **options)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300])
+def test_bootstrap_is_scale_equivariant(scale):
+    x = np.random.default_rng(0).exponential(size=60)
+    base = stats.bootstrap((x,), np.mean, n_resamples=500, random_state=1)
+    scaled = stats.bootstrap((x * scale,), np.mean, n_resamples=500, random_state=1)
+    assert_close(np.divide(scaled.confidence_interval, scale), base.confidence_interval,
+                 rtol=1e-10)  # fmt: skip
+    assert_close(scaled.standard_error / scale, base.standard_error, rtol=1e-10)

@@ -87,10 +87,10 @@ def test_bad_settings_name_the_argument(kwargs, message):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (([1.0, 2.0], [1, 2], -1.0, 0.2), "variance must be a positive"),
-        (([1.0, 2.0], [1, 2], 1.0, 0.0), "tau must be a positive"),
-        (([1.0, np.nan], [1, 2], 1.0, 0.2), "sum_difference contains NaN"),
-        (([1.0, 2.0], [-1, 2], 1.0, 0.2), "n must hold finite, non-negative"),
+        (([1.0, 2.0], [1, 2], -1.0, 0.2), "^variance: expected"),
+        (([1.0, 2.0], [1, 2], 1.0, 0.0), "^tau: expected"),
+        (([1.0, np.nan], [1, 2], 1.0, 0.2), "^sum_difference: expected finite numbers"),
+        (([1.0, 2.0], [-1, 2], 1.0, 0.2), "^n: expected non-negative sample sizes"),
     ],
 )
 def test_bad_monitoring_input_names_the_argument(args, message):
