@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from robustness.framework import (
     HUGE,
@@ -107,7 +107,8 @@ def test_valid_call_gives_a_finite_result(entry):
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=str)
-@settings(max_examples=3)
+# record_property is function-scoped but only collects outcomes; nothing leaks between examples.
+@settings(max_examples=3, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(position=st.integers(0, 10_000), sign=st.sampled_from([1, -1]))
 def test_element_families(entry, position, sign, record_property):
     outcomes = []
