@@ -139,7 +139,7 @@ class MCMCResult:
 
         n_params = self.samples.shape[2]
         if names is not None:
-            if isinstance(names, str) or len(names) != n_params:
+            if isinstance(names, str) or not hasattr(names, "__len__") or len(names) != n_params:
                 raise ValueError(f"names: expected {n_params} names, got {names!r:.60}")
             names = list(names)
         return pd.DataFrame(

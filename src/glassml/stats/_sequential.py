@@ -37,6 +37,9 @@ def _log_ratio(z_sum, n, tau_ratio):
 def msprt_log_likelihood_ratio(sum_difference, n, variance: float, tau: float):
     """log Lambda_n from the running sum of differences (vectorised over any shape).
 
+    ``n`` holds the number of pairs behind each sum: a scalar, or an array broadcasting to the
+    shape of ``sum_difference`` (e.g. sums of shape (experiments, looks), n of shape (looks,)).
+
     With ``S_n = n zbar_n``: ``log Lambda_n = 1/2 log(V / (V + n tau^2))
     + tau^2 S_n^2 / (2 V (V + n tau^2))``.
 
@@ -50,12 +53,16 @@ def msprt_log_likelihood_ratio(sum_difference, n, variance: float, tau: float):
     n = check_finite(real_array(n, "n"), "n")
     if np.any(n < 0):
         raise ValueError(f"n: expected non-negative sample sizes, got {float(n[n < 0].flat[0])!r}")
+    # n gives the sample size behind each sum: it broadcasts to the sums' shape, never beyond.
     try:
-        np.broadcast_shapes(sums.shape, n.shape)
+        shape = np.broadcast_shapes(sums.shape, n.shape)
     except ValueError:
+        shape = None
+    if shape != sums.shape:
         raise ValueError(
-            f"sum_difference, n: expected shapes that broadcast, got {sums.shape} and {n.shape}"
-        ) from None
+            f"sum_difference, n: expected n to broadcast to the sums' shape {sums.shape}, got "
+            f"shape {n.shape}"
+        )
     sd = np.sqrt(variance)
     return _log_ratio(sums / sd, n, tau / sd)
 

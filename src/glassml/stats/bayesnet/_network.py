@@ -179,7 +179,7 @@ class BayesianNetwork:
                 raise fail("cpds", "CPD objects", cpd)
         names = dict.fromkeys(
             [v for edge in edge_list for v in edge]
-            + list(_names(nodes or (), "nodes"))
+            + list(_names(() if nodes is None else nodes, "nodes"))
             + [c.variable for c in cpd_list]
         )
         self.parents: dict[str, list[str]] = {v: [] for v in names}
@@ -376,6 +376,11 @@ class BayesianNetwork:
         codes = self._encode_evidence(evidence)
         query = self._query_variables(variables, codes)
         method = check_option(method, "method", QUERY_METHODS)
+        # The sampling settings are checked whatever the method: a bad one is never ignored.
+        n_samples = check_count(n_samples, "n_samples")
+        n_burn_in = check_count(n_burn_in, "n_burn_in", minimum=0)
+        n_chains = check_count(n_chains, "n_chains")
+        rng = check_generator(random_state)
         if method == "exact":
             table, total = _elimination.sum_product(self, query, codes)
             if total <= 0:
@@ -385,10 +390,6 @@ class BayesianNetwork:
                 )
             values = table / total
         else:
-            n_samples = check_count(n_samples, "n_samples")
-            n_burn_in = check_count(n_burn_in, "n_burn_in", minimum=0)
-            n_chains = check_count(n_chains, "n_chains")
-            rng = check_generator(random_state)
             if method == "likelihood_weighting":
                 values, _ = _sampling.likelihood_weighting(self, query, codes, n_samples, rng)
             else:

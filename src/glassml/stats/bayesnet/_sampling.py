@@ -67,7 +67,10 @@ def weighted_frequencies(network, codes, weights, query: tuple[str, ...]) -> np.
     table = np.bincount(flat, weights=weights, minlength=int(np.prod(cards))).reshape(cards)
     total = table.sum()
     if total <= 0:
-        raise ValueError("every sample has zero weight: the evidence was never reproduced")
+        raise ValueError(
+            "evidence: expected evidence the samples reproduce, got every sample with zero "
+            "weight (evidence of probability zero, or too few samples)"
+        )
     return table / total
 
 
@@ -76,7 +79,10 @@ def likelihood_weighting(network, query, evidence, n_samples: int, rng):
     codes, log_weights = forward_sample(network, n_samples, rng, evidence)
     finite = np.isfinite(log_weights)
     if not np.any(finite):
-        raise ValueError("every sample has zero weight: the evidence was never reproduced")
+        raise ValueError(
+            "evidence: expected evidence the samples reproduce, got every sample with zero "
+            "weight (evidence of probability zero, or too few samples)"
+        )
     weights = np.where(finite, np.exp(log_weights - log_weights[finite].max()), 0.0)
     ess = weights.sum() ** 2 / np.sum(weights**2)
     return weighted_frequencies(network, codes, weights, query), float(ess)
@@ -112,7 +118,10 @@ def gibbs(network, query, evidence, n_samples: int, n_burn_in: int, n_chains: in
             break
         codes[bad], log_weights[bad] = forward_sample(network, int(bad.sum()), rng, evidence)
     else:
-        raise ValueError("could not find a start consistent with the evidence for Gibbs sampling")
+        raise ValueError(
+            "evidence: expected evidence a forward sample can start from, got none in 100 tries "
+            "(evidence of probability zero, or nearly)"
+        )
     unobserved = [v for v in network.variables if v not in evidence]
     n_sweeps = -(-n_samples // n_chains)
     kept = np.empty((n_sweeps * n_chains, codes.shape[1]), dtype=np.intp)
