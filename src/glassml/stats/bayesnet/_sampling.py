@@ -109,6 +109,13 @@ def _blanket_log_conditional(network, variable, codes, position) -> np.ndarray:
 
 def gibbs(network, query, evidence, n_samples: int, n_burn_in: int, n_chains: int, rng):
     """P(query | evidence) from ``n_samples`` Gibbs states (``n_chains`` chains side by side)."""
+    kept = gibbs_states(network, evidence, n_samples, n_burn_in, n_chains, rng)
+    return weighted_frequencies(network, kept, np.ones(kept.shape[0]), query)
+
+
+def gibbs_states(network, evidence, n_samples: int, n_burn_in: int, n_chains: int, rng):
+    """The kept Gibbs states (codes): row ``sweep * n_chains + chain``, one sweep after another
+    (the chains are independent, so their frequencies give the estimate's standard error)."""
     position = {v: i for i, v in enumerate(network.variables)}
     codes, log_weights = forward_sample(network, n_chains, rng, evidence)
     # Restart the chains whose clamped start is impossible, until every chain starts valid.
@@ -133,4 +140,4 @@ def gibbs(network, query, evidence, n_samples: int, n_burn_in: int, n_chains: in
         if sweep >= n_burn_in:
             start = (sweep - n_burn_in) * n_chains
             kept[start : start + n_chains] = codes
-    return weighted_frequencies(network, kept, np.ones(kept.shape[0]), query)
+    return kept
