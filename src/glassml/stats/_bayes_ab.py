@@ -225,6 +225,12 @@ class BetaBinomialAB:
 
         ``n_draws`` posterior draws per arm give the credible interval of the difference (both
         methods) and, with "monte-carlo", every other quantity.
+
+        Examples
+        --------
+        >>> result = BetaBinomialAB().evaluate(30, 1000, 45, 1000, random_state=0)
+        >>> round(result.prob_b_better, 3), result.method
+        (0.961, 'Beta–Binomial, exact')
         """
         credible_level = check_probability(credible_level, "credible_level")
         method = check_option(method, "method", ("exact", "monte-carlo"))
@@ -283,7 +289,14 @@ class NormalAB:
     """
 
     def evaluate(self, metric_a, metric_b, *, credible_level: float = 0.95) -> BayesianABResult:
-        """Posterior summary of the difference of the two arms' means (closed form)."""
+        """Posterior summary of the difference of the two arms' means (closed form).
+
+        Examples
+        --------
+        >>> result = NormalAB().evaluate([4.1, 3.8, 4.4, 4.0], [4.6, 4.2, 4.9, 4.5])
+        >>> round(result.prob_b_better, 3)
+        0.994
+        """
         a = as_sample(metric_a, "metric_a")
         b = as_sample(metric_b, "metric_b")
         credible_level = check_probability(credible_level, "credible_level")

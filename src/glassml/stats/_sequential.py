@@ -150,7 +150,14 @@ class SequentialABTest:
         self.n_ = total
 
     def update(self, metric_a, metric_b) -> float:
-        """Add paired observations; return the always-valid p-value so far."""
+        """Add paired observations; return the always-valid p-value so far.
+
+        Examples
+        --------
+        >>> test = SequentialABTest(tau=0.5, variance=2.0)
+        >>> round(test.update([1.0, 0.2, 0.7, 1.1], [2.1, 1.9, 2.4, 2.0]), 4)
+        0.6671
+        """
         a = as_sample(metric_a, "metric_a", min_size=1)
         b = as_sample(metric_b, "metric_b", min_size=1)
         if a.shape != b.shape:

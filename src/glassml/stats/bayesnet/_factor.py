@@ -76,7 +76,13 @@ class Factor:
         return pd.Series(self.values.ravel(), index=index, name="probability")
 
     def probability(self, **assignment) -> float:
-        """The entry at the given states, e.g. ``result.probability(Rain="yes")``."""
+        """The entry at the given states, e.g. ``result.probability(Rain="yes")``.
+
+        Examples
+        --------
+        >>> Factor(("Rain",), [0.3, 0.7], {"Rain": ("no", "yes")}).probability(Rain="no")
+        0.3
+        """
         if set(assignment) != set(self.variables):
             raise ValueError(
                 f"{', '.join(sorted(set(assignment) ^ set(self.variables)))}: expected a state "
