@@ -327,6 +327,9 @@ def importance_sampling(
 ) -> MonteCarloResult:
     """Self-normalised importance sampling of ``E_p[func(X)]`` with draws from a proposal q.
 
+    The result's ``effective_sample_size`` is Kish's ESS of the weights; far below
+    ``n_samples`` means the proposal fits the target badly and the estimate is unreliable.
+
     Parameters
     ----------
     log_target : callable
@@ -334,12 +337,8 @@ def importance_sampling(
     proposal_sampler, log_proposal : callable
         ``proposal_sampler(rng, n)`` draws from q; ``log_proposal(points)`` is its normalised
         log density (so that ``log_normalizer`` estimates ``log integral of p~``).
-
     self_normalize : bool
         ``False`` (``log_target`` then normalised) gives the unbiased mean(w f) instead.
-
-    The result's ``effective_sample_size`` is Kish's ESS of the weights; far below
-    ``n_samples`` means the proposal fits the target badly and the estimate is unreliable.
 
     Examples
     --------

@@ -125,6 +125,10 @@ class MAPResult:
 class BayesianNetwork:
     """A discrete Bayesian network: P(x) = prod_i P(x_i | pa_i).
 
+    Exact inference is variable elimination with a min-fill order (:meth:`query`,
+    :meth:`map_query`); approximate inference is likelihood weighting or Gibbs sampling
+    (``query(..., method=...)``). Koller & Friedman (2009), "Probabilistic Graphical Models".
+
     Parameters
     ----------
     edges : iterable of (parent, child)
@@ -134,10 +138,6 @@ class BayesianNetwork:
         ``parents`` fix the axis order). May be left out and learned with :meth:`fit`.
     nodes : iterable of str, optional
         Extra variables without edges.
-
-    Exact inference is variable elimination with a min-fill order (:meth:`query`,
-    :meth:`map_query`); approximate inference is likelihood weighting or Gibbs sampling
-    (``query(..., method=...)``). Koller & Friedman (2009), "Probabilistic Graphical Models".
 
     Examples
     --------
