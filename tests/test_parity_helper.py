@@ -102,3 +102,14 @@ def test_rhat_bound_is_calibrated_and_catches_disagreeing_chains():
     assert_chains_agree(agreeing)
     with pytest.raises(AssertionError, match="exceeds"):
         assert_chains_agree(agreeing + np.array([[0.0], [0.0], [0.0], [1.0]]))
+
+
+def test_assert_within_se_with_estimated_se_uses_students_t():
+    """With the SE estimated from R = 5 replicates the bound widens from the normal's 3.89 to
+    t_4's 15.5 standard errors (both p = 1e-4, one element), so 10 standard errors pass there
+    and fail without ``dof``."""
+    assert_within_se([10.0], [0.0], [1.0], dof=4)
+    with pytest.raises(AssertionError, match=r"beyond 3\.89 standard errors"):
+        assert_within_se([10.0], [0.0], [1.0])
+    with pytest.raises(AssertionError, match=r"beyond 15\.54 standard errors"):
+        assert_within_se([16.0], [0.0], [1.0], dof=4)
