@@ -36,3 +36,23 @@ def test_docs_build_strictly_with_an_api_page_per_package(tmp_path):
     stats_page = (site / "api" / "glassml.stats" / "index.html").read_text()
     assert 'id="glassml.stats.ttest_ind"' in stats_page  # members rendered, not just a title
     assert "arithmatex" in (site / "stats" / "index.html").read_text()  # maths marked up
+
+
+def test_every_page_is_in_the_nav():
+    """mkdocs only logs (INFO, not a strict-mode warning) a page left out of the nav, so a new
+    family page would be built but unreachable from the site's navigation: check it here."""
+    import yaml
+
+    def entries(node):
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            for value in node.values():
+                yield from entries(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from entries(value)
+
+    nav = set(entries(yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]))
+    pages = {path.relative_to(ROOT / "docs").as_posix() for path in (ROOT / "docs").rglob("*.md")}
+    assert not pages - nav, f"pages missing from mkdocs.yml's nav: {sorted(pages - nav)}"
