@@ -71,11 +71,16 @@ def _commit() -> str:
         return "unknown"
 
 
+def _target_text(workload: Any) -> str:
+    target = workload.target
+    text = f"≤ {target:g}" if target is not None else "(reported)"
+    return text + (f" {workload.target_note}" if getattr(workload, "target_note", "") else "")
+
+
 def record(workload: Any, outcome: Any, directory: Path = RESULTS) -> Path:
     """Write one workload's outcome and its circumstances to ``<directory>/<name>.json``."""
     fields = asdict(outcome)
     metrics = fields.pop("metrics", {}) or {}
-    target = workload.target
     entry = {
         "name": workload.name,
         "what": workload.description,
@@ -85,9 +90,8 @@ def record(workload: Any, outcome: Any, directory: Path = RESULTS) -> Path:
         "ours": metrics.get("ours", outcome.ours_median),
         "reference": metrics.get("reference", outcome.reference_median),
         "ratio": outcome.ratio if workload.unit == "s" else None,
-        "target": target,
-        "target_text": (f"≤ {target:g}" if target is not None else "(reported)")
-        + (f" {workload.target_note}" if getattr(workload, "target_note", "") else ""),
+        "target": workload.target,
+        "target_text": _target_text(workload),
         **fields,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": _machine(),
@@ -119,18 +123,32 @@ def _load(entry: dict[str, Any]) -> str:
     return f"load {load}" if load else ""
 
 
-def table(records: list[dict[str, Any]]) -> str:
-    """The generated block: one row per record (anchored), then where each was measured."""
+def table(records: list[dict[str, Any]], registry: dict[str, Any] | None = None) -> str:
+    """The generated block: one anchored row per workload of ``registry`` (default: every
+    registered workload), with its record's figures or, when it has none yet, a row that says
+    so (family pages can link to a workload before it is measured); then where each record
+    was measured."""
+    if registry is None:
+        from benchmarks import REGISTRY as registry  # rows follow the workloads' order
+
     lines = [
         "| workload | what | reference | glassml | reference | ratio | target | measured |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    from benchmarks import REGISTRY  # the rows follow the workloads' order (family by family)
-
-    order = {name: index for index, name in enumerate(REGISTRY)}
-    for entry in sorted(records, key=lambda e: (order.get(e["name"], len(order)), e["name"])):
-        name, unit = entry["name"], entry.get("unit", "s")
-        ratio = entry.get("ratio")
+    order = {name: index for index, name in enumerate(registry)}
+    recorded = {entry["name"] for entry in records}
+    rows = [(order.get(entry["name"], len(order)), entry["name"], entry) for entry in records]
+    rows += [(order[name], name, None) for name in registry if name not in recorded]
+    for _, name, entry in sorted(rows, key=lambda row: row[:2]):
+        anchor = f'<a id="bench-{name}"></a>`{name}`'
+        if entry is None:
+            workload = registry[name]
+            lines.append(
+                f"| {anchor} | {workload.description} | {workload.reference_label} | — | — | — "
+                f"| {_target_text(workload)} | not recorded yet |"
+            )
+            continue
+        unit, ratio = entry.get("unit", "s"), entry.get("ratio")
         reference = entry["reference_label"]
         peers = [f"{label} {seconds:.3g} s alongside"
                  for label, seconds in (entry.get("peers") or {}).items() if seconds]  # fmt: skip
@@ -138,7 +156,7 @@ def table(records: list[dict[str, Any]]) -> str:
             reference += f" ({'; '.join(peers)})"
         when = ", ".join(part for part in (entry["date"], _load(entry)) if part)
         lines.append(
-            f'| <a id="bench-{name}"></a>`{name}` | {entry["what"]} | {reference} | '
+            f"| {anchor} | {entry['what']} | {reference} | "
             f"{_figure(entry['ours'], unit)} | {_figure(entry['reference'], unit)} | "
             f"{'—' if ratio is None else f'{ratio:.3g}'} | {entry['target_text']} | {when} |"
         )
@@ -148,16 +166,24 @@ def table(records: list[dict[str, Any]]) -> str:
         sources.setdefault(key, []).append(f"`{entry['name']}`")
     lines.append("")
     lines += [f"- {len(names)} workload(s): {key}." for key, names in sorted(sources.items())]
+    missing = [f"`{name}`" for name in registry if name not in recorded]
+    if missing:
+        lines.append(
+            f"- {len(missing)} workload(s) not recorded yet ({', '.join(missing)}): "
+            "`python -m benchmarks NAMES --record`."
+        )
     return "\n".join(lines)
 
 
-def render(page_text: str, records: list[dict[str, Any]]) -> str:
+def render(
+    page_text: str, records: list[dict[str, Any]], registry: dict[str, Any] | None = None
+) -> str:
     """``page_text`` with the block between the markers replaced by :func:`table`."""
     if START not in page_text or END not in page_text:
         raise ValueError(f"{PAGE}: expected the markers {START!r} and {END!r}")
     head, rest = page_text.split(START, 1)
     _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{table(records)}\n{END}{tail}"
+    return f"{head}{START}\n{table(records, registry)}\n{END}{tail}"
 
 
 def report(page: Path = PAGE, directory: Path = RESULTS) -> Path:

@@ -35,8 +35,16 @@ def test_every_record_is_complete_and_names_a_workload():
         assert entry["name"] in REGISTRY, f"{entry['name']}: no such workload"
 
 
+def test_every_workload_has_a_row_and_an_unrecorded_one_says_so():
+    rendered = render(PAGE.read_text(encoding="utf-8"), load_records())
+    recorded = {entry["name"] for entry in load_records()}
+    for name in REGISTRY:
+        row = next(line for line in rendered.splitlines() if f'id="bench-{name}"' in line)
+        assert ("not recorded yet" in row) == (name not in recorded), row
+
+
 def test_family_pages_link_to_rows_that_exist():
-    anchors = {f"benchmarks.md#bench-{entry['name']}" for entry in load_records()}
+    anchors = {f"benchmarks.md#bench-{name}" for name in REGISTRY}
     for page in (ROOT / "docs").glob("*.md"):
         for link in set(re.findall(r"benchmarks\.md#bench-[\w-]+", page.read_text())):
             assert link in anchors, f"{page.name} links to {link}, which has no row"
@@ -55,7 +63,7 @@ def test_record_and_report_round_trip(tmp_path):
     assert entry["date"][:2] == "20" and entry["machine"] and entry["glassml_commit"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.json"]  # no temporary left
     page = f"prose\n{START}\nold\n{END}\nmore prose\n"
-    rendered = render(page, [entry])
+    rendered = render(page, [entry], {"tiny": workload})
     assert rendered.startswith("prose\n") and rendered.endswith("more prose\n")
     assert '<a id="bench-tiny"></a>`tiny`' in rendered and "old" not in rendered
     with pytest.raises(ValueError, match="markers"):
