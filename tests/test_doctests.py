@@ -24,14 +24,7 @@ NOT_DOCTESTED = ("glassml.tour", "glassml.cli")
 EXAMPLES_PENDING = {
     "glassml.autodiff": "issue 9: 15 functions (mean, clip, stack, backward, ...) lack one",
     "glassml.casestudies": "issue 18: the framework's 13 public names lack one",
-    "glassml.cluster": "issue 9: harden-models adds examples",
-    "glassml.decomposition": "issue 9: harden-models adds examples",
     "glassml.gaussian_process": "issue 17: the kernels and log_marginal_likelihood lack one",
-    "glassml.linalg": "issue 9: harden-models adds examples",
-    "glassml.linear": "issue 9: harden-models adds examples",
-    "glassml.naive_bayes": "issue 9: harden-models adds examples",
-    "glassml.neighbors": "issue 9: harden-models adds examples",
-    "glassml.svm": "issue 9: harden-models adds examples",
 }
 
 
