@@ -22,7 +22,6 @@ from glassml.tree._fitting import (
     sort_features,
     splitter_seed,
 )
-from glassml.tree._nodes import Tree
 from glassml.tree._pruning import pruning_path
 
 

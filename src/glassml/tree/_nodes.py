@@ -62,7 +62,7 @@ def new_nodes(capacity, n_values):
 
 @njit(cache=True, nogil=True)
 def _grown(array, capacity, fill):
-    out = np.full((capacity,) + array.shape[1:], fill, dtype=array.dtype)
+    out = np.full((capacity,) + array.shape[1:], fill, dtype=array.dtype)  # noqa: RUF005 (numba)
     out[: array.shape[0]] = array
     return out
 
