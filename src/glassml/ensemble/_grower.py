@@ -92,6 +92,8 @@ def best_split(
         hl = 0.0
         nl = 0.0
         for b in range(n_bins_non_missing[f] - 1 + has_missing[f]):
+            if hf[b, 2] == 0.0:
+                continue  # an empty bin splits the node as the bin before it did
             nl += hf[b, 2]
             hl += hf[b, 2] if constant_hessian else hf[b, 1]
             gl += hf[b, 0]
@@ -116,6 +118,8 @@ def best_split(
         hr = 0.0
         nr = 0.0
         for b in range(n_bins_non_missing[f] - 2, -1, -1):
+            if hf[b + 1, 2] == 0.0:
+                continue
             nr += hf[b + 1, 2]
             hr += hf[b + 1, 2] if constant_hessian else hf[b + 1, 1]
             gr += hf[b + 1, 0]

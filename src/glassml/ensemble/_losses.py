@@ -25,11 +25,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from glassml.tree._parallel import map_blocks, row_blocks
+
+_BLOCK = 65_536  # rows per block of the loss sum (fixed: the sum's order never changes)
+
 
 @njit(cache=True, nogil=True)
-def _squared_error(y, raw, w, gradient, hessian):
+def _squared_error(y, raw, w, gradient, hessian, start, stop):
     total = 0.0
-    for i in range(y.shape[0]):
+    for i in range(start, stop):
         d = raw[0, i] - y[i]
         total += w[i] * (0.5 * d * d)
         gradient[0, i] = w[i] * d
@@ -38,9 +42,9 @@ def _squared_error(y, raw, w, gradient, hessian):
 
 
 @njit(cache=True, nogil=True)
-def _absolute_error(y, raw, w, gradient, hessian):
+def _absolute_error(y, raw, w, gradient, hessian, start, stop):
     total = 0.0
-    for i in range(y.shape[0]):
+    for i in range(start, stop):
         total += w[i] * abs(raw[0, i] - y[i])
         gradient[0, i] = w[i] * (1.0 if raw[0, i] > y[i] else -1.0)
         hessian[0, i] = w[i]
@@ -48,9 +52,9 @@ def _absolute_error(y, raw, w, gradient, hessian):
 
 
 @njit(cache=True, nogil=True)
-def _poisson(y, raw, w, gradient, hessian):
+def _poisson(y, raw, w, gradient, hessian, start, stop):
     total = 0.0
-    for i in range(y.shape[0]):
+    for i in range(start, stop):
         mean = np.exp(raw[0, i])
         total += w[i] * (mean - y[i] * raw[0, i])
         gradient[0, i] = w[i] * (mean - y[i])
@@ -59,39 +63,32 @@ def _poisson(y, raw, w, gradient, hessian):
 
 
 @njit(cache=True, nogil=True)
-def _binomial(y, raw, w, gradient, hessian):
+def _binomial(y, raw, w, gradient, hessian, start, stop):
     total = 0.0
-    for i in range(y.shape[0]):
+    for i in range(start, stop):
         f = raw[0, i]
         t = y[i]
-        # log(1 + exp(f)) - t f without overflow
-        if f <= -37.0:
-            loss = np.exp(f) - t * f
-        elif f <= -2.0:
-            loss = np.log1p(np.exp(f)) - t * f
-        elif f <= 18.0:
-            loss = np.log1p(np.exp(-f)) + (1.0 - t) * f
-        else:
-            loss = np.exp(-f) + (1.0 - t) * f
-        total += w[i] * loss
-        # g = expit(f) - t, h = expit(f) (1 - expit(f)), both from e = exp(-f)
+        # From e = exp(-f): l = log(1 + exp(f)) - t f = log1p(e) + (1 - t) f, g = expit(f) - t,
+        # h = expit(f) (1 - expit(f)); for very negative f, from exp(f) (no overflow).
         if f > -37.0:
             e = np.exp(-f)
+            total += w[i] * (np.log1p(e) + (1.0 - t) * f)
             gradient[0, i] = w[i] * (((1.0 - t) - t * e) / (1.0 + e))
             hessian[0, i] = w[i] * (e / (1.0 + e) ** 2)
         else:
             e = np.exp(f)
+            total += w[i] * (e - t * f)
             gradient[0, i] = w[i] * (e - t)
             hessian[0, i] = w[i] * e
     return total
 
 
 @njit(cache=True, nogil=True)
-def _multinomial(y, raw, w, gradient, hessian):
+def _multinomial(y, raw, w, gradient, hessian, start, stop):
     n_classes = raw.shape[0]
     p = np.empty(n_classes)
     total = 0.0
-    for i in range(y.shape[0]):
+    for i in range(start, stop):
         top = raw[0, i]
         for k in range(1, n_classes):
             top = max(top, raw[k, i])
@@ -129,13 +126,20 @@ class Loss:
 
     def gradient_hessian(self, y, raw, weight, gradient, hessian) -> float:
         """Fill ``gradient`` and ``hessian`` (shape (n_trees, n), float32) at scores ``raw``
-        (shape (n_trees, n)); return the summed loss sum_i w_i l(y_i, F_i)."""
-        return self.kernel(y, raw, weight, gradient, hessian)
+        (shape (n_trees, n)); return the summed loss sum_i w_i l(y_i, F_i).
+
+        Rows are processed in fixed blocks (on several threads for large n) and the blocks'
+        losses summed in order, so the result does not depend on the number of threads.
+        """
+        partial = map_blocks(
+            self.kernel, row_blocks(y.shape[0], _BLOCK), y, raw, weight, gradient, hessian
+        )
+        return float(sum(partial))
 
     def loss(self, y, raw, weight) -> float:
         """Weighted mean loss at scores ``raw`` (shape (n_trees, n))."""
         scratch = np.empty(raw.shape, dtype=np.float32)
-        return self.kernel(y, raw, weight, scratch, scratch) / weight.sum()
+        return self.gradient_hessian(y, raw, weight, scratch, scratch) / weight.sum()
 
     def baseline(self, y, weight) -> np.ndarray:
         raise NotImplementedError

@@ -8,22 +8,18 @@ the number of threads (rows are split between threads, never trees).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
-import numba
 import numpy as np
 from numba import njit
 
 from glassml.tree._nodes import LEAF, Tree
+from glassml.tree._parallel import map_blocks, row_blocks
 
-_ROWS_PER_THREAD = 4096  # below this many rows per thread, one thread is faster
+_ROWS_PER_BLOCK = 8192
 
 
 @njit(cache=True, nogil=True)
-def _accumulate(
+def _accumulate_rows(
     X,
-    row_start,
-    row_stop,
     roots,
     first,
     last,
@@ -35,6 +31,8 @@ def _accumulate(
     missing_left,
     value,
     out,
+    row_start,
+    row_stop,
 ):
     width = value.shape[1]
     for i in range(row_start, row_stop):
@@ -81,8 +79,6 @@ class PackedTrees:
     def accumulate(self, X: np.ndarray, out: np.ndarray, first: int = 0, last: int | None = None):
         """Add trees ``first .. last - 1`` evaluated at the rows of ``X`` into ``out``."""
         last = self.n_trees if last is None else last
-        n_rows = X.shape[0]
-        n_threads = max(1, min(numba.get_num_threads(), n_rows // _ROWS_PER_THREAD))
         arrays = (
             self.roots,
             first,
@@ -96,15 +92,5 @@ class PackedTrees:
             self.value,
             out,
         )
-        if n_threads == 1:
-            _accumulate(X, 0, n_rows, *arrays)
-            return out
-        bounds = np.linspace(0, n_rows, n_threads + 1).astype(np.int64)
-        with ThreadPoolExecutor(n_threads) as pool:
-            jobs = [
-                pool.submit(_accumulate, X, bounds[k], bounds[k + 1], *arrays)
-                for k in range(n_threads)
-            ]
-            for job in jobs:
-                job.result()
+        map_blocks(_accumulate_rows, row_blocks(X.shape[0], _ROWS_PER_BLOCK), X, *arrays)
         return out
