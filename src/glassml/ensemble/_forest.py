@@ -192,21 +192,16 @@ class BaseForest(BaseEstimator):
             delayed(self._grow_one)(features, y_class, y_value, weight, seed)
             for seed in self._seeds
         )
-        self._packed = None
+        self._packed = PackedTrees([tree.tree_ for tree in self.estimators_])
         if self.oob_score:
             self._set_oob(X, y, y_class)
         return self
 
     # ---------------------------------------------------------------- predictions
 
-    def _packed_trees(self) -> PackedTrees:
-        if getattr(self, "_packed", None) is None:
-            self._packed = PackedTrees([tree.tree_ for tree in self.estimators_])
-        return self._packed
-
     def _mean_value(self, X: np.ndarray) -> np.ndarray:
         """(1/B) sum_b of the trees' leaf values, shape (n_samples, n_values)."""
-        packed = self._packed_trees()
+        packed = self._packed
         out = np.zeros((X.shape[0], packed.value.shape[1]))
         packed.accumulate(X, out)
         return out / len(self.estimators_)
@@ -376,7 +371,8 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of highest mean probability."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class RandomForestRegressor(RegressorMixin, BaseForest):

@@ -315,6 +315,8 @@ class BaseHistGradientBoosting(BaseEstimator):
         self.train_score_ = np.asarray(self.train_score_)
         self.validation_score_ = np.asarray(self.validation_score_)
         self.do_early_stopping_ = bool(early_stopping)
+        self._packed = None
+        self._packed_trees()  # built now: predicting never changes the fitted estimator
         return self
 
     def _median_leaves(self, tree, y, raw, w, unit_weight, indices, leaf_start, leaf_stop):
@@ -343,6 +345,11 @@ class BaseHistGradientBoosting(BaseEstimator):
         if len(scores) < reference:
             return False
         return not any(score > scores[-reference] + self.tol for score in scores[-reference + 1 :])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # missing values have their own bin
+        return tags
 
     # ---------------------------------------------------------------- predictions
 
@@ -494,7 +501,8 @@ class HistGradientBoostingRegressor(RegressorMixin, BaseHistGradientBoosting):
 
     def predict(self, X: Any) -> np.ndarray:
         """F(x) through the inverse link: the raw score, or exp(F) for the poisson loss."""
-        return self._loss.inverse_link(self._raw_predict(self._validated(X)))
+        X = self._validated(X)
+        return self._loss.inverse_link(self._raw_predict(X))
 
     def staged_predict(self, X: Any):
         """Predictions after each stage (a generator of n_iter_ arrays)."""
@@ -597,11 +605,13 @@ class HistGradientBoostingClassifier(ClassifierMixin, BaseHistGradientBoosting):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes)."""
-        return self._loss.inverse_link(self._raw_predict(self._validated(X)))
+        X = self._validated(X)
+        return self._loss.inverse_link(self._raw_predict(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def staged_decision_function(self, X: Any):
         """Raw scores after each stage."""

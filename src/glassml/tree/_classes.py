@@ -105,11 +105,13 @@ class BaseDecisionTree(BaseEstimator):
 
     def apply(self, X: Any) -> np.ndarray:
         """Index of the leaf each sample ends in."""
-        return self.tree_.apply(self._validated(X))
+        X = self._validated(X)
+        return self.tree_.apply(X)
 
     def decision_path(self, X: Any) -> csr_matrix:
         """Sparse indicator: (i, j) is 1 iff sample i passes through node j."""
-        return self.tree_.decision_path(self._validated(X))
+        X = self._validated(X)
+        return self.tree_.decision_path(X)
 
     def get_depth(self) -> int:
         """Depth of the tree (a lone root has depth 0)."""
@@ -228,7 +230,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class fractions of the leaf each sample ends in, shape (n_samples, n_classes)."""
-        return self.tree_.predict(self._validated(X))[:, 0, :]
+        X = self._validated(X)
+        return self.tree_.predict(X)[:, 0, :]
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Logarithm of :meth:`predict_proba` (-inf for classes absent from the leaf)."""
@@ -237,7 +240,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
     def predict(self, X: Any) -> np.ndarray:
         """The most frequent (weighted) class of each sample's leaf."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
@@ -308,4 +312,5 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
 
     def predict(self, X: Any) -> np.ndarray:
         """The weighted mean target of each sample's leaf."""
-        return self.tree_.predict(self._validated(X))[:, 0, 0]
+        X = self._validated(X)
+        return self.tree_.predict(X)[:, 0, 0]
