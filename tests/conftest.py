@@ -26,7 +26,13 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
     threadpool_limits(limits=1)
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# ``../shared/data`` beside the checkout; GLASSML_SHARED_DATA points elsewhere (a git worktree
+# one level deeper, for example).
+SHARED_DATA = Path(
+    os.environ.get(
+        "GLASSML_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+)
 
 
 def pytest_collection_modifyitems(config, items):

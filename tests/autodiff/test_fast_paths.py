@@ -42,7 +42,7 @@ def _every_primitive(x):
         .sum(axis=0, keepdims=True),
         ad.broadcast_to(ad.expand_dims(x[:, 0], 1), (3, 4)),
         ad.softmax_cross_entropy(x, LABELS, reduction="none")
-        + ad.binary_cross_entropy_with_logits(y[:, 0], x[:, 1], reduction="none"),
+        + ad.binary_cross_entropy_with_logits(y[:, 0], ad.sigmoid(x[:, 1]), reduction="none"),
     ]
     return sum(ad.sum(t * t) for t in terms)
 

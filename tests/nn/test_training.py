@@ -191,10 +191,10 @@ def test_progress_is_plain_text_off_a_tty_and_silent_at_verbose_0(capsys):
         ({"epochs": 0}, "epochs"),
         ({"batch_size": 0}, "batch_size"),
         ({"validation_split": 1.0}, "validation_split"),
-        ({"loss": "hinge"}, "loss must be"),
-        ({"metric": "f1"}, "metric must be"),
-        ({"optimizer": "adam"}, "optimizer must have"),
-        ({"early_stopping": "yes"}, "early_stopping must be"),
+        ({"loss": "hinge"}, "loss: expected one of"),
+        ({"metric": "f1"}, "metric: expected"),
+        ({"optimizer": "adam"}, "optimizer: expected an optimiser with a step"),
+        ({"early_stopping": "yes"}, "early_stopping: expected"),
     ],
 )
 def test_fit_rejects_bad_arguments(kwargs, fragment):

@@ -1,4 +1,5 @@
-"""The estimators on the real datasets beside the checkout (``../shared/data``).
+"""The estimators on the real datasets, loaded through ``glassml.datasets`` (the bundled copies,
+byte-identical to those in ``../shared/data``: see tests/datasets/test_bundle.py).
 
 These are the data of the case studies to come; here each estimator meets its reference on them:
 - credit-card fraud (10,000 transactions, 4.92 % fraud): class-weighted L2 logistic regression
@@ -15,7 +16,6 @@ These are the data of the case studies to come; here each estimator meets its re
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import statsmodels.api as sm
 from parity import assert_close, assert_close_up_to_sign
@@ -25,29 +25,23 @@ from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 from sklearn.preprocessing import StandardScaler
 
 from glassml.cluster import GaussianMixture
+from glassml.datasets import load_cmapss, load_creditcard, load_medmnist
 from glassml.decomposition import PCA
 from glassml.linear import LinearRegression, LogisticRegression
 
-CMAPSS_COLUMNS = ["unit", "cycle", "setting1", "setting2", "setting3"] + [
-    f"sensor{i}" for i in range(1, 22)
-]
 # Sensors 1, 5, 6, 10, 16, 18 and 19 are constant in FD001 (one operating condition).
-INFORMATIVE_SENSORS = [f"sensor{i}" for i in (2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 17, 20, 21)]
+INFORMATIVE_SENSORS = [f"sensor_{i}" for i in (2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 17, 20, 21)]
 
 
 @pytest.fixture(scope="module")
-def creditcard(shared_data):
-    frame = pd.read_csv(shared_data / "creditcard" / "creditcard_10k_allfraud.csv.gz")
-    X = StandardScaler().fit_transform(frame.drop(columns=["Class"]).to_numpy())
-    return X, frame["Class"].to_numpy()
+def creditcard():
+    fraud = load_creditcard()  # float32 columns; the models below work in float64
+    return StandardScaler().fit_transform(fraud.X.astype(np.float64)), fraud.y
 
 
 @pytest.fixture(scope="module")
-def cmapss(shared_data):
-    # Lines end in trailing spaces: split on runs of whitespace.
-    frame = pd.read_csv(
-        shared_data / "cmapss" / "train_FD001.txt", sep=r"\s+", header=None, names=CMAPSS_COLUMNS
-    )
+def cmapss():
+    frame = load_cmapss().train
     # Engines run to failure: remaining useful life = last cycle of the unit - this cycle.
     frame["rul"] = frame.groupby("unit")["cycle"].transform("max") - frame["cycle"]
     return frame
@@ -105,10 +99,10 @@ def test_engine_remaining_life_regression_summary_matches_statsmodels(cmapss):
 
 # Both run exactly 30 EM iterations from the same start (tol 1e-12 is not reached by either).
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_ultrasound_mixture_matches_sklearn_em(shared_data):
-    archive = np.load(shared_data / "medmnist" / "breastmnist.npz")
-    images = archive["train_images"].reshape(len(archive["train_images"]), -1) / 255.0
-    labels = np.asarray(archive["train_labels"]).reshape(-1)  # (N,) here, (N, 1) officially
+def test_ultrasound_mixture_matches_sklearn_em():
+    breast = load_medmnist()  # labels as (N,) whether stored (N,) or officially (N, 1)
+    images = breast.train_images.reshape(len(breast.train_images), -1).astype(np.float64)
+    labels = breast.train_labels
     assert images.shape == (546, 784) and set(np.unique(labels)) == {0, 1}
     scores = SklearnPCA(n_components=6, random_state=0).fit_transform(images)
     start = SklearnGaussianMixture(3, max_iter=1, random_state=0).fit(scores)

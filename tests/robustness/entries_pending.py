@@ -3,8 +3,6 @@ package's entries_<family>.py lands, and this file goes with the last one."""
 
 ENTRIES = []
 EXEMPT = {
-    "glassml.autodiff.*": "pending: issue 9 registers this package's entry points",
-    "glassml.optim.*": "pending: issue 9 registers this package's entry points",
     "glassml.linalg.*": "pending: issue 9 registers this package's entry points",
     "glassml.stats.*": "pending: issue 9 registers this package's entry points",
     "glassml.linear.*": "pending: issue 9 registers this package's entry points",
@@ -13,5 +11,4 @@ EXEMPT = {
     "glassml.svm.*": "pending: issue 9 registers this package's entry points",
     "glassml.cluster.*": "pending: issue 9 registers this package's entry points",
     "glassml.decomposition.*": "pending: issue 9 registers this package's entry points",
-    "glassml.nn.*": "pending: issue 9 registers this package's entry points",
 }

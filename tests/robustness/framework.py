@@ -86,6 +86,10 @@ def _leaves(result: Any) -> list[np.ndarray]:
         ]
     if hasattr(result, "toarray"):  # scipy.sparse
         return _leaves(result.toarray())
+    if hasattr(result, "__array__"):
+        # Array-likes (an autodiff Tensor, a DataFrame) are judged as the arrays they hold;
+        # without this their NaNs and constants would pass every check unseen.
+        return _leaves(np.asarray(result))
     return []
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from robustness.framework import (
     HUGE,
@@ -107,7 +107,8 @@ def test_valid_call_gives_a_finite_result(entry):
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=str)
-@settings(max_examples=3)
+# record_property is function-scoped but only collects outcomes; nothing leaks between examples.
+@settings(max_examples=3, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(position=st.integers(0, 10_000), sign=st.sampled_from([1, -1]))
 def test_element_families(entry, position, sign, record_property):
     outcomes = []
@@ -257,9 +258,27 @@ def test_numpy_scalars_are_legal_options(entry, record_property):
 # --------------------------------------------------------------- coverage
 
 
+def _public_methods(cls: type) -> list[str]:
+    """Public methods an exported class defines, or inherits from a private glassml base
+    (``_ClassifierMixin.predict`` is the exported classifier's ``predict``). Methods inherited
+    from an exported base are registered once, under that base; scikit-learn's are not ours."""
+    names = []
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("glassml.") or (
+            klass is not cls and not klass.__name__.startswith("_")
+        ):
+            continue
+        for method, member in vars(klass).items():
+            if method.startswith("_") or not callable(member) or isinstance(member, type):
+                continue
+            names.append(method)
+    return names
+
+
 def public_entry_points() -> list[str]:
-    """Every public function, every public method of an exported class, and every
-    non-estimator class's constructor (estimators validate at ``fit``)."""
+    """Every public function, every public method of an exported class (including those it
+    inherits from private bases), and every non-estimator class's constructor (estimators
+    validate at ``fit``)."""
     found = []
     for info in pkgutil.iter_modules(glassml.__path__):
         if info.name.startswith("_") or info.name in NOT_API_PACKAGES:
@@ -273,10 +292,7 @@ def public_entry_points() -> list[str]:
             elif inspect.isclass(value) and value.__module__.startswith("glassml."):
                 if not issubclass(value, BaseEstimator) and not issubclass(value, BaseException):
                     found.append(f"{prefix}.{name}")
-                for method, member in vars(value).items():
-                    if method.startswith("_") or not callable(member) or isinstance(member, type):
-                        continue
-                    found.append(f"{prefix}.{name}.{method}")
+                found.extend(f"{prefix}.{name}.{method}" for method in _public_methods(value))
     return sorted(set(found))
 
 
@@ -324,3 +340,25 @@ def test_framework_catches_a_silent_constant_and_an_unnamed_error():
 
     with pytest.raises(AssertionError, match="IndexError"):
         verdict(entry, "nan", "X", lambda: deep(None), None)
+
+
+def test_framework_sees_inherited_methods_and_array_likes():
+    """Methods from private bases are entry points; array-likes are judged, not skipped."""
+
+    class _Mixin:
+        def predict(self, X):
+            return X
+
+    class Exported(_Mixin, BaseEstimator):
+        def fit(self, X):
+            return self
+
+    _Mixin.__module__ = Exported.__module__ = "glassml.demo"  # as if defined in glassml
+    assert _public_methods(Exported) == ["fit", "predict"]
+
+    class ArrayLike:
+        def __array__(self, dtype=None, copy=None):
+            return np.array([1.0, np.nan])
+
+    with pytest.raises(AssertionError, match="non-finite"):
+        assert_finite(ArrayLike())

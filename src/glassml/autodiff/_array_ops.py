@@ -64,9 +64,16 @@ def unbroadcast(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     every output element along the new leading axes and along its size-1 axes, so its
     gradient is the sum of the cotangent over those axes. One helper serves every binary op.
     """
+    if type(shape) is not tuple:  # the VJPs pass tuples; a user may pass any sequence
+        try:
+            shape = tuple(operator.index(size) for size in shape)
+        except TypeError:
+            raise ValueError(f"shape: expected a sequence of integers, got {shape!r}") from None
     if g.shape == shape:
         return g
     leading = g.ndim - len(shape)
+    if leading < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[leading:], strict=True)):
+        raise ValueError(f"shape: {shape} does not broadcast to g's shape {g.shape}")
     axes = tuple(range(leading)) + tuple(
         leading + i for i, n in enumerate(shape) if n == 1 and g.shape[leading + i] != 1
     )
@@ -106,9 +113,16 @@ def _spread(x, shape):
 defvjp_arrays(_spread, lambda g, ans, x, shape: unbroadcast(g, x.shape))
 
 
+def check_keepdims(keepdims: Any) -> None:
+    """``keepdims`` is a flag: True or False, never a truthy string."""
+    if keepdims is not True and keepdims is not False and not isinstance(keepdims, np.bool_):
+        raise ValueError(f"keepdims: expected True or False, got {keepdims!r}")
+
+
 @primitive
 def sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (all axes if None); an empty axis sums to 0."""
+    check_keepdims(keepdims)
     if type(x) is np.ndarray and x.dtype.kind == "f":
         # For floating arrays ``np.sum`` is exactly this ufunc reduction, minus two Python layers.
         return np.add.reduce(x, axis=axis, keepdims=keepdims)
@@ -221,12 +235,31 @@ defvjp_arrays(_getitem, lambda g, ans, x, index: _scatter_add(g, index, x.shape)
 defvjp_arrays(_scatter_add, lambda g, ans, cotangent, index, shape: _getitem(g, index))
 
 
+def _check_index(index: Any) -> None:
+    """Index parts of the kinds NumPy accepts; a float or a string is a TypeError naming
+    ``index`` (as a list's ``lst[1.5]`` is). An integer out of range stays NumPy's
+    IndexError, which Python's iteration protocol relies on."""
+    for part in index if isinstance(index, tuple) else (index,):
+        if part is None or part is Ellipsis or isinstance(part, slice):
+            continue
+        if isinstance(part, int | np.integer | bool | np.bool_):
+            continue
+        kind = np.asarray(part).dtype.kind
+        if kind not in "iub":
+            raise TypeError(
+                f"index: expected integers, slices, None, Ellipsis or integer/boolean arrays, "
+                f"got {part!r:.60}"
+            )
+
+
 def getitem(x, index):
     """``x[index]`` with basic or fancy (integer/boolean array) indexing.
 
     Backward: scatter-add of the cotangent, so repeated fancy indices accumulate.
     """
-    return _getitem(x, _plain_index(index))
+    index = _plain_index(index)
+    _check_index(index)
+    return _getitem(x, index)
 
 
 # -- concatenation -------------------------------------------------------------------------------
@@ -248,16 +281,36 @@ defvjp_variadic(_concatenate, _concatenate_vjp)
 _concatenate.array_vjps = True
 
 
+def _check_arrays(arrays: Any) -> list[Any]:
+    """A non-empty sequence of real arrays or Tensors (each named ``arrays[i]`` if not)."""
+    if isinstance(arrays, Tensor | np.ndarray | str | bytes) or not isinstance(arrays, Sequence):
+        raise ValueError(f"arrays: expected a sequence of arrays, got {type(arrays).__name__}")
+    if len(arrays) == 0:
+        raise ValueError("arrays: expected a non-empty sequence, got an empty one")
+    checked = []
+    for index, item in enumerate(arrays):
+        if not isinstance(item, Tensor):
+            item = np.asarray(item)
+            if item.dtype.kind not in "fiub":
+                raise ValueError(
+                    f"arrays[{index}]: expected real numbers, got an array of dtype {item.dtype}"
+                )
+        checked.append(item)
+    return checked
+
+
 def concatenate(arrays: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis; backward slices the cotangent back into pieces."""
-    if len(arrays) == 0:
-        raise ValueError("concatenate: arrays must be a non-empty sequence")
-    return _concatenate(*arrays, axis=axis)
+    return _concatenate(*_check_arrays(arrays), axis=axis)
 
 
 def stack(arrays: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along a new axis: ``concatenate`` of ``expand_dims`` (both differentiable)."""
-    if len(arrays) == 0:
-        raise ValueError("stack: arrays must be a non-empty sequence")
-    new_axis = axis % (np.ndim(_data(arrays[0])) + 1)
+    arrays = _check_arrays(arrays)
+    rank = np.ndim(_data(arrays[0])) + 1
+    if isinstance(axis, bool | np.bool_) or not isinstance(axis, int | np.integer):
+        raise ValueError(f"axis: expected an integer, got {axis!r}")
+    if not -rank <= axis < rank:
+        raise ValueError(f"axis: expected an axis in [-{rank}, {rank}) of the result, got {axis}")
+    new_axis = int(axis) % rank
     return _concatenate(*[expand_dims(a, new_axis) for a in arrays], axis=new_axis)

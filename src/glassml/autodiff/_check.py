@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from glassml._validation import check_callable, check_non_negative, check_positive
 from glassml.autodiff._tensor import Tensor, _as_float_array, no_grad
-from glassml.autodiff._transforms import grad
+from glassml.autodiff._transforms import _argnums_tuple, grad
 
 
 def _evaluate(fun: Callable[..., Any], args: list) -> float:
@@ -25,22 +26,46 @@ def numerical_grad(
     ``h = step * max(1, |x_i|)`` with ``step = eps^(1/3)`` of the argument's dtype by default
     (6e-6 in float64, 5e-3 in float32): it balances the ``h^2 f'''/6`` truncation error against
     the ``eps |f| / h`` rounding error. ``h`` is rounded so that ``x + h`` is representable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.autodiff import numerical_grad
+    >>> np.round(numerical_grad(lambda x: (x**2).sum(), np.array([1.0, -3.0])), 6)
+    array([ 2., -6.])
     """
-    values = [_as_float_array(a) if i == argnum else a for i, a in enumerate(args)]
+    check_callable(fun, "fun", "(*args) -> scalar")
+    if not args:
+        raise ValueError("args: numerical_grad needs the point (fun(*args))")
+    (argnum,) = _argnums_tuple(argnum, len(args), "argnum")
+    values = [_as_float_array(a, f"args[{i}]") if i == argnum else a for i, a in enumerate(args)]
     x = values[argnum]
-    relative_step = np.finfo(x.dtype).eps ** (1 / 3) if step is None else step
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"args[{argnum}]: expected finite values, got NaN or inf")
+    relative_step = _relative_step(step, x.dtype)
     gradient = np.zeros(x.shape, dtype=np.float64)
     for i in np.ndindex(x.shape):
         h = relative_step * max(1.0, float(np.abs(x[i])))
         shifted = x.copy()
         shifted[i] = x[i] + h
         h = float(shifted[i]) - float(x[i])  # the step actually taken after rounding
+        if h == 0.0:
+            raise ValueError(
+                f"step: {relative_step:g} times max(1, |x|) is below the spacing of floats at "
+                f"x = {float(x[i])!r}; use a larger step"
+            )
         values[argnum] = shifted
         f_plus = _evaluate(fun, values)
         shifted[i] = x[i] - h
         f_minus = _evaluate(fun, values)
         gradient[i] = (f_plus - f_minus) / (2 * h)
     return gradient
+
+
+def _relative_step(step: Any, dtype: np.dtype) -> float:
+    if step is None:
+        return float(np.finfo(dtype).eps ** (1 / 3))
+    return check_positive(step, "step")
 
 
 def check_grad(
@@ -88,11 +113,16 @@ def check_grad(
     >>> check_grad(lambda x: logsumexp(x), np.array([0.5, -1.0, 2.0])) < 1e-8
     True
     """
+    check_callable(fun, "fun", "(*args) -> scalar")
     if not args:
-        raise ValueError("check_grad: give the point at which to check (fun(*args))")
+        raise ValueError("args: check_grad needs the point at which to check (fun(*args))")
     nums = tuple(range(len(args))) if argnums is None else argnums
-    nums = (nums,) if isinstance(nums, int) else tuple(nums)
-    points = [_as_float_array(a) if i in nums else a for i, a in enumerate(args)]
+    nums = _argnums_tuple(nums, len(args), "argnums")
+    if step is not None:
+        check_positive(step, "step")
+    if floor is not None:
+        floor = check_non_negative(floor, "floor")
+    points = [_as_float_array(a, f"args[{i}]") if i in nums else a for i, a in enumerate(args)]
     analytic = grad(fun, argnums=nums)(*points)
     numeric = [numerical_grad(fun, *points, argnum=i, step=step) for i in nums]
     a = np.concatenate([np.ravel(g).astype(np.float64) for g in analytic])

@@ -47,13 +47,20 @@ from numba import njit
 from glassml._threads import one_blas_thread
 from glassml.autodiff._array_ops import reshape, transpose
 from glassml.autodiff._reductions import mean
-from glassml.autodiff._tensor import Tensor, _data, as_tensor, defvjp_arrays, primitive
+from glassml.autodiff._tensor import Tensor, _as_float_array, _data, defvjp_arrays, primitive
 
 
 def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int | np.integer) and v >= minimum for v in pair):
-        raise ValueError(f"{name} must be an int >= {minimum} or a pair of them, got {value!r}")
+    def whole(v: Any) -> bool:
+        return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
+
+    pair = (value, value) if whole(value) else value
+    if (
+        not isinstance(pair, tuple | list)
+        or len(pair) != 2
+        or not all(whole(v) and v >= minimum for v in pair)
+    ):
+        raise ValueError(f"{name}: expected an int >= {minimum} or a pair of them, got {value!r}")
     return int(pair[0]), int(pair[1])
 
 
@@ -61,7 +68,7 @@ def _output_size(size: int, kernel: int, stride: int, padding: int, axis: str) -
     padded = size + 2 * padding
     if kernel > padded:
         raise ValueError(
-            f"kernel size {kernel} exceeds the padded input {axis} {padded} (input {size}, "
+            f"kernel_size: {kernel} exceeds the padded input {axis} {padded} (input {size}, "
             f"padding {padding})"
         )
     return (padded - kernel) // stride + 1
@@ -187,9 +194,13 @@ defvjp_arrays(
 )
 
 
+def _operand(value: Any, name: str) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(_as_float_array(value, name))
+
+
 def _check_image(x: Tensor, name: str) -> None:
     if x.ndim != 4:
-        raise ValueError(f"{name} must be 4-D (N, C, H, W), got shape {x.shape}")
+        raise ValueError(f"{name}: expected a 4-D array (N, C, H, W), got shape {x.shape}")
 
 
 # -- convolution ---------------------------------------------------------------------------------
@@ -219,22 +230,24 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any 
     array([[10., 18.],
            [42., 50.]])
     """
-    x, weight = as_tensor(x), as_tensor(weight)
+    x, weight = _operand(x, "x"), _operand(weight, "weight")
     _check_image(x, "x")
     if weight.ndim != 4:
-        raise ValueError(f"weight must be 4-D (F, C, kh, kw), got shape {weight.shape}")
+        raise ValueError(f"weight: expected a 4-D array (F, C, kh, kw), got shape {weight.shape}")
     n, channels, height, width = x.shape
     filters, weight_channels, kh, kw = weight.shape
     if weight_channels != channels:
         raise ValueError(
-            f"weight has {weight_channels} input channels but x has {channels} (weight (F, C, "
-            "kh, kw) must match x (N, C, H, W))"
+            f"weight: expected {channels} input channels like x (N, C, H, W), got "
+            f"{weight_channels} (weight is (F, C, kh, kw))"
         )
     stride, padding = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
     out_h = _output_size(height, kh, stride[0], padding[0], "height")
     out_w = _output_size(width, kw, stride[1], padding[1], "width")
-    if bias is not None and np.shape(getattr(bias, "data", bias)) != (filters,):
-        raise ValueError(f"bias must have shape ({filters},), got {np.shape(bias)}")
+    if bias is not None:
+        bias = _operand(bias, "bias")
+        if bias.shape != (filters,):
+            raise ValueError(f"bias: expected shape ({filters},), got {bias.shape}")
 
     cols = _im2col(x, (kh, kw), stride, padding, (out_h, out_w))  # (N, C kh kw, OH OW)
     out = _filter_apply(reshape(weight, (filters, -1)), cols)  # (N, F, OH OW): NCHW already
@@ -247,7 +260,7 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any 
 
 
 def _pool_geometry(x: Any, kernel_size: Any, stride: Any):
-    x = as_tensor(x)
+    x = _operand(x, "x")
     _check_image(x, "x")
     kernel = _pair(kernel_size, "kernel_size", 1)
     stride = kernel if stride is None else _pair(stride, "stride", 1)

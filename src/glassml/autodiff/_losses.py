@@ -22,11 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from glassml._validation import check_option, fail
 from glassml.autodiff._array_ops import expand_reduced, sum, unbroadcast
 from glassml.autodiff._math_ops import sigmoid
 from glassml.autodiff._reductions import mean
 from glassml.autodiff._softmax import log_softmax, logsumexp, softmax
-from glassml.autodiff._tensor import Tensor, _data, defvjp_arrays, primitive
+from glassml.autodiff._tensor import Tensor, _as_float_array, _data, defvjp_arrays, primitive
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -40,8 +41,17 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 
 
 def _check_reduction(reduction: str) -> None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    check_option(reduction, "reduction", REDUCTIONS)
+
+
+def _check_probabilities(targets: Any, argument: str) -> None:
+    """Targets of a cross-entropy are probabilities: finite, in [0, 1]."""
+    data = np.asarray(_data(targets))
+    if data.dtype.kind not in "fiub":
+        raise fail(argument, "real numbers in [0, 1]", data)
+    # One comparison pass; NaN fails both tests.
+    if data.size and not (np.min(data) >= 0 and np.max(data) <= 1):
+        raise fail(argument, "probabilities in [0, 1]", data)
 
 
 @primitive
@@ -64,14 +74,9 @@ def _one_hot(labels: np.ndarray, shape: tuple[int, ...], axis: int, dtype) -> np
     n_classes = shape[axis]
     expected = shape[:axis] + shape[axis + 1 :]
     if labels.shape != expected:
-        raise ValueError(
-            f"labels must have the logits' shape without the class axis {expected}, "
-            f"got {labels.shape}"
-        )
+        raise fail("labels", f"the logits' shape without the class axis {expected}", labels)
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(
-            f"labels must be class indices in [0, {n_classes}), got out-of-range values"
-        )
+        raise fail("labels", f"class indices in [0, {n_classes})", labels)
     one_hot = np.zeros(shape, dtype=dtype)
     np.put_along_axis(one_hot, np.expand_dims(labels, axis), 1, axis=axis)
     return one_hot
@@ -101,17 +106,24 @@ def softmax_cross_entropy(
     1.3862943611198906
     """
     _check_reduction(reduction)
-    z = logits if isinstance(logits, Tensor) else Tensor(logits)
-    axis = axis % max(z.ndim, 1)
+    z = logits if isinstance(logits, Tensor) else Tensor(_as_float_array(logits, "logits"))
+    if isinstance(axis, bool | np.bool_) or not isinstance(axis, int | np.integer):
+        raise fail("axis", "an integer (the class axis)", axis)
+    if not -max(z.ndim, 1) <= axis < max(z.ndim, 1):
+        raise fail("axis", f"a class axis of the {z.ndim}-D logits", axis)
+    axis = int(axis) % max(z.ndim, 1)
     label_data = np.asarray(_data(labels))
     if label_data.dtype.kind in "iub" and label_data.shape != z.shape:
         targets: Any = _one_hot(label_data, z.shape, axis, z.dtype)
     elif label_data.shape == z.shape:
+        _check_probabilities(label_data, "labels")
         targets = labels if isinstance(labels, Tensor) else label_data.astype(z.dtype, copy=False)
     else:
-        raise ValueError(
-            f"labels must be integer class indices or probabilities of shape {z.shape}, "
-            f"got {label_data.dtype} array of shape {label_data.shape}"
+        raise fail(
+            "labels",
+            f"integer class indices of shape {z.shape[:axis] + z.shape[axis + 1 :]} or "
+            f"probabilities of shape {z.shape}",
+            label_data,
         )
     return _reduce(_softmax_cross_entropy(z, targets, axis), reduction)
 
@@ -139,10 +151,11 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str =
     0.6931471805599453
     """
     _check_reduction(reduction)
-    z = logits if isinstance(logits, Tensor) else Tensor(logits)
+    z = logits if isinstance(logits, Tensor) else Tensor(_as_float_array(logits, "logits"))
     t = targets if isinstance(targets, Tensor) else np.asarray(targets)
     if np.shape(_data(t)) != z.shape:
-        raise ValueError(f"targets must have the logits' shape {z.shape}, got {np.shape(_data(t))}")
+        raise ValueError(f"targets: expected the logits' shape {z.shape}, got {np.shape(_data(t))}")
+    _check_probabilities(t, "targets")
     if not isinstance(t, Tensor):
         t = t.astype(z.dtype, copy=False)
     return _reduce(_binary_cross_entropy_with_logits(z, t), reduction)

@@ -269,7 +269,17 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
 
     The gradient passes where ``lo <= x <= hi`` and is 0 outside.
     """
-    return _clip(x, _data(lo), _data(hi))
+    bounds = []
+    for name, bound in (("lo", lo), ("hi", hi)):
+        bound = _data(bound)
+        if bound is not None:
+            array = np.asarray(bound)
+            if array.dtype.kind not in "fiub" or np.any(np.isnan(array)):
+                raise ValueError(
+                    f"{name}: expected real bounds (not NaN) or None, got {bound!r:.60}"
+                )
+        bounds.append(bound)
+    return _clip(x, *bounds)
 
 
 # -- matrix product ------------------------------------------------------------------------------

@@ -16,7 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from glassml.autodiff._array_ops import expand_reduced, keepdims_shape, normalize_axes, sum
+from glassml._validation import fail
+from glassml.autodiff._array_ops import (
+    check_keepdims,
+    expand_reduced,
+    keepdims_shape,
+    normalize_axes,
+    sum,
+)
 from glassml.autodiff._tensor import Tensor, _data, defvjp_arrays, primitive
 
 
@@ -32,8 +39,13 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
     """Variance ``sum((x - mean)^2) / (n - ddof)`` over ``axis`` (two-pass, stable)."""
+    if isinstance(ddof, bool | np.bool_) or not isinstance(ddof, int | np.integer):
+        raise fail("ddof", "an integer >= 0", ddof)
     centred = x - mean(x, axis=axis, keepdims=True)
     n = _count(centred.shape, axis)
+    if not 0 <= ddof < n:
+        # n - ddof <= 0 would divide by zero or give a negative variance.
+        raise fail("ddof", f"an integer in [0, {n}) for {n} values along the axis", ddof)
     return sum(centred * centred, axis=axis, keepdims=keepdims) / (n - ddof)
 
 
@@ -48,12 +60,14 @@ def _extremum_vjp(g, ans, x, axis=None, keepdims=False):
 @primitive
 def max(x, axis=None, keepdims=False):
     """Maximum over ``axis`` (gradient split equally among tied maximisers)."""
+    check_keepdims(keepdims)
     return np.max(x, axis=axis, keepdims=keepdims)
 
 
 @primitive
 def min(x, axis=None, keepdims=False):
     """Minimum over ``axis`` (gradient split equally among tied minimisers)."""
+    check_keepdims(keepdims)
     return np.min(x, axis=axis, keepdims=keepdims)
 
 

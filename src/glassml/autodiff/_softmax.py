@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassml.autodiff._array_ops import expand_reduced, sum
+from glassml.autodiff._array_ops import check_keepdims, expand_reduced, sum
 from glassml.autodiff._math_ops import exp
 from glassml.autodiff._tensor import defvjp_arrays, primitive
 
@@ -30,6 +30,7 @@ def _finite_max(x: np.ndarray, axis) -> np.ndarray:
 @primitive
 def logsumexp(x, axis=None, keepdims=False):
     """``log sum exp(x)`` over ``axis``, computed with a max shift (stable at +-1e300)."""
+    check_keepdims(keepdims)
     shift = _finite_max(x, axis)
     with np.errstate(divide="ignore"):  # an all -inf row: log 0 = -inf is the right answer
         out = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift

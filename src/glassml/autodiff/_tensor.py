@@ -23,6 +23,7 @@ nodes, so a fresh call never depends on an earlier one (micrograd's accumulation
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import operator
 import threading
@@ -111,14 +112,21 @@ def enable_grad():
 # --------------------------------------------------------------------------------------------
 
 
-def _as_float_array(data: Any) -> np.ndarray:
+def _as_float_array(data: Any, argument: str = "data") -> np.ndarray:
     array = np.asarray(data)
     if array.dtype.kind == "f":
         return array
     if array.dtype.kind in "biu":
         # Python scalars, integers and booleans become float64; float32 stays float32.
         return array.astype(np.float64)
-    raise ValueError(f"Tensor data must be real numbers, got dtype {array.dtype}")
+    raise _not_real(array, argument)
+
+
+def _not_real(array: np.ndarray, argument: str) -> ValueError:
+    return ValueError(
+        f"{argument}: expected real numbers (float, int or bool), got an array of dtype "
+        f"{array.dtype}"
+    )
 
 
 class Tensor:
@@ -170,6 +178,9 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data.data
         self.data = _as_float_array(data)
+        if requires_grad is not True and requires_grad is not False:
+            if not isinstance(requires_grad, np.bool_):
+                raise ValueError(f"requires_grad: expected True or False, got {requires_grad!r}")
         self.requires_grad = bool(requires_grad)
         self.grad: np.ndarray | None = None
         self._primitive: Primitive | None = None
@@ -204,6 +215,11 @@ class Tensor:
         return self._primitive is None
 
     def item(self) -> float:
+        """The value of a single-element Tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"Tensor.item: expected a single-element Tensor, got shape {self.data.shape}"
+            )
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
@@ -440,7 +456,15 @@ class Primitive:
         self.vjps: dict[int, VJP] = {}
         self.variadic_vjp: Callable[..., Any] | None = None
         self.array_vjps = False
+        self.argument_names = _positional_names(forward)
+        self.public_name = self.name.lstrip("_")  # _concatenate serves concatenate
         functools.update_wrapper(self, forward)
+
+    def _argument(self, argnum: int) -> str:
+        names = self.argument_names
+        if names and names[-1].startswith("*") and argnum >= len(names) - 1:
+            return f"{names[-1][1:]}[{argnum - len(names) + 1}]"
+        return names[argnum] if argnum < len(names) else f"argument {argnum}"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _mode.arrays:  # inside an array-level VJP: the arguments are plain values already
@@ -456,9 +480,29 @@ class Primitive:
                 if arg.requires_grad:
                     parents.append((argnum, arg))
             else:
+                if type(arg) is list:
+                    # An operand given as a list is an array (its VJP reads .shape); shapes and
+                    # indices given as lists mean the same as arrays to NumPy.
+                    arg = np.asarray(arg)
+                    args = (*args[:argnum], arg, *args[argnum + 1 :])
+                if (type(arg) is np.ndarray and arg.dtype.kind not in "fiub") or isinstance(
+                    arg, complex | np.complexfloating
+                ):
+                    # Complex, object and string operands are refused by name: NumPy would
+                    # compute with them (a complex result) or fail without naming them.
+                    raise _not_real(
+                        np.asarray(arg), f"{self.public_name}: {self._argument(argnum)}"
+                    )
                 values.append(arg)
             argnum += 1
-        out = self.forward(*values, **kwargs)
+        try:
+            out = self.forward(*values, **kwargs)
+        except (ValueError, TypeError) as error:
+            # NumPy's messages (broadcasting, axes, core dimensions) do not say which operands
+            # of which op they mean; the op's signature does.
+            names = [self._argument(i) for i in range(len(args))]
+            names += [f"{key}={value!r:.40}" for key, value in kwargs.items()]
+            raise type(error)(f"{self.public_name}({', '.join(names)}): {error}") from None
         tensor = _new_tensor(Tensor)
         tensor.data = out if type(out) is np.ndarray else np.asarray(out)
         tensor.grad = None
@@ -490,6 +534,21 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+
+def _positional_names(forward: Callable[..., Any]) -> tuple[str, ...]:
+    """Names of ``forward``'s positional parameters (``*arrays`` kept with its star)."""
+    try:
+        parameters = inspect.signature(forward).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature
+        return ()
+    names = []
+    for parameter in parameters:
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            names.append(parameter.name)
+        elif parameter.kind is parameter.VAR_POSITIONAL:
+            names.append("*" + parameter.name)
+    return tuple(names)
 
 
 def primitive(forward: Callable[..., Any]) -> Primitive:
@@ -675,13 +734,15 @@ def _seed(output: Tensor, seed: Any, name: str, create_graph: bool) -> Any:
     if seed is None:
         if output.data.size != 1:
             raise ValueError(
-                f"{name} must be given for a non-scalar output of shape {output.shape}"
+                f"{name}: must be given for a non-scalar output of shape {output.shape}"
             )
         seed_array = _unit_seed(output.data.shape, output.data.dtype)
         return _make(seed_array) if create_graph else seed_array
-    seed_tensor = as_tensor(seed)
+    seed_tensor = seed if isinstance(seed, Tensor) else Tensor(_as_float_array(seed, name))
     if seed_tensor.shape != output.shape:
-        raise ValueError(f"{name} must have the output's shape {output.shape}, got {seed.shape}")
+        raise ValueError(
+            f"{name}: expected the output's shape {output.shape}, got {seed_tensor.shape}"
+        )
     return seed_tensor if create_graph else seed_tensor.data
 
 

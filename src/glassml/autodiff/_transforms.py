@@ -22,9 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from glassml._validation import check_callable, fail
 from glassml.autodiff._array_ops import sum
 from glassml.autodiff._tensor import (
     Tensor,
+    _as_float_array,
     _backward,
     _mode,
     _propagate,
@@ -47,13 +49,23 @@ def _identity(x):
 defvjp_arrays(_identity, lambda g, ans, x: g)
 
 
-def _argnums_tuple(argnums: int | Sequence[int]) -> tuple[int, ...]:
-    if isinstance(argnums, int | np.integer):
-        return (int(argnums),)
-    nums = tuple(int(n) for n in argnums)
-    if not nums:
-        raise ValueError("argnums must be an int or a non-empty sequence of ints")
-    return nums
+def _argnums_tuple(
+    argnums: Any, n_args: int | None = None, argument: str = "argnums"
+) -> tuple[int, ...]:
+    """``argnums`` as a tuple of ints (bools, strings and floats refused), in range if known."""
+    single = isinstance(argnums, int | np.integer) and not isinstance(argnums, bool | np.bool_)
+    items = (argnums,) if single else argnums
+    expected = "an int or a non-empty sequence of ints"
+    if isinstance(items, str | bytes) or not isinstance(items, Sequence | np.ndarray):
+        raise fail(argument, expected, argnums)
+    if len(items) == 0 or not all(
+        isinstance(n, int | np.integer) and not isinstance(n, bool | np.bool_) for n in items
+    ):
+        raise fail(argument, expected, argnums)
+    nums = tuple(int(n) for n in items)
+    if n_args is not None and any(not -n_args <= n < n_args for n in nums):
+        raise fail(argument, f"argument positions in [-{n_args}, {n_args})", argnums)
+    return tuple(n % n_args for n in nums) if n_args else nums
 
 
 def _lift(args: tuple, argnums: tuple[int, ...], name: str) -> tuple[list, list[Tensor], bool]:
@@ -61,14 +73,15 @@ def _lift(args: tuple, argnums: tuple[int, ...], name: str) -> tuple[list, list[
     args = list(args)
     inputs, nested = [], False
     for argnum in argnums:
-        if argnum >= len(args) or argnum < -len(args):
-            raise ValueError(f"{name}: argnums {argnum} is out of range for {len(args)} arguments")
+        if not -len(args) <= argnum < len(args):
+            raise fail("argnums", f"positions of the {len(args)} arguments given", argnum)
         value = args[argnum]
         if isinstance(value, Tensor) and value.requires_grad and is_grad_enabled():
             # Inside an outer differentiation: a fresh node that still depends on ``value``.
             lifted, nested = _identity(value), True
         else:
-            lifted = Tensor(value.data if isinstance(value, Tensor) else value, True)
+            data = value.data if isinstance(value, Tensor) else value
+            lifted = Tensor(_as_float_array(data, f"args[{argnum}]"), True)
         args[argnum] = lifted
         inputs.append(lifted)
     return args, inputs, nested
@@ -109,6 +122,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) ->
     >>> value_and_grad(lambda x: (x**2).sum())(np.array([1.0, 2.0]))
     (np.float64(5.0), array([2., 4.]))
     """
+    check_callable(fun, "fun", "(*args) -> scalar")
     nums = _argnums_tuple(argnums)
     single = isinstance(argnums, int | np.integer)
 
@@ -170,6 +184,7 @@ def jacobian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Calla
     array([[2., 0.],
            [0., 6.]])
     """
+    check_callable(fun, "fun", "(*args) -> array")
     nums = _argnums_tuple(argnums)
     single = isinstance(argnums, int | np.integer)
 
@@ -207,10 +222,11 @@ def hvp(fun: Callable[[Tensor], Any], x: Any, v: Any) -> np.ndarray:
     >>> hvp(lambda x: (x**3).sum(), np.array([1.0, 2.0]), np.array([1.0, 1.0]))  # 6 x * v
     array([ 6., 12.])
     """
-    point = Tensor(x.data if isinstance(x, Tensor) else x, requires_grad=True)
-    direction = np.asarray(v.data if isinstance(v, Tensor) else v)
+    check_callable(fun, "fun", "x -> scalar")
+    point = Tensor(_as_float_array(x.data if isinstance(x, Tensor) else x, "x"), True)
+    direction = _as_float_array(v.data if isinstance(v, Tensor) else v, "v")
     if direction.shape != point.shape:
-        raise ValueError(f"hvp: v must have x's shape {point.shape}, got {direction.shape}")
+        raise ValueError(f"v: expected x's shape {point.shape}, got {direction.shape}")
     direction = direction.astype(point.dtype, copy=False)
     with enable_grad():
         output = _scalar_output(fun(point), "hvp")

@@ -35,7 +35,14 @@ from glassml.nn._losses import (
 )
 from glassml.nn._module import LAYER_TYPES, Module, Sequential, layer_from_config
 from glassml.nn._serialization import load, save
-from glassml.nn._training import EarlyStopping, accuracy, fit, predict_batches, train_step
+from glassml.nn._training import (
+    EarlyStopping,
+    TrainingProgress,
+    accuracy,
+    fit,
+    predict_batches,
+    train_step,
+)
 
 __all__ = [
     "GELU",
@@ -59,6 +66,7 @@ __all__ = [
     "Sequential",
     "Sigmoid",
     "Tanh",
+    "TrainingProgress",
     "accuracy",
     "binary_cross_entropy_with_logits",
     "fit",

@@ -18,22 +18,52 @@ from typing import Any
 import numpy as np
 
 import glassml.autodiff as ad
+from glassml._validation import check_callable, check_option, check_scalar, fail
+from glassml.nn._module import as_tensor
+
+
+def _targets(targets: Any, output: ad.Tensor, argument: str) -> np.ndarray:
+    """Real, finite targets of the output's shape ((n,) is read as (n, 1) for one output)."""
+    targets = np.asarray(targets)
+    if targets.dtype.kind not in "fiub":
+        raise fail(argument, "real numbers", targets)
+    if targets.ndim == 1 and output.ndim == 2 and output.shape[1] == 1:
+        targets = targets[:, None]
+    if targets.shape != output.shape:
+        raise ValueError(
+            f"{argument}: expected the output's shape {output.shape}, got {targets.shape}"
+        )
+    if not np.all(np.isfinite(targets)):
+        raise fail(argument, "finite values (no NaN or inf)", targets)
+    return targets.astype(output.dtype, copy=False)
 
 
 def mean_squared_error(predictions: Any, targets: Any) -> ad.Tensor:
-    targets = np.asarray(targets)
-    if targets.ndim == 1 and predictions.ndim == 2:
-        targets = targets[:, None]
-    difference = predictions - targets.astype(predictions.dtype, copy=False)
+    """Mean of ``(ŷ - y)²`` over samples and outputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(mean_squared_error(np.array([[1.0], [3.0]]), np.array([0.0, 1.0])).item())
+    2.5
+    """
+    predictions = as_tensor(predictions, "predictions")
+    difference = predictions - _targets(targets, predictions, "targets")
     return ad.mean(difference * difference)
 
 
 def binary_cross_entropy_with_logits(logits: Any, targets: Any) -> ad.Tensor:
-    targets = np.asarray(targets)
-    if targets.ndim == 1 and logits.ndim == 2:
-        targets = targets[:, None]
+    """Mean of ``softplus(z) - t z`` over samples: the logistic loss of logits ``z``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(float(binary_cross_entropy_with_logits(np.zeros((2, 1)), [0, 1]).item()), 6)
+    0.693147
+    """
+    logits = as_tensor(logits, "logits")
     return ad.binary_cross_entropy_with_logits(
-        logits, targets.astype(logits.dtype, copy=False), reduction="mean"
+        logits, _targets(targets, logits, "targets"), reduction="mean"
     )
 
 
@@ -46,19 +76,51 @@ def smoothed_targets(
     return targets
 
 
+def _class_indices(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Integer class indices in [0, n_classes); whole floats (2.0) are accepted, 1.5 is not."""
+    if labels.dtype.kind == "f":
+        if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
+            raise fail("labels", "integer class indices", labels)
+    elif labels.dtype.kind not in "iub":
+        raise fail("labels", "integer class indices", labels)
+    indices = labels.astype(np.intp, copy=False)
+    if indices.size and (indices.min() < 0 or indices.max() >= n_classes):
+        raise fail("labels", f"class indices in [0, {n_classes})", labels)
+    return indices
+
+
 def softmax_cross_entropy(logits: Any, labels: Any, label_smoothing: float = 0.0) -> ad.Tensor:
-    """Mean cross-entropy between softmax(logits) and integer ``labels`` (or probabilities)."""
-    if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}")
+    """Mean cross-entropy between softmax(logits) and integer ``labels`` (or probabilities).
+
+    ``logits`` are (N, K); ``labels`` are N class indices or an (N, K) array of target
+    probabilities; ``label_smoothing`` ε in [0, 1) mixes the one-hot targets with the uniform
+    distribution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(float(softmax_cross_entropy(np.zeros((2, 4)), [0, 3]).item()), 6)  # log 4
+    1.386294
+    """
+    label_smoothing = check_scalar(
+        label_smoothing, "label_smoothing", low=0.0, high=1.0, closed="left"
+    )
+    logits = as_tensor(logits, "logits")
+    if logits.ndim != 2:
+        raise fail("logits", "an (N, K) array of class scores", logits.data)
     labels = np.asarray(labels)
-    if labels.ndim == 1 and label_smoothing > 0.0:
-        labels = smoothed_targets(
-            labels.astype(np.intp), logits.shape[-1], label_smoothing, logits.dtype
-        )
-    elif labels.ndim == 1:
-        labels = labels.astype(np.intp, copy=False)
+    if labels.ndim == 1:
+        if labels.shape[0] != logits.shape[0]:
+            raise ValueError(
+                f"labels: expected one label per row of logits ({logits.shape[0]}), "
+                f"got {labels.shape[0]}"
+            )
+        indices = _class_indices(labels, logits.shape[1])
+        if label_smoothing == 0.0:
+            return ad.softmax_cross_entropy(logits, indices, axis=-1, reduction="mean")
+        labels = smoothed_targets(indices, logits.shape[1], label_smoothing, logits.dtype)
     else:
-        labels = labels.astype(logits.dtype, copy=False)
+        labels = _targets(labels, logits, "labels")
     return ad.softmax_cross_entropy(logits, labels, axis=-1, reduction="mean")
 
 
@@ -74,7 +136,5 @@ LOSSES: dict[str, Callable[..., ad.Tensor]] = {
 
 def get_loss(loss: str | Callable[..., ad.Tensor]) -> Callable[..., ad.Tensor]:
     if callable(loss):
-        return loss
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be a callable or one of {sorted(LOSSES)}, got {loss!r}")
-    return LOSSES[loss]
+        return check_callable(loss, "loss")
+    return LOSSES[check_option(loss, "loss", LOSSES)]

@@ -8,54 +8,129 @@ One epoch visits the shuffled training set in batches B; for each batch
 
 The history records the epoch's mean training loss (and metric), the validation loss (and
 metric) with the model in evaluation mode, the learning rate and the throughput.
+
+Progress is reported through a callback the caller passes (``progress``), called with a
+:class:`TrainingProgress` after every batch and at the end of every epoch; without one,
+``verbose=1`` prints one plain line per epoch. This module draws nothing on a terminal: the
+command line and the tour pass a rich progress bar (``glassml.tour.rich_progress``).
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 import glassml.autodiff as ad
+from glassml._validation import (
+    check_bool,
+    check_callable,
+    check_count,
+    check_named_array,
+    check_non_negative,
+    check_scalar,
+    fail,
+)
 from glassml.nn._losses import get_loss
 from glassml.nn._module import Module
 
 
 @dataclass
 class EarlyStopping:
-    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs;
-    with ``restore_best`` the weights of the best epoch are put back at the end."""
+    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
+    epochs; with ``restore_best`` the weights of the best epoch are put back at the end.
+
+    ``monitor`` defaults to ``"val_loss"`` when there is validation data, else ``"loss"``.
+
+    Examples
+    --------
+    >>> EarlyStopping(patience=3)
+    EarlyStopping(patience=3, min_delta=0.0, restore_best=True, monitor=None)
+    """
 
     patience: int = 5
     min_delta: float = 0.0
     restore_best: bool = True
-    monitor: str | None = None  # default: "val_loss" when there is validation data, else "loss"
+    monitor: str | None = None
 
     def __post_init__(self) -> None:
-        if (
-            isinstance(self.patience, bool)
-            or not isinstance(self.patience, int)
-            or self.patience < 1
-        ):
-            raise ValueError(
-                f"EarlyStopping: patience must be an integer >= 1, got {self.patience!r}"
-            )
-        if not self.min_delta >= 0:
-            raise ValueError(f"EarlyStopping: min_delta must be >= 0, got {self.min_delta!r}")
+        self.patience = check_count(self.patience, "patience")
+        self.min_delta = check_non_negative(self.min_delta, "min_delta")
+        self.restore_best = check_bool(self.restore_best, "restore_best")
+        if self.monitor is not None and not isinstance(self.monitor, str):
+            raise fail("monitor", "None or the name of a logged quantity", self.monitor)
+
+
+@dataclass(frozen=True)
+class TrainingProgress:
+    """What a progress callback receives: after each batch (``end_of_epoch=False``, running
+    means in ``logs``) and once at the end of each epoch (the epoch's full logs).
+
+    ``epoch`` counts from 0; ``done`` of ``total`` training samples are seen this epoch.
+
+    Examples
+    --------
+    >>> event = TrainingProgress(epoch=0, epochs=3, done=32, total=100, logs={"loss": 0.7})
+    >>> f"epoch {event.epoch + 1}/{event.epochs}: {event.done}/{event.total}"
+    'epoch 1/3: 32/100'
+    """
+
+    epoch: int
+    epochs: int
+    done: int
+    total: int
+    logs: Mapping[str, float] = field(default_factory=dict)
+    end_of_epoch: bool = False
+
+    def __str__(self) -> str:
+        """``epoch 3/10  loss 0.2134  accuracy 0.94  ...``: the logs as one line of text."""
+        fields = "  ".join(
+            f"{key} {value:,.0f}" if key == "samples_per_s" else f"{key} {value:.4g}"
+            for key, value in self.logs.items()
+        )
+        return f"epoch {self.epoch + 1}/{self.epochs}  {fields}"
+
+
+def print_progress(event: TrainingProgress) -> None:
+    """The default progress callback (``verbose=1``): one plain line per epoch on stdout."""
+    if event.end_of_epoch:
+        print(event, flush=True)
 
 
 def accuracy(y_true: np.ndarray, output: np.ndarray) -> float:
-    """Accuracy of logits: argmax over classes, or ``z > 0`` for a single logit."""
+    """Accuracy of logits: argmax over classes, or ``z > 0`` for a single logit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> accuracy(np.array([0, 1, 1]), np.array([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]]))
+    0.6666666666666666
+    """
+    y_true = np.asarray(y_true)
+    output = np.asarray(output)
+    for name, array in (("y_true", y_true), ("output", output)):
+        if array.dtype.kind not in "fiub":
+            raise fail(name, "real numbers", array)
+        if not np.all(np.isfinite(array)):
+            raise fail(name, "finite values (no NaN or inf)", array)
+    if y_true.ndim != 1 and not (y_true.ndim == 2 and y_true.shape[1] == 1):
+        raise fail("y_true", "one label per sample (a 1-D array)", y_true)
+    if output.ndim not in (1, 2) or output.shape[0] != y_true.shape[0]:
+        raise ValueError(
+            f"output: expected one row of logits per label ({y_true.shape[0]}), "
+            f"got shape {output.shape}"
+        )
+    if output.shape[0] == 0:
+        raise ValueError("y_true: expected at least one label, got none")
     if output.ndim == 2 and output.shape[1] > 1:
         predicted = np.argmax(output, axis=1)
     else:
-        predicted = (output.reshape(-1) > 0).astype(np.asarray(y_true).dtype)
-    return float(np.mean(predicted == np.asarray(y_true).reshape(-1)))
+        predicted = (output.reshape(-1) > 0).astype(y_true.dtype)
+    return float(np.mean(predicted == y_true.reshape(-1)))
 
 
 METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {"accuracy": accuracy}
@@ -69,18 +144,46 @@ def predict_batches(
     ``dtype`` (e.g. float64) computes with the parameters cast to it; the estimators predict in
     float64 so that a sample's prediction does not depend on the batch it is in (float32 BLAS
     kernels round differently for different batch sizes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import Dense, Sequential, predict_batches
+    >>> model = Sequential([Dense(2)])
+    >>> model.build((3,), np.random.default_rng(0))
+    (2,)
+    >>> predict_batches(model, np.ones((5, 3)), batch_size=2).shape
+    (5, 2)
     """
+    if not isinstance(model, Module):
+        raise fail("model", "a glassml.nn Module", model)
+    X = check_named_array(X, "X", allow_nd=True, ensure_min_features=0, dtype=None)
+    if X.dtype.kind not in "fiub":
+        raise fail("X", "real numbers", X)
+    batch_size = check_count(batch_size, "batch_size")
+    if dtype is not None:
+        from glassml.nn._module import check_dtype
+
+        dtype = check_dtype(dtype)
+    if not model.built:
+        raise ValueError("model: not built yet (fit it, call it once, or call build first)")
+    if tuple(X.shape[1:]) != model.input_shape:
+        raise ValueError(f"X: expected samples of shape {model.input_shape}, got {X.shape[1:]}")
+    return _predict(model, X, batch_size, dtype)
+
+
+def _predict(model: Module, X: np.ndarray, batch_size: int, dtype: Any) -> np.ndarray:
     was_training = model.training
     model.eval()
     model.stop_tracking()
+    X = X.astype(dtype if dtype is not None else model.dtype, copy=False)
     if dtype is not None:
-        X = X.astype(dtype, copy=False)
         for module in model.modules():
             module._compute_dtype = np.dtype(dtype)
     try:
         with ad.no_grad():
             outputs = [
-                model(X[start : start + batch_size]).data
+                model.forward(ad.Tensor(X[start : start + batch_size])).data
                 for start in range(0, X.shape[0], batch_size)
             ]
     finally:
@@ -111,73 +214,156 @@ def train_step(
     optimizer: Any,
     alpha: float = 0.0,
 ) -> tuple[float, np.ndarray]:
-    """One gradient step on one batch; returns the batch loss and the network output."""
+    """One gradient step on one batch; returns the batch loss and the network output.
+
+    ``loss_fn(output, y_batch) -> scalar Tensor``; ``optimizer`` has ``step(params, grads)``.
+    A model not yet built is built from the batch's sample shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import Dense, Sequential, mean_squared_error, train_step
+    >>> from glassml.optim import GradientDescent
+    >>> model = Sequential([Dense(1)])
+    >>> X, y = np.ones((4, 2)), np.full(4, 3.0)
+    >>> loss, output = train_step(model, X, y, mean_squared_error, GradientDescent(lr=0.1))
+    >>> output.shape
+    (4, 1)
+    """
+    _check_model_and_optimizer(model, optimizer)
+    check_callable(loss_fn, "loss_fn", "(output, y) -> loss")
+    alpha = check_non_negative(alpha, "alpha")
+    X_batch, y_batch = _check_data(X_batch, y_batch, "X_batch", "y_batch")
+    check_representable(X_batch, model.dtype, "X_batch")
+    if y_batch.dtype.kind == "f":
+        check_representable(y_batch, model.dtype, "y_batch")
+    if not model.built:
+        model.build(X_batch.shape[1:], dtype=model.dtype)
+    elif X_batch.shape[1:] != model.input_shape:
+        raise ValueError(
+            f"X_batch: expected samples of shape {model.input_shape}, got {X_batch.shape[1:]}"
+        )
+    return _step(model, X_batch.astype(model.dtype, copy=False), y_batch, loss_fn, optimizer, alpha)
+
+
+class _StepRefused(Exception):
+    """The optimiser refused the gradients of a step inside ``fit`` (non-finite values)."""
+
+
+def _step(
+    model, X_batch, y_batch, loss_fn, optimizer, alpha, in_fit: bool = False
+) -> tuple[float, np.ndarray]:
     model.train()
     model.track_gradients()
-    output = model(X_batch)
-    loss = loss_fn(output, y_batch)
+    output = model.forward(ad.Tensor(X_batch))
+    try:
+        loss = loss_fn(output, y_batch)
+    except ValueError as error:
+        if not in_fit:
+            raise
+        # fit checked X and built the model on it: what the loss refuses is the targets.
+        raise ValueError(f"y: {error}") from None
     penalty = l2_penalty(model, alpha, X_batch.shape[0])
     total = loss if penalty is None else loss + penalty
     total.backward()
-    optimizer.step(model.parameters(), model.gradients())
-    model.stop_tracking()
+    try:
+        optimizer.step(model.parameters(), model.gradients())
+    except ValueError as error:
+        if not in_fit:
+            raise
+        # fit built every argument itself: what the optimiser refuses is the gradients.
+        raise _StepRefused(str(error)) from error
+    finally:
+        model.stop_tracking()
     return float(loss.item()), output.data
 
 
-class _Reporter:
-    """A rich progress bar per epoch on a terminal, one plain line per epoch otherwise."""
+def _check_model_and_optimizer(model: Any, optimizer: Any) -> None:
+    if not isinstance(model, Module):
+        raise fail("model", "a glassml.nn Module", model)
+    if not callable(getattr(optimizer, "step", None)):
+        raise fail("optimizer", "an optimiser with a step(params, grads) method", optimizer)
 
-    def __init__(self, verbose: int, epochs: int, n_samples: int) -> None:
-        self.verbose, self.epochs, self.n_samples = verbose, epochs, n_samples
-        self.console = Console(highlight=False)
-        self.live = verbose > 0 and self.console.is_terminal
-        self.progress: Progress | None = None
 
-    def start_epoch(self, epoch: int) -> None:
-        if not self.live:
-            return
-        self.progress = Progress(
-            TextColumn(f"epoch {epoch + 1}/{self.epochs}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]:.4f} {task.fields[metric]}"),
-            TextColumn("{task.fields[speed]:,.0f} samples/s"),
-            console=self.console,
-            transient=True,
+def _check_data(X: Any, y: Any, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Real, finite arrays with one target per sample (X at least 2-D: samples first)."""
+    X = check_named_array(X, x_name, allow_nd=True, dtype=[np.float64, np.float32])
+    if y is None:
+        raise fail(y_name, "targets (one per sample)", y)
+    y = np.asarray(y)
+    if y.dtype.kind not in "fiub":
+        raise fail(y_name, "numbers (class indices or real targets)", y)
+    if y.ndim == 0 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{x_name}, {y_name}: {x_name} has {X.shape[0]} samples but {y_name} has "
+            f"{y.shape[0] if y.ndim else 'no axis of'} samples"
         )
-        self.progress.start()
-        self.task = self.progress.add_task("", total=self.n_samples, loss=0.0, metric="", speed=0)
-
-    def update(self, done: int, loss: float, metric: str, speed: float) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, completed=done, loss=loss, metric=metric, speed=speed)
-
-    def end_epoch(self, epoch: int, logs: dict[str, float]) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-            self.progress = None
-        if self.verbose <= 0:
-            return
-        fields = "  ".join(
-            f"{key} {value:,.0f}" if key == "samples_per_s" else f"{key} {value:.4g}"
-            for key, value in logs.items()
-        )
-        line = f"epoch {epoch + 1}/{self.epochs}  {fields}"
-        if self.live:
-            self.console.print(line)
-        else:
-            print(line, flush=True)
-
-
-def _check_arrays(X: Any, y: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
-    X, y = np.asarray(X), np.asarray(y)
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(f"{name}: X has {X.shape[0]} samples but y has {y.shape[0]}")
-    if X.shape[0] == 0:
-        raise ValueError(f"{name}: X is empty (0 samples)")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name}: X contains NaN or infinity")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise fail(y_name, "finite values (no NaN or inf)", y)
     return X, y
+
+
+def check_representable(X: np.ndarray, dtype: Any, argument: str) -> None:
+    """The data's scale must be one the training dtype can carry through the network.
+
+    Gradients of the first layer are proportional to the inputs, and Adam's second moment and
+    the L2 penalty square them, so the largest |value| must lie in [sqrt(tiny), sqrt(max)] of
+    the dtype (float32: about [1e-19, 1.8e19]; float64: [1.5e-154, 1.3e154]). Outside, training
+    overflows to NaN or cannot tell samples apart; the remedy is to standardise the data.
+    """
+    info = np.finfo(dtype)
+    # Two reductions instead of np.abs: no temporary the size of X.
+    largest = max(float(np.max(X, initial=0.0)), -float(np.min(X, initial=0.0)))
+    low, high = math.sqrt(float(info.tiny)), math.sqrt(float(info.max))
+    if largest and not low <= largest <= high:
+        raise ValueError(
+            f"{argument}: the largest |value| is {largest:.3g}, outside [{low:.2g}, "
+            f"{high:.2g}] where {np.dtype(dtype).name} training can represent squared "
+            "gradients; standardise the data (e.g. sklearn.preprocessing.StandardScaler)"
+        )
+
+
+def _non_finite_loss(what: str, epoch: int, X: np.ndarray, y: np.ndarray) -> Exception:
+    """Why training went non-finite, data first: unscaled inputs are the usual cause."""
+    scales = {"X": float(np.max(np.abs(X), initial=0.0))}
+    if y.dtype.kind == "f":
+        scales["y"] = float(np.max(np.abs(y), initial=0.0))
+    large = {name: scale for name, scale in scales.items() if scale > 1e4}
+    if large:
+        name, scale = max(large.items(), key=lambda item: item[1])
+        return ValueError(
+            f"{name}: {what} at epoch {epoch + 1}; {name} has values up to {scale:.3g}, which "
+            "make activations and gradients overflow: standardise the data "
+            "(e.g. sklearn.preprocessing.StandardScaler)"
+        )
+    return FloatingPointError(
+        f"{what} at epoch {epoch + 1} on data of scale {scales['X']:.3g}; lower the learning rate"
+    )
+
+
+def _early_stopping(early_stopping: Any) -> EarlyStopping | None:
+    if early_stopping is None or early_stopping is False:
+        return None
+    if early_stopping is True:
+        return EarlyStopping()
+    if isinstance(early_stopping, EarlyStopping):
+        return early_stopping
+    if isinstance(early_stopping, int | np.integer) and not isinstance(early_stopping, np.bool_):
+        return EarlyStopping(patience=early_stopping)
+    raise fail(
+        "early_stopping", "None, a bool, a patience (int) or an EarlyStopping", early_stopping
+    )
+
+
+def _metric(metric: Any) -> tuple[str, Callable[[np.ndarray, np.ndarray], float] | None]:
+    if metric is None:
+        return "metric", None
+    if isinstance(metric, str):
+        if metric not in METRICS:
+            raise fail("metric", f"a callable or one of {sorted(METRICS)}", metric)
+        return metric, METRICS[metric]
+    check_callable(metric, "metric", "(y_true, output) -> float")
+    return getattr(metric, "__name__", "metric"), metric
 
 
 def fit(
@@ -198,6 +384,7 @@ def fit(
     alpha: float = 0.0,
     random_state: int | np.random.Generator | None = None,
     verbose: int = 1,
+    progress: Callable[[TrainingProgress], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Train ``model`` on (X, y) with mini-batches; return the history (dict of 1-D arrays).
 
@@ -205,6 +392,9 @@ def fit(
     ----------
     model : Module
         Built lazily from ``X.shape[1:]`` (the dry forward of shapes) if not yet built.
+    X, y : array_like
+        Samples along the first axis; real, finite values whose largest magnitude the model's
+        dtype can train on (see ``check_representable``: standardise unscaled data).
     loss : str or callable
         ``"mse"``, ``"binary_cross_entropy"``, ``"cross_entropy"`` or ``loss(output, y)``.
     optimizer : glassml.optim step optimiser
@@ -222,44 +412,95 @@ def fit(
     alpha : float
         L2 penalty on the weights, ``(alpha / 2|B|) Σ ||W||²`` per batch.
     verbose : int
-        0 silent; 1 a progress bar per epoch (plain text lines when not on a terminal).
+        Without ``progress``: 0 silent, 1 one plain line per epoch on stdout.
+    progress : callable, optional
+        ``progress(event)`` with a :class:`TrainingProgress` after every batch and at the end
+        of every epoch (e.g. ``glassml.tour.rich_progress(console)``); replaces ``verbose``.
+
+    Raises
+    ------
+    ValueError
+        For invalid arguments (naming them), and when the loss becomes NaN or infinite
+        because the data are unscaled (naming ``X`` or ``y``); ``FloatingPointError`` when it
+        does so on data of ordinary scale (lower the learning rate).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.nn import Dense, ReLU, Sequential, fit
+    >>> from glassml.optim import Adam
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((64, 2)); y = (X[:, 0] > 0).astype(int)
+    >>> model = Sequential([Dense(8), ReLU(), Dense(2)])
+    >>> history = fit(model, X, y, loss="cross_entropy", optimizer=Adam(lr=0.05), epochs=5,
+    ...               random_state=0, verbose=0)
+    >>> len(history["loss"]), bool(history["loss"][-1] < history["loss"][0])
+    (5, True)
     """
-    X, y = _check_arrays(X, y, "fit")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-    if not 0.0 <= validation_split < 1.0:
-        raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+    _check_model_and_optimizer(model, optimizer)
+    X, y = _check_data(X, y, "X", "y")
+    epochs = check_count(epochs, "epochs")
+    batch_size = check_count(batch_size, "batch_size")
+    validation_split = check_scalar(
+        validation_split, "validation_split", low=0.0, high=1.0, closed="left"
+    )
     if validation_split and validation_data is not None:
-        raise ValueError("give either validation_split or validation_data, not both")
-    if not callable(getattr(optimizer, "step", None)):
-        raise ValueError(f"optimizer must have a step(params, grads) method, got {optimizer!r}")
+        raise ValueError(
+            "validation_split, validation_data: give either a split or the data, not both"
+        )
     loss_fn = get_loss(loss)
-    metric_name = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
-    if isinstance(metric, str):
-        if metric not in METRICS:
-            raise ValueError(
-                f"metric must be a callable or one of {sorted(METRICS)}, got {metric!r}"
-            )
-        metric = METRICS[metric]
-    rng = np.random.default_rng(random_state)
+    metric_name, metric = _metric(metric)
+    early_stopping = _early_stopping(early_stopping)
+    if lr_schedule is not None:
+        check_callable(lr_schedule, "lr_schedule", "epoch -> lr")
+    if isinstance(callbacks, str | bytes) or not isinstance(callbacks, Sequence):
+        raise fail("callbacks", "a sequence of callables", callbacks)
+    for index, callback in enumerate(callbacks):
+        check_callable(callback, f"callbacks[{index}]", "(epoch, logs) -> bool or None")
+    alpha = check_non_negative(alpha, "alpha")
+    if isinstance(verbose, bool | np.bool_) or not isinstance(verbose, int | np.integer):
+        raise fail("verbose", "an integer (0 silent, 1 a line per epoch)", verbose)
+    if progress is None:
+        progress = print_progress if verbose > 0 else None
+    else:
+        check_callable(progress, "progress", "(TrainingProgress) -> None")
+    if isinstance(random_state, bool | np.bool_):
+        raise fail("random_state", "None, an integer or a numpy.random.Generator", random_state)
+    try:
+        rng = np.random.default_rng(random_state)
+    except (TypeError, ValueError):
+        raise fail(
+            "random_state", "None, an integer >= 0 or a numpy.random.Generator", random_state
+        ) from None
 
     if not model.built:
-        model.build(X.shape[1:], rng, model.dtype)
+        try:
+            model.build(X.shape[1:], rng, model.dtype)
+        except ValueError as error:
+            raise ValueError(f"X: {error}") from None
     elif tuple(X.shape[1:]) != model.input_shape:
-        raise ValueError(f"X has sample shape {X.shape[1:]}, the model expects {model.input_shape}")
+        raise ValueError(
+            f"X: has sample shape {X.shape[1:]}, the model expects {model.input_shape}"
+        )
+    check_representable(X, model.dtype, "X")
+    if y.dtype.kind == "f":
+        check_representable(y, model.dtype, "y")
     X = X.astype(model.dtype, copy=False)
 
     if validation_split:
         order = rng.permutation(X.shape[0])
         n_validation = max(1, round(validation_split * X.shape[0]))
         if n_validation >= X.shape[0]:
-            raise ValueError("validation_split leaves no training samples")
+            raise ValueError(
+                f"validation_split: {validation_split} of {X.shape[0]} samples leaves none "
+                "to train on"
+            )
         validation_data = (X[order[:n_validation]], y[order[:n_validation]])
         X, y = X[order[n_validation:]], y[order[n_validation:]]
     if validation_data is not None:
-        X_val, y_val = _check_arrays(*validation_data, "validation_data")
+        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+            raise fail("validation_data", "a pair (X_val, y_val)", validation_data)
+        X_val, y_val = _check_data(*validation_data, "validation_data[0]", "validation_data[1]")
         if tuple(X_val.shape[1:]) != model.input_shape:
             raise ValueError(
                 f"validation_data: X has sample shape {X_val.shape[1:]}, the model expects "
@@ -267,65 +508,68 @@ def fit(
             )
         X_val = X_val.astype(model.dtype, copy=False)
 
-    if early_stopping is True:
-        early_stopping = EarlyStopping()
-    elif early_stopping is False:
-        early_stopping = None
-    elif isinstance(early_stopping, int):
-        early_stopping = EarlyStopping(patience=early_stopping)
-    elif early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
-        raise ValueError(
-            f"early_stopping must be None, a bool, a patience (int) or an EarlyStopping, "
-            f"got {early_stopping!r}"
-        )
     monitor = None
     if early_stopping is not None:
         monitor = early_stopping.monitor or ("val_loss" if validation_data is not None else "loss")
     best_value, best_state, stale_epochs = np.inf, None, 0
     history: dict[str, list[float]] = {}
-    reporter = _Reporter(verbose, epochs, X.shape[0])
     n_samples = X.shape[0]
 
     for epoch in range(epochs):
         if lr_schedule is not None:
-            optimizer.lr = float(lr_schedule(epoch))
-        reporter.start_epoch(epoch)
+            rate = lr_schedule(epoch)
+            try:
+                optimizer.lr = check_scalar(rate, "lr_schedule", low=0.0)
+            except ValueError:
+                raise fail("lr_schedule", f"a finite rate >= 0 at epoch {epoch}", rate) from None
         order = rng.permutation(n_samples)
         loss_sum, metric_sum, done = 0.0, 0.0, 0
         start = time.perf_counter()
         for first in range(0, n_samples, batch_size):
             batch = order[first : first + batch_size]
-            batch_loss, output = train_step(model, X[batch], y[batch], loss_fn, optimizer, alpha)
+            try:
+                batch_loss, output = _step(
+                    model, X[batch], y[batch], loss_fn, optimizer, alpha, in_fit=True
+                )
+            except _StepRefused as refused:
+                raise _non_finite_loss(
+                    f"the gradients became non-finite ({refused})", epoch, X, y
+                ) from None
             loss_sum += batch_loss * batch.size
             done += batch.size
-            shown = ""
             if metric is not None:
                 metric_sum += metric(y[batch], output) * batch.size
-                shown = f"{metric_name} {metric_sum / done:.4f}"
-            reporter.update(done, loss_sum / done, shown, done / (time.perf_counter() - start))
+            if progress is not None:
+                running = {"loss": loss_sum / done}
+                if metric is not None:
+                    running[metric_name] = metric_sum / done
+                running["samples_per_s"] = done / max(time.perf_counter() - start, 1e-9)
+                progress(TrainingProgress(epoch, epochs, done, n_samples, running))
         logs = {"loss": loss_sum / n_samples}
         if metric is not None:
             logs[metric_name] = metric_sum / n_samples
         if validation_data is not None:
-            output = predict_batches(model, X_val)
+            output = _predict(model, X_val, 1024, None)
             logs["val_loss"] = float(loss_fn(ad.Tensor(output), y_val).item())
             if metric is not None:
                 logs[f"val_{metric_name}"] = metric(y_val, output)
         if not callable(getattr(optimizer, "lr", None)) and hasattr(optimizer, "lr"):
             logs["lr"] = float(optimizer.lr)
-        logs["samples_per_s"] = n_samples / (time.perf_counter() - start)
+        logs["samples_per_s"] = n_samples / max(time.perf_counter() - start, 1e-9)
         if not np.isfinite(logs["loss"]):
-            raise FloatingPointError(
-                f"training loss became {logs['loss']} at epoch {epoch + 1}; lower the learning rate"
-            )
+            raise _non_finite_loss(f"training loss became {logs['loss']}", epoch, X, y)
         for key, value in logs.items():
             history.setdefault(key, []).append(value)
-        reporter.end_epoch(epoch, logs)
+        if progress is not None:
+            progress(TrainingProgress(epoch, epochs, n_samples, n_samples, dict(logs), True))
 
         stop = False
         if early_stopping is not None:
             if monitor not in logs:
-                raise ValueError(f"early_stopping monitors {monitor!r}, not in {sorted(logs)}")
+                raise ValueError(
+                    f"early_stopping: monitors {monitor!r}, which is not among the logged "
+                    f"{sorted(logs)}"
+                )
             if logs[monitor] < best_value - early_stopping.min_delta:
                 best_value, stale_epochs = logs[monitor], 0
                 if early_stopping.restore_best:

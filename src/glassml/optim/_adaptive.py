@@ -8,22 +8,27 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from glassml.optim._base import (
-    StepOptimizer,
-    check_non_negative,
-    check_unit_interval,
-)
+from glassml._validation import check_non_negative
+from glassml.optim._base import StepOptimizer, check_unit_interval
 
 
 class Adagrad(StepOptimizer):
     """Adagrad (Duchi, Hazan & Singer, 2011, JMLR 12).
 
     Update: ``G = G + g^2`` (sum of squared gradients); ``x = x - lr * g / (sqrt(G) + eps)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Adagrad
+    >>> w = np.zeros(2)
+    >>> Adagrad(lr=0.5).step([w], [np.array([4.0, -0.01])])  # the first step: lr sign(g)
+    >>> w.round(6)
+    array([-0.5,  0.5])
     """
 
     def __init__(self, lr: float | Callable[[int], float] = 0.01, eps: float = 1e-10) -> None:
-        check_non_negative("eps", eps)
-        self.eps = eps
+        self.eps = check_non_negative(eps, "eps")
         super().__init__(lr)
 
     def _initial_state(self, param: NDArray) -> dict[str, Any]:
@@ -40,14 +45,22 @@ class RMSprop(StepOptimizer):
 
     Update: ``v = rho * v + (1 - rho) * g^2`` (running mean square);
     ``x = x - lr * g / (sqrt(v) + eps)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import RMSprop
+    >>> w = np.zeros(1)
+    >>> RMSprop(lr=0.01, rho=0.9).step([w], [np.array([2.0])])  # g / sqrt(0.1 g^2)
+    >>> w.round(5)
+    array([-0.03162])
     """
 
     def __init__(
         self, lr: float | Callable[[int], float] = 0.001, rho: float = 0.9, eps: float = 1e-8
     ) -> None:
-        check_unit_interval("rho", rho)
-        check_non_negative("eps", eps)
-        self.rho, self.eps = rho, eps
+        self.rho = check_unit_interval(rho, "rho")
+        self.eps = check_non_negative(eps, "eps")
         super().__init__(lr)
 
     def _initial_state(self, param: NDArray) -> dict[str, Any]:
@@ -70,6 +83,15 @@ class Adam(StepOptimizer):
         m_hat = m / (1 - beta1^t)              # bias corrections
         v_hat = v / (1 - beta2^t)
         x = x - lr * m_hat / (sqrt(v_hat) + eps)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Adam
+    >>> w = np.array([1.0, -2.0])
+    >>> Adam(lr=0.1).step([w], [np.array([0.5, -0.5])])  # the first step: lr sign(g)
+    >>> w.round(6)
+    array([ 0.9, -1.9])
     """
 
     def __init__(
@@ -79,10 +101,9 @@ class Adam(StepOptimizer):
         beta2: float = 0.999,
         eps: float = 1e-8,
     ) -> None:
-        check_unit_interval("beta1", beta1)
-        check_unit_interval("beta2", beta2)
-        check_non_negative("eps", eps)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.beta1 = check_unit_interval(beta1, "beta1")
+        self.beta2 = check_unit_interval(beta2, "beta2")
+        self.eps = check_non_negative(eps, "eps")
         super().__init__(lr)
 
     def _initial_state(self, param: NDArray) -> dict[str, Any]:
@@ -114,6 +135,15 @@ class AdamW(Adam):
 
     ``lr`` plays the role of the paper's ``eta_t * alpha``, with the decay scaled by ``lr``
     as in PyTorch's ``AdamW``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import AdamW
+    >>> w = np.array([2.0])
+    >>> AdamW(lr=0.1, weight_decay=0.5).step([w], [np.array([1.0])])  # 2 - 0.1 (1 + 0.5 * 2)
+    >>> w.round(6)
+    array([1.8])
     """
 
     def __init__(
@@ -124,8 +154,7 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 0.01,
     ) -> None:
-        check_non_negative("weight_decay", weight_decay)
-        self.weight_decay = weight_decay
+        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
         super().__init__(lr, beta1, beta2, eps)
 
     def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:

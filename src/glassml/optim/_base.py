@@ -12,7 +12,6 @@ Two kinds of optimiser, one interface for :func:`glassml.optim.minimize`:
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from glassml._validation import check_positive, check_scalar, fail
 from glassml.optim._objective import Objective
 
 
@@ -34,6 +34,15 @@ class OptimizeResult:
     ``history`` maps ``"loss"`` and ``"grad_norm"`` (infinity norm of the gradient, or of the
     minimum-norm subgradient for proximal methods) to 1-D arrays with one entry per iterate,
     starting with ``x0``: ``len(history["loss"]) == nit + 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import minimize
+    >>> result = minimize(lambda x: (float(x @ x), 2 * x), np.ones(2), method="gd", jac=True,
+    ...                   lr=0.5)  # x - 0.5 (2 x) = 0: one step
+    >>> result.nit, len(result.history["loss"]), result.success
+    (1, 2, True)
     """
 
     x: NDArray
@@ -51,24 +60,40 @@ class OptimizeResult:
         )
 
 
-def check_positive(name: str, value: Any) -> None:
-    if not (isinstance(value, numbers.Real) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}: expected a positive finite number, got {value!r}")
-
-
-def check_unit_interval(name: str, value: Any) -> None:
+def check_unit_interval(value: Any, argument: str) -> float:
     """``value`` in [0, 1): decay rates and momentum coefficients."""
-    if not (isinstance(value, numbers.Real) and 0 <= value < 1):
-        raise ValueError(f"{name}: expected a number in [0, 1), got {value!r}")
+    return check_scalar(value, argument, low=0.0, high=1.0, closed="left")
 
 
-def check_non_negative(name: str, value: Any) -> None:
-    if not (isinstance(value, numbers.Real) and math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name}: expected a non-negative finite number, got {value!r}")
+def check_open_unit_interval(value: Any, argument: str) -> float:
+    """``value`` in (0, 1): line-search constants (Armijo's c1, Wolfe's c2, shrink factors)."""
+    return check_scalar(value, argument, low=0.0, high=1.0, closed="neither")
+
+
+def check_learning_rate(lr: Any) -> float | Callable[[int], float]:
+    """A positive finite number, or a schedule ``lr(iteration) -> rate`` (checked when used)."""
+    if callable(lr):
+        return lr
+    return check_positive(lr, "lr")
 
 
 class Optimizer:
-    """Base class: ``reset()`` and the hooks ``minimize`` calls."""
+    """Base class: ``reset()`` and the hooks ``minimize`` calls.
+
+    A full-batch method implements ``iterate(objective, x, value, grad)``: update ``x`` in
+    place and return the new ``(value, grad)``; ``objective(x)`` gives both at any point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Optimizer, minimize
+    >>> class HalfStep(Optimizer):  # x <- x - g / 2: exact on f = ||x||^2
+    ...     def iterate(self, objective, x, value, grad):
+    ...         x -= 0.5 * grad
+    ...         return objective(x)
+    >>> minimize(lambda x: (float(x @ x), 2 * x), np.ones(3), method=HalfStep(), jac=True).nit
+    1
+    """
 
     def reset(self) -> None:
         """Forget all state (moments, curvature pairs, step counts)."""
@@ -93,12 +118,22 @@ class StepOptimizer(Optimizer):
 
     Subclasses write ``_update(param, grad, state, lr)`` for one array; ``state`` is a dict
     kept per position in the parameter list (the moments of that array).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import StepOptimizer
+    >>> class SignDescent(StepOptimizer):  # x <- x - lr sign(g)
+    ...     def _update(self, param, grad, state, lr):
+    ...         param -= lr * np.sign(grad)
+    >>> w = np.zeros(2)
+    >>> SignDescent(lr=0.1).step([w], [np.array([3.0, -0.2])])
+    >>> w
+    array([-0.1,  0.1])
     """
 
     def __init__(self, lr: float | Callable[[int], float]) -> None:
-        if not callable(lr):
-            check_positive("lr", lr)
-        self.lr = lr
+        self.lr = check_learning_rate(lr)
         self.reset()
 
     def reset(self) -> None:
@@ -106,26 +141,67 @@ class StepOptimizer(Optimizer):
         self.state: dict[int, dict[str, Any]] = {}
 
     def current_lr(self) -> float:
-        """The learning rate for the next step: ``lr`` or ``lr(iteration)`` for a schedule."""
-        return float(self.lr(self.iteration)) if callable(self.lr) else float(self.lr)
+        """The learning rate for the next step: ``lr`` or ``lr(iteration)`` for a schedule.
 
-    def _check(self, params: Sequence[NDArray], grads: Sequence[NDArray]) -> None:
+        A schedule may decay to zero (``CosineLR`` ends at ``lr_min = 0``) but never below, and
+        never to NaN or infinity: such a rate is refused, naming the iteration.
+        """
+        if not callable(self.lr):
+            return float(self.lr)
+        rate = self.lr(self.iteration)
+        try:
+            return check_scalar(rate, "lr", low=0.0)
+        except ValueError:
+            raise fail(
+                "lr",
+                f"the schedule to return a finite rate >= 0 at iteration {self.iteration}",
+                rate,
+            ) from None
+
+    def _check(self, params: Sequence[NDArray], grads: Sequence[Any]) -> list[NDArray]:
+        """Parameters: floating arrays (updated in place). Gradients: real, finite, same shape.
+
+        The finiteness test is one BLAS dot product per gradient (``g . g`` is finite exactly
+        when no entry is NaN or infinite and the squared norm does not overflow), a small
+        fraction of an update's cost; a NaN gradient would otherwise spread silently into
+        every parameter.
+        """
+        if isinstance(params, np.ndarray) or isinstance(grads, np.ndarray):
+            which = "params" if isinstance(params, np.ndarray) else "grads"
+            raise fail(which, "a list of arrays (one per parameter)", "a single array")
         if len(params) != len(grads):
             raise ValueError(
                 f"grads: expected one gradient per parameter ({len(params)}), got {len(grads)}"
             )
+        checked = []
         for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
-            if not isinstance(param, np.ndarray):
-                raise ValueError(f"params[{index}]: expected a numpy array (updated in place)")
-            if np.shape(grad) != param.shape:
+            if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
+                raise fail(f"params[{index}]", "a floating numpy array (updated in place)", param)
+            grad = np.asarray(grad)
+            if grad.dtype.kind not in "fiu":
+                raise fail(f"grads[{index}]", "real numbers", grad)
+            if grad.shape != param.shape:
                 raise ValueError(
                     f"grads[{index}]: expected shape {param.shape} like params[{index}], "
-                    f"got {np.shape(grad)}"
+                    f"got {grad.shape}"
                 )
+            if not math.isfinite(np.vdot(grad, grad)):
+                if not np.all(np.isfinite(grad)):
+                    raise fail(f"grads[{index}]", "finite values (no NaN or inf)", grad)
+                largest = float(np.max(np.abs(grad)))
+                raise ValueError(
+                    f"grads[{index}]: expected a squared norm within floating range, got "
+                    f"entries up to {largest:.3g} (rescale the objective)"
+                )
+            checked.append(grad)
+        return checked
 
     def _state_for(self, index: int, param: NDArray) -> dict[str, Any]:
         state = self.state.get(index)
         if state is None:
+            # Checked once, when first seen: from then on only finite steps are added to it.
+            if not np.all(np.isfinite(param)):
+                raise fail(f"params[{index}]", "finite values (no NaN or inf)", param)
             state = self.state[index] = {"t": 0, **self._initial_state(param)}
         elif state.get("shape", param.shape) != param.shape:
             raise ValueError(f"params[{index}]: shape changed since the last step; call reset()")
@@ -146,12 +222,12 @@ class StepOptimizer(Optimizer):
         ``closure() -> loss`` re-evaluates the loss at the current parameters; only line-search
         methods use it.
         """
-        self._check(params, grads)
+        grads = self._check(params, grads)
         lr = self.current_lr()
         for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
             state = self._state_for(index, param)
             state["t"] += 1
-            self._update(param, np.asarray(grad), state, lr)
+            self._update(param, grad, state, lr)
         self.iteration += 1
 
     def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from glassml.optim._base import OptimizationStop, Optimizer, check_unit_interval
-from glassml.optim._line_search import LineSearchError, armijo_backtracking
+from glassml.optim._base import OptimizationStop, Optimizer, check_open_unit_interval
+from glassml.optim._line_search import LineSearchError, armijo_steps
 from glassml.optim._objective import Objective
 
 
@@ -28,11 +28,21 @@ class CoordinateDescent(Optimizer):
     Each coordinate step evaluates the objective (the full gradient) at least once, so a sweep
     costs ``n`` evaluations: the general method for small ``n``. Separable-structure solvers
     (the Lasso's) update the gradient incrementally instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import CoordinateDescent, minimize
+    >>> A = np.array([[3.0, 1.0], [1.0, 2.0]]); b = np.array([1.0, -1.0])
+    >>> quadratic = lambda x: (0.5 * x @ A @ x - b @ x, A @ x - b)
+    >>> result = minimize(quadratic, np.zeros(2), method=CoordinateDescent(), jac=True,
+    ...                   hess=lambda x: A, tol=1e-10)
+    >>> np.allclose(result.x, np.linalg.solve(A, b))
+    True
     """
 
     def __init__(self, c1: float = 1e-4) -> None:
-        check_unit_interval("c1", c1)
-        self.c1 = c1
+        self.c1 = check_open_unit_interval(c1, "c1")
         self.reset()
 
     def reset(self) -> None:
@@ -72,7 +82,7 @@ class CoordinateDescent(Optimizer):
                 return objective(x)[0]
 
             try:
-                armijo_backtracking(
+                armijo_steps(
                     value_at,
                     value,
                     g_i * newton_move,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from glassml.optim._base import StepOptimizer, check_unit_interval
-from glassml.optim._line_search import armijo_backtracking
+from glassml._validation import check_callable, check_option, fail
+from glassml.optim._base import StepOptimizer, check_open_unit_interval, check_unit_interval
+from glassml.optim._line_search import armijo_steps
 
 
 class GradientDescent(StepOptimizer):
@@ -28,6 +30,15 @@ class GradientDescent(StepOptimizer):
     line_search : None or "armijo"
     c1 : float
         Sufficient-decrease constant of the Armijo condition.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import GradientDescent
+    >>> w = np.array([1.0, -2.0])
+    >>> GradientDescent(lr=0.1).step([w], [np.array([0.5, -1.0])])  # in place: w -= lr g
+    >>> w
+    array([ 0.95, -1.9 ])
     """
 
     def __init__(
@@ -36,10 +47,10 @@ class GradientDescent(StepOptimizer):
         line_search: str | None = None,
         c1: float = 1e-4,
     ) -> None:
-        if line_search not in (None, "armijo"):
-            raise ValueError(f"line_search: expected None or 'armijo', got {line_search!r}")
-        check_unit_interval("c1", c1)
-        self.line_search, self.c1 = line_search, c1
+        if line_search is not None:
+            check_option(line_search, "line_search", ("armijo",))
+        self.line_search = line_search
+        self.c1 = check_open_unit_interval(c1, "c1")
         super().__init__(lr)
 
     def reset(self) -> None:
@@ -59,22 +70,28 @@ class GradientDescent(StepOptimizer):
             return super().step(params, grads)
         if closure is None:
             raise ValueError("closure: Armijo line search needs closure() -> loss at the params")
-        self._check(params, grads)
+        check_callable(closure, "closure", "() -> loss")
+        grads = self._check(params, grads)
+        for index, param in enumerate(params):
+            self._state_for(index, param)  # checks the parameters once, as step does
         lr = self.current_lr()
+        squared_norm = sum(float(np.vdot(grad, grad)) for grad in grads)
+        if squared_norm == 0.0:  # a stationary point: no direction to search along
+            self.iteration += 1
+            return None
         starts = [param.copy() for param in params]
-        grads = [np.asarray(grad) for grad in grads]
 
         def loss_at(step: float) -> float:
             for param, start, grad in zip(params, starts, grads, strict=True):
                 np.subtract(start, step * grad, out=param)
             return closure()
 
-        squared_norm = sum(float(np.vdot(grad, grad)) for grad in grads)
         initial = lr if self._previous_step is None else min(lr, 2.0 * self._previous_step)
+        loss = closure()
+        if not math.isfinite(loss):
+            raise fail("closure", "a finite loss at the current parameters", loss)
         try:
-            step, _ = armijo_backtracking(
-                loss_at, closure(), -squared_norm, initial_step=initial, c1=self.c1
-            )
+            step, _ = armijo_steps(loss_at, loss, -squared_norm, initial, self.c1)
         except Exception:
             for param, start in zip(params, starts, strict=True):
                 param[...] = start
@@ -88,11 +105,20 @@ class Momentum(StepOptimizer):
     """Gradient descent with (heavy-ball) momentum (Polyak, 1964).
 
     Update: ``v = momentum * v - lr * g``; ``x = x + v`` (Sutskever et al., 2013, eq. 1-2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Momentum
+    >>> w, optimizer = np.zeros(1), Momentum(lr=0.1, momentum=0.9)
+    >>> for _ in range(2):  # the same gradient twice: v = -0.1, then -0.19
+    ...     optimizer.step([w], [np.ones(1)])
+    >>> w.round(6)
+    array([-0.29])
     """
 
     def __init__(self, lr: float | Callable[[int], float] = 0.01, momentum: float = 0.9) -> None:
-        check_unit_interval("momentum", momentum)
-        self.momentum = momentum
+        self.momentum = check_unit_interval(momentum, "momentum")
         super().__init__(lr)
 
     def _initial_state(self, param: NDArray) -> dict[str, Any]:
@@ -115,6 +141,15 @@ class Nesterov(Momentum):
     ``x = x + v``. Stored is the look-ahead point ``x~ = x + momentum * v`` itself (so the
     gradient the caller passes is the one needed), which turns the update into
     ``v = momentum * v - lr * g``; ``x~ = x~ + momentum * v - lr * g``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Nesterov, minimize
+    >>> quadratic = lambda x: (float(x @ x), 2 * x)
+    >>> result = minimize(quadratic, np.array([3.0, -1.0]), method=Nesterov(lr=0.1), jac=True)
+    >>> result.success, np.abs(result.x).max() < 1e-6
+    (True, np.True_)
     """
 
     def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:

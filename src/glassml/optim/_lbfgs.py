@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from glassml.optim._base import OptimizationStop, Optimizer, check_unit_interval
-from glassml.optim._line_search import LineSearchError, strong_wolfe
+from glassml._validation import check_count
+from glassml.optim._base import OptimizationStop, Optimizer
+from glassml.optim._line_search import LineSearchError, _check_constants, wolfe_steps
 from glassml.optim._objective import Objective
 
 
@@ -31,16 +32,21 @@ class LBFGS(Optimizer):
         Number of curvature pairs kept (a ring buffer).
     c1, c2 : float
         Strong-Wolfe constants, ``0 < c1 < c2 < 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.optimize import rosen, rosen_der
+    >>> from glassml.optim import LBFGS, minimize
+    >>> result = minimize(lambda x: (rosen(x), rosen_der(x)), np.array([-1.2, 1.0]),
+    ...                   method=LBFGS(memory=5), jac=True, tol=1e-8)
+    >>> result.success, np.round(result.x, 6).tolist()
+    (True, [1.0, 1.0])
     """
 
     def __init__(self, memory: int = 10, c1: float = 1e-4, c2: float = 0.9) -> None:
-        if not (isinstance(memory, int) and memory >= 1):
-            raise ValueError(f"memory: expected a positive integer, got {memory!r}")
-        check_unit_interval("c1", c1)
-        check_unit_interval("c2", c2)
-        if not 0 < c1 < c2:
-            raise ValueError(f"c1, c2: expected 0 < c1 < c2 < 1, got c1={c1}, c2={c2}")
-        self.memory, self.c1, self.c2 = memory, c1, c2
+        self.memory = check_count(memory, "memory")
+        self.c1, self.c2 = _check_constants(c1, c2)
         self.reset()
 
     def reset(self) -> None:
@@ -93,7 +99,9 @@ class LBFGS(Optimizer):
             direction = -grad
             initial_step = self._restart_step or 1.0 / float(np.linalg.norm(grad))
         try:
-            step, new_value, new_grad = strong_wolfe(
+            if not float(grad @ direction) < 0:  # round-off in H_k g: treat as a failed search
+                raise LineSearchError("the quasi-Newton direction is not a descent direction")
+            step, new_value, new_grad = wolfe_steps(
                 objective, x, value, grad, direction, initial_step, self.c1, self.c2
             )
         except LineSearchError as error:

@@ -20,12 +20,45 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 from numpy.typing import NDArray
+
+from glassml._validation import (
+    check_callable,
+    check_count,
+    check_named_array,
+    check_positive,
+    check_scalar,
+    fail,
+)
 
 
 class LineSearchError(RuntimeError):
-    """No step satisfying the line-search conditions was found."""
+    """No step satisfying the line-search conditions was found within the budget.
+
+    Invalid arguments are not this error: they raise a ``ValueError`` naming the argument.
+
+    Examples
+    --------
+    >>> from glassml.optim import LineSearchError, armijo_backtracking
+    >>> try:  # phi rises in every direction a step can take: no sufficient decrease exists
+    ...     armijo_backtracking(lambda a: 1.0 + a, 1.0, slope=-1.0, max_steps=5)
+    ... except LineSearchError as error:
+    ...     print(error)
+    no sufficient decrease after 5 backtracking steps
+    """
+
+
+def _check_constants(c1: Any, c2: Any | None = None) -> tuple[float, float | None]:
+    c1 = check_scalar(c1, "c1", low=0.0, high=1.0, closed="neither")
+    if c2 is None:
+        return c1, None
+    c2 = check_scalar(c2, "c2", low=0.0, high=1.0, closed="neither")
+    if not c1 < c2:
+        raise ValueError(f"c1, c2: expected 0 < c1 < c2 < 1, got c1={c1}, c2={c2}")
+    return c1, c2
 
 
 def approximately_wolfe(
@@ -47,12 +80,52 @@ def armijo_backtracking(
 ) -> tuple[float, float]:
     """Largest ``a = initial_step * shrink**k`` with ``phi(a) <= phi0 + c1 * a * slope``.
 
-    ``slope = phi'(0) = grad^T d`` must be negative. ``derivative(a) -> phi'(a)``, if given, is
-    called after ``phi(a)`` and lets the approximate Wolfe conditions accept a step whose
-    decrease is below rounding. Returns ``(a, phi(a))``.
+    ``slope = phi'(0) = grad^T d`` must be negative (a descent direction). ``derivative(a) ->
+    phi'(a)``, if given, is called after ``phi(a)`` and lets the approximate Wolfe conditions
+    accept a step whose decrease is below rounding. Returns ``(a, phi(a))``.
+
+    Raises ``ValueError`` naming the argument for invalid input (``slope >= 0``, ``c1``
+    outside (0, 1), ``max_steps < 1``) and :class:`LineSearchError` when no step of the
+    ``max_steps`` tried decreases ``phi`` enough.
+
+    Examples
+    --------
+    >>> phi = lambda a: (a - 1.0) ** 2  # phi(0) = 1, phi'(0) = -2: steps 8, 4, 2 fail, 1 passes
+    >>> armijo_backtracking(phi, 1.0, -2.0, initial_step=8.0, c1=0.1)
+    (1.0, 0.0)
     """
+    check_callable(phi, "phi", "a -> phi(a)")
+    phi0 = check_scalar(phi0, "phi0")
+    slope = check_scalar(slope, "slope")
     if not slope < 0:
-        raise LineSearchError(f"not a descent direction (slope {slope:.3g} >= 0)")
+        raise fail("slope", "phi'(0) < 0 (a descent direction)", slope)
+    c1, _ = _check_constants(c1)
+    shrink = check_scalar(shrink, "shrink", low=0.0, high=1.0, closed="neither")
+    if derivative is not None:
+        check_callable(derivative, "derivative", "a -> phi'(a)")
+    return armijo_steps(
+        phi,
+        phi0,
+        slope,
+        check_positive(initial_step, "initial_step"),
+        c1,
+        shrink,
+        check_count(max_steps, "max_steps"),
+        derivative,
+    )
+
+
+def armijo_steps(
+    phi: Callable[[float], float],
+    phi0: float,
+    slope: float,
+    initial_step: float,
+    c1: float,
+    shrink: float = 0.5,
+    max_steps: int = 60,
+    derivative: Callable[[float], float] | None = None,
+) -> tuple[float, float]:
+    """:func:`armijo_backtracking` on arguments the caller has already validated."""
     step = initial_step
     for _ in range(max_steps):
         value = phi(step)
@@ -94,10 +167,58 @@ def strong_wolfe(
 
     Each trial evaluates value and gradient together (one call of ``objective``); with the
     usual quasi-Newton scaling the first trial ``a = 1`` is accepted and costs one evaluation.
+
+    Raises ``ValueError`` naming the argument for invalid input (an ascent ``direction``,
+    ``c1 >= c2``, ``max_evals < 1``) and :class:`LineSearchError` when the search finds no
+    strong-Wolfe step within ``max_evals`` evaluations.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> quadratic = lambda x: (float(x @ x), 2 * x)  # f(x - a x) is minimised at a = 1
+    >>> x = np.array([1.0, -2.0])
+    >>> step, value, grad = strong_wolfe(quadratic, x, *quadratic(x), direction=-x)
+    >>> float(step), float(value)
+    (1.0, 0.0)
     """
+    check_callable(objective, "objective", "x -> (value, grad)")
+    x = check_named_array(x, "x", ensure_2d=False, dtype=np.float64)
+    grad = check_named_array(grad, "grad", ensure_2d=False, dtype=np.float64)
+    direction = check_named_array(direction, "direction", ensure_2d=False, dtype=np.float64)
+    for name, array in (("grad", grad), ("direction", direction)):
+        if array.shape != x.shape:
+            raise fail(name, f"an array of x's shape {x.shape}", array)
+    value = check_scalar(value, "value")
+    slope = float(grad @ direction)
+    if not slope < 0:
+        raise fail("direction", "a descent direction (grad @ direction < 0)", slope)
+    c1, c2 = _check_constants(c1, c2)
+    return wolfe_steps(
+        objective,
+        x,
+        value,
+        grad,
+        direction,
+        check_positive(initial_step, "initial_step"),
+        c1,
+        c2,
+        check_count(max_evals, "max_evals"),
+    )
+
+
+def wolfe_steps(
+    objective: Callable[[NDArray], tuple[float, NDArray]],
+    x: NDArray,
+    value: float,
+    grad: NDArray,
+    direction: NDArray,
+    initial_step: float,
+    c1: float,
+    c2: float,
+    max_evals: int = 30,
+) -> tuple[float, float, NDArray]:
+    """:func:`strong_wolfe` on arguments the caller has already validated."""
     phi0, dphi0 = value, float(grad @ direction)
-    if not dphi0 < 0:
-        raise LineSearchError(f"not a descent direction (slope {dphi0:.3g} >= 0)")
     evals = 0
 
     def evaluate(step: float) -> tuple[float, NDArray, float]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from glassml._validation import check_callable, check_count, check_non_negative, fail
 from glassml.optim._adaptive import Adagrad, Adam, AdamW, RMSprop
 from glassml.optim._base import OptimizationStop, Optimizer, OptimizeResult
 from glassml.optim._coordinate import CoordinateDescent
@@ -113,16 +113,16 @@ def minimize(
     ([-0.5, 1.0], True)
     """
     x_start = np.asarray(x0)
-    if not np.issubdtype(x_start.dtype, np.number) or x_start.size == 0:
-        raise ValueError(f"x0: expected a non-empty numeric array, got {x0!r}")
+    # Complex, object and string arrays are refused, never cast (a cast would drop the
+    # imaginary part in silence).
+    if x_start.dtype.kind not in "fiub" or x_start.size == 0:
+        raise fail("x0", "a non-empty array of real numbers", x_start)
     if not np.all(np.isfinite(x_start)):
         raise ValueError("x0: expected finite values, got NaN or inf")
-    if not (isinstance(tol, numbers.Real) and tol >= 0):
-        raise ValueError(f"tol: expected a non-negative number, got {tol!r}")
-    if not (isinstance(max_iter, int | np.integer) and max_iter >= 0):
-        raise ValueError(f"max_iter: expected a non-negative integer, got {max_iter!r}")
-    if callback is not None and not callable(callback):
-        raise ValueError(f"callback: expected a callable or None, got {callback!r}")
+    tol = check_non_negative(tol, "tol")
+    max_iter = check_count(max_iter, "max_iter", minimum=0)
+    if callback is not None:
+        check_callable(callback, "callback", "x -> bool or None")
     optimizer = _make_optimizer(method, options)
     objective = Objective(fun, x_start.shape, jac, hess, hessp)
 

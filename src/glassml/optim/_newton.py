@@ -8,10 +8,11 @@ import numpy as np
 import scipy.linalg
 from numpy.typing import NDArray
 
-from glassml.linalg._cg import truncated_cg
-from glassml.optim._base import OptimizationStop, Optimizer, check_unit_interval
-from glassml.optim._line_search import LineSearchError, armijo_backtracking
-from glassml.optim._objective import Objective
+from glassml._validation import check_callable
+from glassml.linalg import conjugate_gradient
+from glassml.optim._base import OptimizationStop, Optimizer, check_open_unit_interval
+from glassml.optim._line_search import LineSearchError, armijo_steps
+from glassml.optim._objective import Objective, _real_array
 
 
 def modified_cholesky_solve(H: NDArray, rhs: NDArray, beta: float = 1e-3) -> NDArray:
@@ -28,6 +29,45 @@ def modified_cholesky_solve(H: NDArray, rhs: NDArray, beta: float = 1e-3) -> NDA
             continue
         return scipy.linalg.cho_solve(factor, rhs, check_finite=False)
     raise OptimizationStop("Hessian could not be made positive definite")
+
+
+class _NegativeCurvature(Exception):
+    """Raised by the Hessian-vector product when CG meets a direction with p^T H p <= 0."""
+
+    def __init__(self, products: int) -> None:
+        self.products = products
+
+
+def newton_cg_direction(hessp, grad: NDArray) -> NDArray:
+    """The truncated-Newton direction of Nocedal & Wright, Algorithm 7.1.
+
+    Conjugate gradient (:func:`glassml.linalg.conjugate_gradient`) on ``H p = -g`` from
+    ``p = 0``, stopped at the relative residual ``min(0.5, ||g||)`` (the forcing sequence of
+    their Theorem 7.2) or, at the first direction of negative curvature, at the iterate reached
+    before it (``-g`` if that is the first CG step). CG sees the curvature ``v^T H v`` of every
+    direction ``v`` it multiplies, so the product below watches for it; CG is deterministic, so
+    re-running it for as many steps as completed before the negative direction reproduces that
+    iterate exactly (the extra products are paid only where H is indefinite).
+    """
+    products = 0
+
+    def watched(v: NDArray) -> NDArray:
+        nonlocal products
+        product = hessp(v)
+        products += 1
+        if not float(v @ product) > 0.0:
+            raise _NegativeCurvature(products)
+        return product
+
+    forcing = min(0.5, float(np.linalg.norm(grad)))
+    try:
+        direction, n_cg = conjugate_gradient(watched, -grad, tol=forcing, max_iter=20 * grad.size)
+    except _NegativeCurvature as stop:
+        completed = stop.products - 1
+        if completed == 0:
+            return -grad
+        direction, n_cg = conjugate_gradient(hessp, -grad, tol=forcing, max_iter=completed)
+    return -grad if n_cg == 0 else direction
 
 
 class Newton(Optimizer):
@@ -52,29 +92,34 @@ class Newton(Optimizer):
         ``hessian(x) -> (n, n)`` matrix; ``None`` means Hessian-free.
     c1 : float
         Armijo sufficient-decrease constant.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import Newton, minimize
+    >>> A = np.array([[3.0, 1.0], [1.0, 2.0]]); b = np.array([1.0, -1.0])
+    >>> quadratic = lambda x: (0.5 * x @ A @ x - b @ x, A @ x - b)
+    >>> result = minimize(quadratic, np.zeros(2), method=Newton(), jac=True, hess=lambda x: A)
+    >>> result.nit, np.allclose(result.x, np.linalg.solve(A, b))  # one step on a quadratic
+    (1, True)
     """
 
     def __init__(self, hessian: Callable[[NDArray], NDArray] | None = None, c1: float = 1e-4):
-        if hessian is not None and not callable(hessian):
-            raise ValueError(f"hessian: expected a callable x -> matrix or None, got {hessian!r}")
-        check_unit_interval("c1", c1)
-        self.hessian, self.c1 = hessian, c1
+        if hessian is not None:
+            check_callable(hessian, "hessian", "x -> (n, n) matrix, or None")
+        self.hessian = hessian
+        self.c1 = check_open_unit_interval(c1, "c1")
 
     def _direction(self, objective: Objective, x: NDArray, grad: NDArray) -> NDArray:
         if self.hessian is not None or objective.has_hess:
             if objective.has_hess:
                 H = objective.hess(x)
             else:
-                H = np.asarray(self.hessian(x.reshape(objective.shape)), dtype=np.float64)
+                H = _real_array(self.hessian(x.reshape(objective.shape)), "hessian")
                 if H.shape != (x.size, x.size):
                     raise ValueError(f"hessian: returned shape {H.shape}, expected {(x.size,) * 2}")
             return modified_cholesky_solve(H, -grad)
-        grad_norm = float(np.linalg.norm(grad))
-        forcing = min(0.5, grad_norm)
-        direction, n_cg, _ = truncated_cg(
-            lambda v: objective.hessp(x, v), -grad, None, forcing * grad_norm, 20 * x.size
-        )
-        return -grad if n_cg == 0 else direction
+        return newton_cg_direction(lambda v: objective.hessp(x, v), grad)
 
     def iterate(
         self, objective: Objective, x: NDArray, value: float, grad: NDArray
@@ -84,7 +129,7 @@ class Newton(Optimizer):
         if not slope < 0:  # round-off on a nearly singular system: fall back to steepest descent
             direction, slope = -grad, -float(grad @ grad)
         try:
-            step, _ = armijo_backtracking(
+            step, _ = armijo_steps(
                 lambda a: objective(x + a * direction)[0],
                 value,
                 slope,

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from glassml._validation import check_callable
+from glassml._validation import check_callable, fail
 
 
 def _plain(value: Any) -> Any:
@@ -22,6 +22,20 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.ndarray | np.generic | float | int):
         return value
     return value.numpy() if hasattr(value, "numpy") else value
+
+
+def _real_scalar(value: Any) -> float:
+    array = np.asarray(value)
+    if array.size != 1 or array.dtype.kind not in "fiub":
+        raise fail("fun", "a real number (one element)", value)
+    return float(array.reshape(()))
+
+
+def _real_array(value: Any, argument: str) -> NDArray:
+    array = np.asarray(value)
+    if array.dtype.kind not in "fiub":
+        raise fail(argument, "real numbers", array)
+    return array.astype(np.float64, copy=False)
 
 
 class Objective:
@@ -70,14 +84,19 @@ class Objective:
         return self.fun(x_user), self.jac(x_user)
 
     def __call__(self, x: NDArray) -> tuple[float, NDArray]:
-        """Return ``(f(x), grad f(x))``; a non-finite value or gradient gives ``f = inf``."""
+        """Return ``(f(x), grad f(x))``; a non-finite value or gradient gives ``f = inf``.
+
+        A value that is not a real number (complex, a string, an array of several elements)
+        and a gradient that is not real are refused, never cast: a cast would silently drop
+        an imaginary part.
+        """
         key = x.tobytes()
         if key == self._cached_key:
             return self._cached
         value, grad = self._evaluate(x)
         self.nfev += 1
-        value = float(_plain(value))
-        grad = np.asarray(_plain(grad), dtype=np.float64)
+        value = _real_scalar(_plain(value))
+        grad = _real_array(_plain(grad), "jac")
         if grad.shape != self.shape:
             raise ValueError(
                 f"jac: the gradient has shape {grad.shape}, expected {self.shape} (the shape of x0)"
@@ -99,7 +118,7 @@ class Objective:
 
     def hess(self, x: NDArray) -> NDArray:
         """The Hessian matrix from the user's ``hess(x)``, checked to be ``(n, n)``."""
-        matrix = np.asarray(self._hess(x.reshape(self.shape)), dtype=np.float64)
+        matrix = _real_array(self._hess(x.reshape(self.shape)), "hess")
         if matrix.shape != (self.size, self.size):
             raise ValueError(
                 f"hess: returned shape {matrix.shape}, expected ({self.size}, {self.size})"
@@ -119,7 +138,7 @@ class Objective:
                 "hessp: Newton needs hess, hessp, or jac=None (Hessian-vector products by "
                 "automatic differentiation)"
             )
-        product = np.asarray(_plain(product), dtype=np.float64)
+        product = _real_array(_plain(product), "hessp")
         if product.shape != self.shape:
             raise ValueError(f"hessp: returned shape {product.shape}, expected {self.shape}")
         return product.reshape(-1)

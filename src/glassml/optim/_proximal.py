@@ -4,22 +4,64 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from glassml.optim._base import OptimizationStop, Optimizer, check_non_negative
+from glassml._validation import (
+    check_bool,
+    check_named_array,
+    check_non_negative,
+    check_positive,
+    check_scalar,
+    fail,
+)
+from glassml.optim._base import OptimizationStop, Optimizer
 from glassml.optim._objective import Objective
 
 
-def soft_threshold(v: NDArray, threshold: float) -> NDArray:
+def soft_threshold(v: NDArray, threshold: float | NDArray) -> NDArray:
     """The proximal operator of ``threshold * ||.||_1``: ``sign(v) * max(|v| - threshold, 0)``.
 
-    ``threshold`` is a non-negative number, or an array of them (one per coordinate).
+    ``threshold`` is a non-negative number, or an array of them broadcasting against ``v``
+    (one per coordinate).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> soft_threshold(np.array([-2.0, -0.3, 0.0, 0.2, 1.7]), 0.5)
+    array([-1.5, -0. ,  0. ,  0. ,  1.2])
     """
-    if not np.all(np.asarray(threshold) >= 0):  # NaN fails the comparison too
-        raise ValueError(f"threshold: expected non-negative value(s), got {threshold!r}")
+    v = check_named_array(v, "v", ensure_2d=False, allow_nd=True, dtype=np.float64)
+    threshold = _l1_weights(threshold, "threshold")
+    try:
+        np.broadcast_shapes(np.shape(threshold), v.shape)
+    except ValueError:
+        raise fail(
+            "threshold", f"a number or an array broadcasting to {v.shape}", threshold
+        ) from None
+    return _prox_l1(v, threshold)
+
+
+def _prox_l1(v: NDArray, threshold: float | NDArray) -> NDArray:
     return np.sign(v) * np.maximum(np.abs(v) - threshold, 0.0)
+
+
+def _l1_weights(value: Any, argument: str) -> float | NDArray:
+    """A non-negative finite number, or an array of them (per-coordinate weights)."""
+    if isinstance(value, str | bytes):  # never parsed as a number
+        raise fail(argument, "a non-negative number or an array of them", value)
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
+        value = value.item()
+    if isinstance(value, numbers.Real | np.generic) and np.ndim(value) == 0:
+        return check_non_negative(value, argument)
+    weights = check_named_array(
+        value, argument, ensure_2d=False, allow_nd=True, ensure_min_samples=0, dtype=np.float64
+    )
+    if np.any(weights < 0):
+        raise fail(argument, "non-negative finite weight(s)", value)
+    return weights
 
 
 class ISTA(Optimizer):
@@ -46,6 +88,16 @@ class ISTA(Optimizer):
         Fixed step ``1/L``; ``None`` for backtracking.
     L0, eta : float
         Initial Lipschitz estimate and its growth factor in backtracking.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import ISTA, minimize
+    >>> c = np.array([2.0, 0.3, -1.0])  # min 1/2 ||x - c||^2 + 0.5 ||x||_1 = soft_threshold(c)
+    >>> result = minimize(lambda x: (0.5 * (x - c) @ (x - c), x - c), np.zeros(3),
+    ...                   method=ISTA(l1=0.5), jac=True, tol=1e-10)
+    >>> result.x.round(6).tolist()
+    [1.5, 0.0, -0.5]
     """
 
     accelerated = False
@@ -57,23 +109,13 @@ class ISTA(Optimizer):
         L0: float = 1.0,
         eta: float = 2.0,
     ) -> None:
-        if isinstance(l1, numbers.Real):
-            check_non_negative("l1", l1)
-        else:
-            weights = np.asarray(l1, dtype=np.float64)
-            if weights.ndim != 1 or not np.all(np.isfinite(weights)) or np.any(weights < 0):
-                raise ValueError(
-                    f"l1: expected a non-negative number or a 1-D array of non-negative "
-                    f"finite weights, got {l1!r:.80}"
-                )
-            l1 = weights
-        if lr is not None and not (isinstance(lr, numbers.Real) and lr > 0 and math.isfinite(lr)):
-            raise ValueError(f"lr: expected a positive finite number or None, got {lr!r}")
-        if not (isinstance(L0, numbers.Real) and L0 > 0):
-            raise ValueError(f"L0: expected a positive number, got {L0!r}")
-        if not (isinstance(eta, numbers.Real) and eta > 1):
-            raise ValueError(f"eta: expected a number > 1, got {eta!r}")
-        self.l1, self.lr, self.L0, self.eta = l1, lr, L0, eta
+        l1 = _l1_weights(l1, "l1")
+        if np.ndim(l1) > 1:
+            raise fail("l1", "a non-negative number or a 1-D array of weights", l1)
+        self.l1 = l1
+        self.lr = None if lr is None else check_positive(lr, "lr")
+        self.L0 = check_positive(L0, "L0")
+        self.eta = check_scalar(eta, "eta", low=1.0, closed="neither")
         self.reset()
 
     def reset(self) -> None:
@@ -108,7 +150,7 @@ class ISTA(Optimizer):
             L = self._lipschitz
             z = y - grad_y / L
             if np.any(self.l1):
-                z = soft_threshold(z, self.l1 / L)
+                z = _prox_l1(z, self.l1 / L)
             value_z, grad_z = objective(z)
             move = z - y
             quadratic_model = value_y + grad_y @ move + 0.5 * L * (move @ move)
@@ -151,6 +193,16 @@ class FISTA(ISTA):
     disagree, ``(y_k - x_k)^T (x_k - x_{k-1}) > 0`` — O'Donoghue & Candès (2015), "Adaptive
     restart for accelerated gradient schemes", Found. Comput. Math. 15 — which restores linear
     convergence on strongly convex problems.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.optim import FISTA, minimize
+    >>> X = np.random.default_rng(0).standard_normal((50, 4)); y = X @ [2.0, 0.0, -1.0, 0.0]
+    >>> lasso = lambda w: (0.5 * np.mean((X @ w - y) ** 2), X.T @ (X @ w - y) / 50)
+    >>> result = minimize(lasso, np.zeros(4), method=FISTA(l1=0.1), jac=True, tol=1e-10)
+    >>> result.success, (result.x == 0).tolist()  # the L1 term zeroes the irrelevant weights
+    (True, [False, True, False, True])
     """
 
     def __init__(
@@ -161,9 +213,7 @@ class FISTA(ISTA):
         eta: float = 2.0,
         restart: bool = True,
     ) -> None:
-        if not isinstance(restart, bool | np.bool_):
-            raise ValueError(f"restart: expected True or False, got {restart!r}")
-        self.restart = bool(restart)
+        self.restart = check_bool(restart, "restart")
         super().__init__(l1=l1, lr=lr, L0=L0, eta=eta)
 
     def iterate(

@@ -1,15 +1,15 @@
 """Learning-rate schedules: callables ``schedule(iteration) -> lr``, iteration counted from 0.
 
 An optimiser given a schedule as ``lr`` evaluates it at its own step count, so the first step
-uses ``schedule(0)``.
+uses ``schedule(0)``. A schedule may decay to 0 but never below; the optimiser refuses a
+negative, NaN or infinite rate from any callable, naming the iteration.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
-from glassml.optim._base import check_positive
+from glassml._validation import check_count, check_positive, check_scalar
 
 
 class StepLR:
@@ -23,16 +23,21 @@ class StepLR:
         Iterations between decays.
     gamma : float
         Multiplicative factor applied at each decay.
+
+    Examples
+    --------
+    >>> schedule = StepLR(0.1, step_size=2, gamma=0.5)
+    >>> [schedule(t) for t in range(5)]
+    [0.1, 0.1, 0.05, 0.05, 0.025]
     """
 
     def __init__(self, lr: float, step_size: int, gamma: float = 0.1) -> None:
-        check_positive("lr", lr)
-        if not (isinstance(step_size, int) and step_size >= 1):
-            raise ValueError(f"step_size: expected a positive integer, got {step_size!r}")
-        check_positive("gamma", gamma)
-        self.lr, self.step_size, self.gamma = lr, step_size, gamma
+        self.lr = check_positive(lr, "lr")
+        self.step_size = check_count(step_size, "step_size")
+        self.gamma = check_positive(gamma, "gamma")
 
     def __call__(self, iteration: int) -> float:
+        iteration = check_count(iteration, "iteration", minimum=0)
         return self.lr * self.gamma ** (iteration // self.step_size)
 
     def __repr__(self) -> str:
@@ -48,15 +53,29 @@ class ExponentialLR:
         Learning rate at iteration 0.
     gamma : float
         Multiplicative factor applied every iteration.
+
+    Examples
+    --------
+    >>> schedule = ExponentialLR(2.0, gamma=0.5)
+    >>> [schedule(t) for t in range(4)]
+    [2.0, 1.0, 0.5, 0.25]
     """
 
     def __init__(self, lr: float, gamma: float) -> None:
-        check_positive("lr", lr)
-        check_positive("gamma", gamma)
-        self.lr, self.gamma = lr, gamma
+        self.lr = check_positive(lr, "lr")
+        self.gamma = check_positive(gamma, "gamma")
 
     def __call__(self, iteration: int) -> float:
-        return self.lr * self.gamma**iteration
+        iteration = check_count(iteration, "iteration", minimum=0)
+        try:
+            rate = self.lr * self.gamma**iteration
+        except OverflowError:  # float ** int raises where float * float gives inf
+            rate = math.inf
+        if not math.isfinite(rate):
+            raise ValueError(
+                f"iteration: lr * gamma ** {iteration} overflows (gamma={self.gamma} > 1)"
+            )
+        return rate
 
     def __repr__(self) -> str:
         return f"ExponentialLR(lr={self.lr!r}, gamma={self.gamma!r})"
@@ -67,17 +86,21 @@ class CosineLR:
 
     ``lr_t = lr_min + (lr - lr_min) * (1 + cos(pi * min(t, n_iter) / n_iter)) / 2``: starts at
     ``lr``, reaches ``lr_min`` at ``t = n_iter`` and stays there.
+
+    Examples
+    --------
+    >>> schedule = CosineLR(1.0, n_iter=4, lr_min=0.0)
+    >>> [round(schedule(t), 4) for t in range(6)]
+    [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
     """
 
     def __init__(self, lr: float, n_iter: int, lr_min: float = 0.0) -> None:
-        check_positive("lr", lr)
-        if not (isinstance(n_iter, int) and n_iter >= 1):
-            raise ValueError(f"n_iter: expected a positive integer, got {n_iter!r}")
-        if not (isinstance(lr_min, numbers.Real) and 0 <= lr_min <= lr):
-            raise ValueError(f"lr_min: expected a number in [0, lr={lr}], got {lr_min!r}")
-        self.lr, self.n_iter, self.lr_min = lr, n_iter, lr_min
+        self.lr = check_positive(lr, "lr")
+        self.n_iter = check_count(n_iter, "n_iter")
+        self.lr_min = check_scalar(lr_min, "lr_min", low=0.0, high=self.lr)
 
     def __call__(self, iteration: int) -> float:
+        iteration = check_count(iteration, "iteration", minimum=0)
         progress = min(iteration, self.n_iter) / self.n_iter
         return self.lr_min + (self.lr - self.lr_min) * (1 + math.cos(math.pi * progress)) / 2
 

@@ -23,6 +23,7 @@ def run(console, out_dir: Path) -> None:
 
     from glassml._io import save_figure
     from glassml.nn import CNNClassifier
+    from glassml.tour import rich_progress
 
     X, y = load_digits(return_X_y=True)
     images = (X / 16.0).reshape(-1, 8, 8)
@@ -35,7 +36,7 @@ def run(console, out_dir: Path) -> None:
     )  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X_train, y_train)
+        model.fit(X_train, y_train, progress=rich_progress(console))
     history = model.history_
     predicted = model.predict(X_test)
     accuracy = float(np.mean(predicted == y_test))
