@@ -43,6 +43,7 @@ from glassml.tree._fitting import (
     check_finite_features,
     class_sample_weight,
     grow,
+    regression_targets,
     resolve_settings,
     sort_features,
     splitter_seed,
@@ -161,14 +162,7 @@ class BaseForest(BaseEstimator):
                 weight = weight * class_sample_weight(class_weight, y, self.classes_)
             criterion = CLASSIFICATION_CRITERIA[self.criterion]
         else:
-            y_value = np.asarray(y, dtype=np.float64)
-            if not np.isfinite(y_value).all():
-                raise ValueError("y: expected finite values, got NaN or inf")
-            if self.criterion == "poisson" and (np.any(y_value < 0) or y_value.sum() <= 0):
-                raise ValueError(
-                    "y: expected non-negative values with a positive sum for the poisson "
-                    "criterion, got negative values or a zero sum"
-                )
+            y_value = regression_targets(y, self.criterion)
             criterion = REGRESSION_CRITERIA[self.criterion]
         if not self.bootstrap and (self.oob_score or self.max_samples is not None):
             raise ValueError(

@@ -42,7 +42,7 @@ from glassml._validation import (
 from glassml.ensemble._binning import BinMapper
 from glassml.ensemble._grower import grow_tree
 from glassml.ensemble._losses import REGRESSION_LOSSES, make_loss, weighted_median
-from glassml.tree._fitting import class_sample_weight
+from glassml.tree._fitting import class_sample_weight, extreme_exponent, regression_targets
 from glassml.tree._nodes import LEAF, Tree
 from glassml.tree._packed import PackedTrees
 
@@ -147,17 +147,18 @@ class BaseHistGradientBoosting(BaseEstimator):
             y_fit = y_fit.astype(np.float64)
             loss = make_loss("log_loss", self.n_classes_)
         else:
-            y_fit = np.asarray(y, dtype=np.float64)
-            if not np.isfinite(y_fit).all():
-                raise ValueError("y: expected finite values, got NaN or inf")
-            if self.loss == "poisson" and (np.any(y_fit < 0) or y_fit.sum() <= 0):
-                raise ValueError(
-                    "y: expected non-negative values with a positive sum for the poisson "
-                    "loss, got negative values or a zero sum"
-                )
+            y_fit = regression_targets(y, self.loss)
             loss = make_loss(self.loss)
         if not weight.any():
             raise ValueError("sample_weight: expected at least one positive weight, got all zero")
+        # Extreme targets and weights (beyond 2^+-500) are divided by a power of two, which
+        # changes no rounding, so that sums of gradients and squares neither overflow nor
+        # vanish. The penalty and the Hessian threshold then apply to the rescaled problem
+        # (in the original units, weights of 1e-300 would forbid every split).
+        e_y = 0 if is_classifier else extreme_exponent(y_fit)
+        e_w = extreme_exponent(weight)
+        y_fit = np.ldexp(y_fit, -e_y) if e_y else y_fit
+        weight = np.ldexp(weight, -e_w) if e_w else weight
         self._loss = loss
         self.n_trees_per_iteration_ = loss.n_trees
         n_samples, n_features = X.shape
@@ -314,10 +315,41 @@ class BaseHistGradientBoosting(BaseEstimator):
             self.history_["validation_loss"] = np.array(validation_losses[: self.n_iter_ + 1])
         self.train_score_ = np.asarray(self.train_score_)
         self.validation_score_ = np.asarray(self.validation_score_)
+        if e_y:
+            self._restore_target_scale(e_y, np.average(y_fit, weights=w),
+                                       np.average(y_val, weights=w_val) if validation else 0.0,
+                                       scorer is None)  # fmt: skip
         self.do_early_stopping_ = bool(early_stopping)
         self._packed = None
         self._packed_trees()  # built now: predicting never changes the fitted estimator
         return self
+
+    def _restore_target_scale(self, e, mean_y, mean_y_val, loss_scores):
+        """Back from targets y 2^-e to y: scores and trees in the original units.
+
+        Squared and absolute error are equivariant: raw scores scale by 2^e (losses by 4^e and
+        2^e). Poisson's log link shifts the raw score by e log 2 instead, and its loss
+        exp(F) - y F becomes 2^e (l - e log 2 ybar).
+        """
+        name = self._loss.name
+        if name == "poisson":
+            self.baseline_ = self.baseline_ + e * np.log(2.0)
+            convert = {"loss": mean_y, "validation_loss": mean_y_val}
+            for key, mean in convert.items():
+                if key in self.history_:
+                    self.history_[key] = np.ldexp(self.history_[key] - e * np.log(2.0) * mean, e)
+        else:
+            power = 2 * e if name == "squared_error" else e
+            self.baseline_ = np.ldexp(self.baseline_, e)
+            for tree in self.estimators_.ravel():
+                tree.tree_.value[...] = np.ldexp(tree.tree_.value, e)
+            with np.errstate(over="ignore"):  # a loss of 1e600 is infinite in float64
+                for key in self.history_:
+                    self.history_[key] = np.ldexp(self.history_[key], power)
+        if loss_scores:
+            self.train_score_ = -self.history_["loss"][: len(self.train_score_)]
+            if "validation_loss" in self.history_:
+                self.validation_score_ = -self.history_["validation_loss"]
 
     def _median_leaves(self, tree, y, raw, w, unit_weight, indices, leaf_start, leaf_stop):
         """Absolute error: a leaf's value becomes the (weighted) median of its residuals."""

@@ -12,12 +12,19 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from glassml._validation import check_classes, check_fit_data, check_predict_data, check_weights
+from glassml._validation import (
+    check_classes,
+    check_fit_data,
+    check_predict_data,
+    check_weights,
+    fail,
+)
 from glassml.tree._cart import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
 from glassml.tree._fitting import (
     check_finite_features,
     class_sample_weight,
     grow,
+    regression_targets,
     resolve_settings,
     sort_features,
     splitter_seed,
@@ -29,6 +36,18 @@ def check_tree_input(estimator: Any, X: Any) -> np.ndarray:
     """X at predict time: float64, C order, the fitted number of features, no NaN or inf."""
     X = check_predict_data(estimator, X, dtype=np.float64, order="C", ensure_all_finite=False)
     return check_finite_features(estimator, X)
+
+
+def check_prunable_scale(criterion: str, y: np.ndarray) -> None:
+    """Pruning compares squared errors: they must be representable in float64."""
+    top = float(np.max(np.abs(y), initial=0.0))
+    if criterion == "squared_error" and top > 0 and not 1e-150 <= top <= 1e150:
+        raise fail(
+            "y",
+            "magnitudes between 1e-150 and 1e150 for cost-complexity pruning, whose "
+            "impurities are squared errors",
+            f"values of magnitude {top:.3g}",
+        )
 
 
 class BaseDecisionTree(BaseEstimator):
@@ -78,16 +97,11 @@ class BaseDecisionTree(BaseEstimator):
             y_value = None
             criterion = CLASSIFICATION_CRITERIA[self.criterion]
         else:
-            y_value = np.asarray(y, dtype=np.float64)
-            if not np.isfinite(y_value).all():
-                raise ValueError("y: expected finite values, got NaN or inf")
-            if self.criterion == "poisson" and (np.any(y_value < 0) or y_value.sum() <= 0):
-                raise ValueError(
-                    "y: expected non-negative values with a positive sum for the poisson "
-                    "criterion, got negative values or a zero sum"
-                )
+            y_value = regression_targets(y, self.criterion)
             y_class = None
             criterion = REGRESSION_CRITERIA[self.criterion]
+            if self.ccp_alpha > 0:
+                check_prunable_scale(self.criterion, y_value)
         if not weight[weight > 0].size:
             raise ValueError("sample_weight: expected at least one positive weight, got all zero")
         self.n_outputs_ = 1
@@ -138,6 +152,8 @@ class BaseDecisionTree(BaseEstimator):
         impurity is ``impurities[i]``.
         """
         full = clone(self).set_params(ccp_alpha=0.0).fit(X, y, sample_weight)
+        if not isinstance(self, ClassifierMixin):
+            check_prunable_scale(self.criterion, regression_targets(y))
         alphas, impurities = pruning_path(full.tree_)
         return Bunch(ccp_alphas=alphas, impurities=impurities)
 

@@ -7,7 +7,8 @@ first multiplied by a power of two that brings its largest magnitude into [1, 2)
 two changes no rounding, so every comparison and midpoint is the same as on the raw values,
 and features of magnitude 1e300 or 1e-300 neither overflow nor vanish in float32. Targets and
 weights are rescaled the same way, but only when extreme (beyond 2^±500), where sums of
-squares would overflow.
+squares would overflow or vanish; the rounding tolerances (scikit-learn's EPSILON) then apply
+to the rescaled problem, which is where they mean "zero up to rounding".
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from glassml.tree._cart import (
     ENTROPY,
     EPSILON,
     GINI,
-    POISSON,
     POISSON_EPSILON,
     RAND_R_MAX,
     SQUARED_ERROR,
@@ -147,6 +147,25 @@ def resolve_settings(
     )
 
 
+def regression_targets(y: Any, criterion: str | None = None) -> np.ndarray:
+    """Targets as finite float64 (non-negative with a positive sum for Poisson), or a
+    ValueError naming y."""
+    try:
+        values = np.asarray(y, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"y: expected numeric targets, got an array of dtype {np.asarray(y).dtype}"
+        ) from None
+    if not np.isfinite(values).all():
+        raise ValueError("y: expected finite values, got NaN or inf")
+    if criterion == "poisson" and (np.any(values < 0) or values.sum() <= 0):
+        raise ValueError(
+            "y: expected non-negative values with a positive sum for the poisson "
+            "criterion, got negative values or a zero sum"
+        )
+    return values
+
+
 def class_sample_weight(class_weight: Any, y: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """Per-sample weights from ``class_weight`` ('balanced' or {label: weight})."""
     if isinstance(class_weight, dict):
@@ -191,7 +210,8 @@ def grow(
         classes = np.zeros(1, dtype=np.int64)
         target = np.ldexp(np.ascontiguousarray(y_value[keep], dtype=np.float64), -e_y)
         impurity_power = 2 * e_y if settings.criterion == SQUARED_ERROR else e_y
-    impurity_unit = 2.0**-impurity_power
+    with np.errstate(over="ignore"):  # a decrease of 1e-3 in units of y^2 at y ~ 1e-300: inf
+        min_decrease = float(np.ldexp(settings.min_impurity_decrease, -impurity_power))
     total_weight = float(w.sum())
     nodes, node_count = build_tree(
         values,
@@ -206,11 +226,11 @@ def grow(
         settings.min_samples_split,
         settings.min_samples_leaf,
         settings.min_weight_fraction_leaf * total_weight,
-        settings.min_impurity_decrease * impurity_unit,
+        min_decrease,
         settings.max_features,
         total_weight,
-        EPSILON * impurity_unit,
-        POISSON_EPSILON * 2.0 ** -(e_y + e_w) if settings.criterion == POISSON else 0.0,
+        EPSILON,  # rounding tolerances: relative to the (rescaled) problem
+        POISSON_EPSILON,
         seed,
     )
     tree = Tree.from_nodes(nodes, node_count, n_features=features.values.shape[0])
