@@ -300,7 +300,7 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
     >>> forest = RandomForestClassifier(n_estimators=50, oob_score=True, random_state=0)
     >>> forest = forest.fit(X, y)
     >>> len(forest.estimators_), round(float(forest.oob_score_), 2)
-    (50, 0.95)
+    (50, 0.96)
     """
 
     _tree_class = DecisionTreeClassifier

@@ -580,7 +580,7 @@ class HistGradientBoostingClassifier(ClassifierMixin, BaseHistGradientBoosting):
     >>> X, y = load_breast_cancer(return_X_y=True)
     >>> model = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(X, y)
     >>> model.estimators_.shape, round(float(model.score(X, y)), 2)
-    ((30, 1), 1.0)
+    ((30, 1), 0.99)
     """
 
     _parameter_constraints: ClassVar[dict] = {
