@@ -71,23 +71,44 @@ def _features_parallel(
 
 
 @njit(cache=True, nogil=True)
+def _gather(indices, start, gradient, hessian, og, oh, first, last, constant_hessian):
+    """og[k] = gradient[indices[start + k]] (and oh) for k in first..last-1."""
+    for k in range(first, last):
+        i = indices[start + k]
+        og[k] = gradient[i]
+        if not constant_hessian:
+            oh[k] = hessian[i]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _gather_parallel(indices, start, n, gradient, hessian, og, oh, n_chunks, constant_hessian):
+    for c in prange(n_chunks):
+        _gather(
+            indices, start, gradient, hessian, og, oh, c * n // n_chunks,
+            (c + 1) * n // n_chunks, constant_hessian,
+        )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
 def build(
     binned, indices, start, stop, gradient, hessian, og, oh, hist, constant_hessian, n_threads, root
 ):
     """Histogram of the node holding samples indices[start:stop] into ``hist``
     (n_features, n_bins, 3). At the root the samples are all rows in order (no gather)."""
     n_features = binned.shape[0]
+    n_chunks = min(n_threads, n_features)
+    parallel = n_chunks > 1 and (stop - start) * n_features >= PARALLEL_WORK
     if root:
         g, h = gradient, hessian
     else:
-        for k in range(stop - start):
-            i = indices[start + k]
-            og[k] = gradient[i]
-            if not constant_hessian:
-                oh[k] = hessian[i]
+        n = stop - start
+        if parallel:
+            _gather_parallel(indices, start, n, gradient, hessian, og, oh, n_chunks,
+                             constant_hessian)  # fmt: skip
+        else:
+            _gather(indices, start, gradient, hessian, og, oh, 0, n, constant_hessian)
         g, h = og, oh
-    n_chunks = min(n_threads, n_features)
-    if n_chunks > 1 and (stop - start) * n_features >= PARALLEL_WORK:
+    if parallel:
         _features_parallel(
             binned, indices, start, stop, g, h, hist, n_chunks, constant_hessian, root
         )
