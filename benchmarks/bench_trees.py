@@ -47,13 +47,17 @@ def _threads(function):
 
 def _same_tree(ours, theirs) -> str:
     a, b = ours.tree_, theirs.tree_
-    same = (
-        a.node_count == b.node_count
-        and np.array_equal(a.children_left, b.children_left)
-        and np.array_equal(a.feature, b.feature)
-        and np.array_equal(a.threshold, b.threshold)
+    if a.node_count != b.node_count or not np.array_equal(a.children_left, b.children_left):
+        return f"trees differ ({a.node_count} vs {b.node_count} nodes)"
+    other_feature = int(np.sum(a.feature != b.feature))
+    other_threshold = int(np.sum(a.threshold != b.threshold))
+    if other_feature == 0 and other_threshold == 0:
+        return "identical tree"
+    # Two features can induce the same partition (an exact tie); float sums decide which wins.
+    return (
+        f"same shape, {other_feature} of {a.node_count} nodes on another feature, "
+        f"{other_threshold} thresholds differ"
     )
-    return "identical tree" if same else f"trees differ ({a.node_count} vs {b.node_count} nodes)"
 
 
 # ------------------------------------------------------------------------ decision tree
