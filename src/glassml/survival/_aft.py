@@ -109,7 +109,9 @@ class WeibullAFT(SurvivalRegressor):
         exposure = np.exp(log_t).sum() - (0.0 if log_e is None else np.exp(log_e).sum())
         start[0] = math.log(exposure / d.sum())  # the exponential model's MLE of λ
         try:
-            result = fit_mle(log_likelihood, start, tol=self.tol, max_iter=self.max_iter)
+            # Trial steps of the line search may overflow (inf is "too far" to it): quietly.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                result = fit_mle(log_likelihood, start, tol=self.tol, max_iter=self.max_iter)
         except ValueError as error:
             raise ValueError(f"X, y: the Weibull AFT likelihood has no maximum ({error})") from None
         self._store(result, scale, d, p)

@@ -133,9 +133,10 @@ class CoxPH(SurvivalRegressor):
 
         log L(β) = sum_k [ sum_{i in D_k} x_i^T β - sum_{l<d_k} log(S0_k - (l/d_k) A0_k) ]
 
-    Update: Newton–Raphson, β ← β + I(β)^-1 U(β) with step halving, from β = 0, until the
-    Newton decrement U^T I^-1 U falls below ``tol``. Cox (1972), "Regression models and
-    life-tables", JRSS B 34; Efron (1977), JASA 72; Breslow (1974), Biometrics 30.
+    Update: Newton–Raphson, β ← β + I(β)^-1 U(β) with step halving, from β = 0, until a step
+    whose Newton decrement U^T I^-1 U is below ``tol`` has been taken. Cox (1972),
+    "Regression models and life-tables", JRSS B 34; Efron (1977), JASA 72; Breslow (1974),
+    Biometrics 30.
 
     ``fit(X, y, event_observed=None, entry=None)`` with ``y`` the durations. ``predict``
     returns the log partial hazard (x - x̄)^T β, a risk score: larger means failing sooner.
@@ -217,8 +218,6 @@ class CoxPH(SurvivalRegressor):
                     "covariate that never varies within a risk set)"
                 ) from None
             decrement = float(gradient @ step)
-            if decrement <= self.tol:
-                return beta, information, log_likelihood, iteration - 1
             size = 1.0
             for _ in range(40):  # halve until log L does not decrease
                 trial = beta + size * step
@@ -230,6 +229,10 @@ class CoxPH(SurvivalRegressor):
                 size *= 0.5
             beta, log_likelihood = trial, trial_value
             gradient, information = trial_gradient, trial_information
+            # The decrement of the step just taken bounds the distance left after it
+            # (quadratically, near the optimum): stop after a step of decrement <= tol.
+            if decrement <= self.tol:
+                return beta, information, log_likelihood, iteration
         warnings.warn(
             f"CoxPH: no convergence in max_iter={self.max_iter} Newton steps (the Newton "
             f"decrement is {decrement:.3g} > tol); the coefficients may be diverging "

@@ -112,7 +112,8 @@ class WeibullFitter(Params):
     standard_errors_ : ndarray (2,)
         Of (lambda_, rho_).
     covariance_ : ndarray (2, 2)
-        Inverse observed information in (λ, ρ).
+        Inverse observed information in (λ, ρ) (its λ entries overflow for durations
+        beyond 1e154 in their unit; the standard errors and intervals never do).
     confidence_intervals_ : ndarray (2, 2)
         Wald intervals of (λ, ρ), rows (lower, upper).
     log_likelihood_, AIC_ : float
@@ -179,9 +180,16 @@ class WeibullFitter(Params):
             )
             return -profile / n_events
 
-        result = minimize(negative_profile, np.zeros(1), method="newton", tol=1e-12, max_iter=100)
+        # Trial steps of the line search may overflow (inf is "too far" to it): quietly.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result = minimize(
+                negative_profile, np.zeros(1), method="newton", tol=1e-12, max_iter=100
+            )
         log_rho = float(result.x[0])
-        if not result.success or log_rho > math.log(1e4):
+        # Near the optimum Newton's line search may stop on rounding (a decrease of g²/H
+        # below the precision of the objective) before reaching tol: the gradient decides.
+        stationary = result.history["grad_norm"][-1] <= 1e-9
+        if not stationary or log_rho > math.log(1e4):
             raise _no_maximum(math.exp(log_rho))
         return log_rho, int(result.nit)
 
@@ -202,8 +210,12 @@ class WeibullFitter(Params):
             raise _no_maximum(rho)
         rescale = np.array([scale, 1.0])
         self.lambda_, self.rho_ = float(lam), float(rho)
-        self.covariance_ = covariance * np.outer(rescale, rescale)
-        self.standard_errors_ = np.sqrt(np.diag(self.covariance_))
+        # Delta-method intervals use the unit-free covariance (finite for durations in any
+        # unit); the reported one is in the durations' unit.
+        self._unit_free = (lam / scale, covariance)
+        with np.errstate(over="ignore"):
+            self.covariance_ = covariance * np.outer(rescale, rescale)
+        self.standard_errors_ = np.sqrt(np.diag(covariance)) * rescale
         z = float(norm.isf(self.alpha / 2))
         estimates = np.array([self.lambda_, self.rho_])
         self.confidence_intervals_ = np.column_stack(
@@ -262,8 +274,9 @@ class WeibullFitter(Params):
         log t_p = log λ + log(-log(1-p)) / ρ has gradient (1/λ, -log(-log(1-p)) / ρ²)."""
         t_p = self.b_life(percent)
         log_minus_log = math.log(-math.log1p(-percent / 100.0))
-        gradient = np.array([1.0 / self.lambda_, -log_minus_log / self.rho_**2])
-        spread = float(norm.isf(self.alpha / 2)) * math.sqrt(gradient @ self.covariance_ @ gradient)
+        lam, covariance = self._unit_free
+        gradient = np.array([1.0 / lam, -log_minus_log / self.rho_**2])
+        spread = float(norm.isf(self.alpha / 2)) * math.sqrt(gradient @ covariance @ gradient)
         return np.array([t_p * math.exp(-spread), t_p * math.exp(spread)])
 
     def conditional_failure_probability(self, age: Any, horizon: Any) -> np.ndarray:
@@ -286,11 +299,12 @@ class WeibullFitter(Params):
         S = exp(-H)."""
         log_h = self._log_cumulative_hazard(times)
         times = check_times(times)
+        lam, covariance = self._unit_free
         with np.errstate(divide="ignore"):
             gradient = np.column_stack(
-                [np.full(times.size, -self.rho_ / self.lambda_), np.log(times / self.lambda_)]
+                [np.full(times.size, -self.rho_ / lam), np.log(times / self.lambda_)]
             )
-        variance = np.einsum("ij,jk,ik->i", gradient, self.covariance_, gradient)
+        variance = np.einsum("ij,jk,ik->i", gradient, covariance, gradient)
         spread = float(norm.isf(self.alpha / 2)) * np.sqrt(variance)
         with np.errstate(invalid="ignore"):
             lower = np.exp(-np.exp(log_h + spread))
