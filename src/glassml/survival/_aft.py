@@ -29,10 +29,11 @@ import pandas as pd
 from scipy.special import gamma as gamma_function
 
 import glassml.autodiff as ad
+from glassml._delta import standard_errors_of
 from glassml._validation import check_scalar
 from glassml.stats import fit_mle
 from glassml.survival._data import check_times, time_scale
-from glassml.survival._regression import SurvivalRegressor, standard_errors_of
+from glassml.survival._regression import SurvivalRegressor
 from glassml.survival._weibull import weibull_log_likelihood
 
 

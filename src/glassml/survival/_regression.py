@@ -129,12 +129,3 @@ class SurvivalRegressor(RegressorMixin, BaseEstimator):
     def _survival_scores(self, X: np.ndarray) -> np.ndarray:
         """Scores that grow with predicted survival (for the concordance index)."""
         raise NotImplementedError
-
-
-def standard_errors_of(map_rows: np.ndarray, covariance: np.ndarray) -> np.ndarray:
-    """sqrt(a_k^T Cov a_k) for each row a_k, each row rescaled first so that tiny or huge rows
-    (coefficients of covariates measured in 1e300 units) neither underflow nor overflow."""
-    scale = np.max(np.abs(map_rows), axis=1)
-    scale[scale == 0] = 1.0
-    unit = map_rows / scale[:, None]
-    return scale * np.sqrt(np.einsum("ij,jk,ik->i", unit, covariance, unit))
