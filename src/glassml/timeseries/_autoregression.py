@@ -53,7 +53,7 @@ from glassml._validation import check_count, check_option, check_probability
 from glassml.optim import minimize
 from glassml.stats import observed_information
 from glassml.timeseries._correlation import autocovariance, durbin_levinson, lag_matrix
-from glassml.timeseries._series import check_series, scale_of
+from glassml.timeseries._series import check_series, check_squares_representable, scale_of
 
 METHODS = ("ols", "yule_walker", "mle")
 CRITERIA = ("aic", "bic")
@@ -284,6 +284,7 @@ class AutoRegression(Params):
                 max_order = max(0, min(int(10 * math.log10(max(y.size, 1))), limit))
             self.selection_ = select_order(y, max_order, ic=order, trend=self.trend)
             order = self.selection_.order
+        check_squares_representable(y)
         order = int(order)
         needed = 2 * order + 2
         if y.size < needed:

@@ -43,8 +43,6 @@ def check_series(
         array = array[:, 0]
     if array.ndim != 1:
         raise fail(argument, "a 1-D series (one value per time step)", array)
-    if np.any(np.isinf(array)):
-        raise ValueError(f"{argument}: infinite values at positions {_positions(np.isinf(array))}")
     gaps = np.isnan(array)
     if gaps.any():
         if missing == "raise":
@@ -64,6 +62,22 @@ def check_series(
     if array.size < min_length:
         raise ValueError(f"{argument}: expected at least {min_length} {what}, got {array.size}")
     return array
+
+
+# Squares of values beyond this (variances, sums of squares) leave float64's range.
+SQUARE_LIMIT = 1e150
+
+
+def check_squares_representable(y: np.ndarray, argument: str = "y") -> None:
+    """Variances and sums of squares of ``y`` must be representable: its largest magnitude
+    within [1e-150, 1e150] (or all zero)."""
+    largest = float(np.max(np.abs(y), initial=0.0))
+    if largest and not 1.0 / SQUARE_LIMIT <= largest <= SQUARE_LIMIT:
+        raise ValueError(
+            f"{argument}: the largest |value| is {largest:.3g}; its variance (about "
+            f"{largest:.3g} squared) is not representable in float64: rescale the series into "
+            f"[{1 / SQUARE_LIMIT:.0e}, {SQUARE_LIMIT:.0e}]"
+        )
 
 
 def scale_of(y: np.ndarray) -> tuple[float, float]:

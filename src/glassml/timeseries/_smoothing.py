@@ -45,7 +45,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from glassml._params import Params, check_fitted
 from glassml._validation import check_count, check_probability, check_scalar, fail
 from glassml.optim import minimize
-from glassml.timeseries._series import check_series
+from glassml.timeseries._series import check_series, check_squares_representable
 from glassml.timeseries._smoothing_kernels import (
     ADDITIVE,
     MULTIPLICATIVE,
@@ -252,6 +252,7 @@ class ExponentialSmoothing(Params):
                 f"(initialization_method={self.initialization_method!r}, seasonal_periods={m}), "
                 f"got {y.size}"
             )
+        check_squares_representable(y)
         if seasonal == MULTIPLICATIVE and np.any(y <= 0):
             raise ValueError("y: a multiplicative season needs strictly positive values")
         # Every state and the SSE scale with y (the smoothing parameters do not): fit on
