@@ -29,9 +29,10 @@ class Params:
 
     Examples
     --------
+    >>> import numbers
     >>> from sklearn.utils._param_validation import Interval
     >>> class Smoother(Params):
-    ...     _parameter_constraints = {"alpha": [Interval(float, 0, 1, closed="both")]}
+    ...     _parameter_constraints = {"alpha": [Interval(numbers.Real, 0, 1, closed="both")]}
     ...     def __init__(self, alpha=0.5):
     ...         self.alpha = alpha
     >>> Smoother(0.2)

@@ -115,8 +115,9 @@ def concordance_index(durations: Any, scores: Any, event_observed: Any = None) -
     >>> from glassml.survival import concordance_index
     >>> concordance_index([1, 2, 3, 4], [1.0, 3.0, 2.0, 4.0])  # one of six pairs swapped
     0.8333333333333334
+    >>> # Censored at 2, the second subject's pairs with later ones are not comparable:
     >>> concordance_index([1, 2, 3, 4], [1.0, 3.0, 2.0, 4.0], event_observed=[1, 0, 1, 1])
-    0.8
+    1.0
     """
     durations = check_durations(durations)
     events = check_events(event_observed, durations.shape[0])

@@ -163,7 +163,7 @@ class CoxPH(SurvivalRegressor):
     >>> import numpy as np
     >>> from glassml.survival import CoxPH
     >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(400, 2))
+    >>> X = rng.normal(size=(3000, 2))
     >>> life = rng.exponential(1.0 / np.exp(X @ [0.7, -0.4]))   # true β = (0.7, -0.4)
     >>> model = CoxPH().fit(X, life)
     >>> np.round(model.coef_, 1).tolist(), model.concordance_index_ > 0.6

@@ -262,7 +262,7 @@ class NelsonAalen(_Nonparametric):
     >>> from glassml.survival import NelsonAalen
     >>> na = NelsonAalen(smoothing=False).fit([2, 3, 3, 5, 8, 9], [1, 1, 0, 1, 0, 1])
     >>> na.cumulative_hazard([2, 3, 9]).round(4).tolist()
-    [0.1667, 0.3667, 1.6167]
+    [0.1667, 0.3667, 1.7]
     """
 
     _parameter_constraints: ClassVar[dict] = {

@@ -129,7 +129,7 @@ def acf(
     >>> from glassml.timeseries import acf
     >>> x = np.sin(np.arange(48) * np.pi / 6)          # period 12
     >>> np.round(acf(x, nlags=12).values[[1, 6, 12]], 2)
-    array([ 0.86, -0.88,  0.75])
+    array([ 0.87, -0.88,  0.75])
     """
     x = check_series(x, "x", missing, min_length=2)
     nlags = _nlags(nlags, x.size, x.size - 1)
