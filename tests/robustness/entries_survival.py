@@ -14,11 +14,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from robustness.framework import Entry, Scale, equivariant, invariant, opt  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from robustness.framework import Entry, Scale, equivariant, invariant, opt
 
-from glassml.survival import (  # noqa: E402
+from glassml.survival import (
     CoxPH,
     KaplanMeier,
     NelsonAalen,
