@@ -99,6 +99,18 @@ def _regression_entries(cls, fitted, options, predictions, time_power):
                 },
             )
         )
+    entries.append(
+        Entry(
+            f"{name}.score",
+            lambda X, y, event_observed: fitted.score(X, y, event_observed),
+            {"X": X, "y": T, "event_observed": E},
+            arrays=("X", "y", "event_observed"),
+            # Harrell's C compares orders: invariant to the scale of the durations. X is
+            # scaled alone against fixed coefficients: the scores must not go constant.
+            scale=(Scale(("y",), invariant()),),
+            aliases={"y": ("durations",), "event_observed": ("durations",)},
+        )
+    )
     for method in ("predict_survival_function", "predict_cumulative_hazard", "predict_hazard"):
         if hasattr(fitted, method):
             entries.append(
