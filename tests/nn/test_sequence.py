@@ -24,7 +24,7 @@ from scipy.signal import correlate
 
 from glassml import nn
 
-# The short fits below test shapes and plumbing, not convergence.
+# Fits below are short on purpose: they test shapes, plumbing and a quality floor.
 SHORT_FIT = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
@@ -127,6 +127,7 @@ def _order_task(n, seed):
     return X, X[:, -3:, 0].sum(axis=1) - X[:, :, 1].mean(axis=1)
 
 
+@SHORT_FIT  # 60 epochs reach R² > 0.9; the loss is still creeping down
 @pytest.mark.parametrize("architecture", ["lstm", "gru", "conv1d"])
 def test_sequence_regressor_learns_an_order_dependent_target(architecture, tmp_path):
     X, y = _order_task(400, 0)
