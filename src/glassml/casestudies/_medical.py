@@ -287,8 +287,8 @@ def run(context) -> None:
 
         lime = LimeImageExplainer(
             malignancy,
-            n_segments=20,
-            compactness=0.1,
+            n_segments=25,
+            compactness=0.3,
             n_samples=300 if context.quick else 1000,
             random_state=context.seed,
         )
@@ -345,8 +345,12 @@ def _write_report(context, v: dict) -> None:
             if data.name == "breastmnist"
             else ""
         )
-        + f"Images are {side[0]}x{side[1]}"
-        + (", resampled to 28x28 for this study (resize=yes)." if data.resized else ".")
+        + (
+            f"The images given are {side[0]}x{side[1]}, resampled to 28x28 for this study "
+            "(resize=yes)."
+            if data.resized
+            else ""
+        )
         + f" Label {data.positive} is **{pos}**, the class the model must find; the "
         "official training / validation / test split is kept as published, so the figures "
         "compare with the literature."
@@ -359,8 +363,14 @@ def _write_report(context, v: dict) -> None:
         formats={f"share {pos}": ".1%"},
     )
     dup_note = (
-        f"{v['n_dup']} exact duplicate images in total"
-        + (f", {v['conflicts']} of them with conflicting labels" if v["conflicts"] else "")
+        f"{v['n_dup']} exact duplicate{'s' if v['n_dup'] != 1 else ''} in all"
+        + (
+            f"; {v['conflicts']} image{'s' if v['conflicts'] != 1 else ''} carries both labels "
+            "(the same pixels called malignant in one split and not in another): kept, as the "
+            "official split is, and counted as an error for any model that sees it"
+            if v["conflicts"]
+            else ""
+        )
         + "."
     )
     section.table(
@@ -455,19 +465,21 @@ def _write_report(context, v: dict) -> None:
     )
     seed_rows = [
         {
-            "seed": r.seed,
+            "run": f"seed {index + 1} of {n_seeds}",
             "epoch kept": r.best_epoch + 1,
             "validation AUC": float(roc_auc_score(v["y_val"], p_val)),
             "test AUC": float(a),
             "test accuracy": float(acc),
             "training time (s)": r.seconds,
         }
-        for r, p_val, a, acc in zip(results, v["val_probs"], v["aucs"], v["accs"], strict=True)
+        for index, (r, p_val, a, acc) in enumerate(
+            zip(results, v["val_probs"], v["aucs"], v["accs"], strict=True)
+        )
     ]
     if n_seeds > 1:
         seed_rows.append(
             {
-                "seed": "mean ± std",
+                "run": "mean ± std",
                 "epoch kept": "",
                 "validation AUC": "",
                 "test AUC": f"{m['auc']:.3f} ± {m['auc_std']:.3f}",
@@ -488,7 +500,7 @@ def _write_report(context, v: dict) -> None:
     y_test = v["y_test"]
     curves = [
         (
-            f"CNN, seed {results[v['chosen']].seed}",
+            f"CNN (seed {v['chosen'] + 1}, best on validation)",
             *roc_curve(y_test, v["probs"][v["chosen"]])[:2],
             float(v["aucs"][v["chosen"]]),
         )
@@ -503,7 +515,9 @@ def _write_report(context, v: dict) -> None:
         "results",
     )
     context.figure(
-        figures.training_curves([(r.seed, r.history, r.best_epoch) for r in results]),
+        figures.training_curves(
+            [(i + 1, r.history, r.best_epoch) for i, r in enumerate(results)]
+        ),
         "training",
         "Training loss and validation AUC per epoch; the dot marks the epoch kept.",
         "results",

@@ -124,6 +124,8 @@ class CNNTask:
     dropout: float = 0.3
     max_shift: float = 2.0
     max_degrees: float = 10.0
+    cosine: bool = True  # learning rate decays as a half cosine to 5% over ``epochs``
+    flip_average: bool = True  # predict with the mean logits of the image and its mirror
 
 
 @dataclass
@@ -143,6 +145,15 @@ def positive_probability(logits: np.ndarray, positive: int) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-difference))
 
 
+def predict_logits(network: Sequential, images: np.ndarray, flip_average: bool) -> np.ndarray:
+    """Logits in evaluation mode (float64); with ``flip_average`` the mean over the image and
+    its left-right mirror, the symmetry the training augmentation taught the network."""
+    logits = predict_batches(network, images, dtype=np.float64)
+    if flip_average:
+        logits = 0.5 * (logits + predict_batches(network, images[..., ::-1], dtype=np.float64))
+    return logits
+
+
 def train_cnn(task: CNNTask) -> CNNResult:
     """Train one network from ``task.seed``; keep the epoch with the best validation AUC."""
     start = time.perf_counter()
@@ -157,6 +168,9 @@ def train_cnn(task: CNNTask) -> CNNResult:
     best = (-np.inf, 0, network.state_dict())
     n = len(task.y_train)
     for epoch in range(task.epochs):
+        if task.cosine:
+            progress = epoch / max(task.epochs - 1, 1)
+            optimizer.lr = task.learning_rate * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * progress)))
         order = rng.permutation(n)
         total = 0.0
         for begin in range(0, n, task.batch_size):
@@ -173,7 +187,7 @@ def train_cnn(task: CNNTask) -> CNNResult:
                 alpha=task.weight_decay,
             )
             total += loss * len(rows)
-        logits = predict_batches(network, task.X_val, dtype=np.float64)
+        logits = predict_logits(network, task.X_val, task.flip_average)
         auc = float(roc_auc_score(positive_val, positive_probability(logits, task.positive)))
         history["loss"].append(total / n)
         history["val_auc"].append(auc)
@@ -185,8 +199,8 @@ def train_cnn(task: CNNTask) -> CNNResult:
     return CNNResult(
         seed=task.seed,
         state=best[2],
-        val_logits=predict_batches(network, task.X_val, dtype=np.float64),
-        test_logits=predict_batches(network, task.X_test, dtype=np.float64),
+        val_logits=predict_logits(network, task.X_val, task.flip_average),
+        test_logits=predict_logits(network, task.X_test, task.flip_average),
         best_epoch=best[1],
         history=history,
         seconds=time.perf_counter() - start,

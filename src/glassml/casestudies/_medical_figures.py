@@ -81,8 +81,8 @@ def confusion(matrix: np.ndarray, positive: str, negative: str, threshold: float
         for j in range(2):
             colour = "white" if matrix[i, j] > matrix.max() / 2 else "black"
             ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", color=colour, size=14)
-    ax.set_xticks([0, 1], [f"called {name}" for name in labels])
-    ax.set_yticks([0, 1], [f"truly {name}" for name in labels])
+    ax.set_xticks([0, 1], [f"called\n{name}" for name in labels])
+    ax.set_yticks([0, 1], [f"truly\n{name}" for name in labels])
     ax.set_title(f"test images, threshold p = {threshold:.3f}", fontsize=10)
     figure.tight_layout()
     return figure
@@ -126,13 +126,9 @@ def attribution_grid(
             heat = values[column]
             limit = float(np.max(np.abs(heat))) or 1.0
             signed = heat.min() < 0
-            axes[row, column].imshow(grey, cmap="gray", vmin=0, vmax=1)
             axes[row, column].imshow(
-                heat,
-                cmap="RdBu_r" if signed else "magma",
-                vmin=-limit if signed else 0,
+                heat, cmap="RdBu_r" if signed else "magma", vmin=-limit if signed else 0,
                 vmax=limit,
-                alpha=0.65,
             )
             if column == 0:
                 axes[row, 0].set_ylabel(name, fontsize=8)
@@ -147,15 +143,19 @@ def attribution_grid(
 def lime_panels(rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]], positive: str) -> Any:
     """Per explained image: the image, its superpixels, and each superpixel's LIME weight."""
     import matplotlib.pyplot as plt
-    from skimage.segmentation import mark_boundaries
+    from skimage.color import label2rgb
+    from skimage.segmentation import find_boundaries
 
     figure, axes = plt.subplots(len(rows), 3, figsize=(8.4, 2.9 * len(rows)), squeeze=False)
     for (image, segments, values, title), ax in zip(rows, axes, strict=True):
         grey = _grey(image)
         ax[0].imshow(grey, cmap="gray", vmin=0, vmax=1)
         ax[0].set_title(title, fontsize=8)
-        ax[1].imshow(mark_boundaries(np.clip(grey, 0, 1), segments, color=(1, 0.8, 0)))
-        ax[1].set_title(f"{segments.max() + 1} superpixels", fontsize=8)
+        # Each superpixel at its mean grey level, edges marked: what LIME switches on and off.
+        mosaic = label2rgb(segments, np.clip(grey, 0, 1), kind="avg", bg_label=-1)
+        mosaic[find_boundaries(segments, mode="inner")] = (1.0, 0.75, 0.0)
+        ax[1].imshow(mosaic)
+        ax[1].set_title(f"its {segments.max() + 1} superpixels", fontsize=8)
         limit = float(np.max(np.abs(values))) or 1.0
         ax[2].imshow(grey, cmap="gray", vmin=0, vmax=1)
         heat = ax[2].imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, alpha=0.7)
