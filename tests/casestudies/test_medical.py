@@ -33,7 +33,7 @@ def quick(tmp_path_factory):
 
 
 def test_quick_run_end_to_end_with_the_browser_check(quick, tmp_path):
-    result, out = quick
+    result, _ = quick
     metrics = result.metrics
     assert all(math.isfinite(value) for value in metrics.values())
     assert HEADLINE <= set(metrics)

@@ -170,7 +170,6 @@ def run(context) -> None:
     target_sensitivity = float(context.options["sensitivity"])
     if not 0 < target_sensitivity < 1:
         raise ValueError(f"sensitivity: expected a number in (0, 1), got {target_sensitivity}")
-    report = context.report
     n_boot = 500 if context.quick else 2000
 
     with context.step("Load and check the data"):
@@ -178,9 +177,7 @@ def run(context) -> None:
         for path in data.files:
             context.record_data(f"MedMNIST {data.name} (.npz)", path)
         pos, neg = data.positive_name, data.negative_name
-        scale = Standardised(
-            float(data.images["train"].mean()), float(data.images["train"].std())
-        )
+        scale = Standardised(float(data.images["train"].mean()), float(data.images["train"].std()))
         balance = class_balance(data)
         dup_rows, conflicts = duplicates(data)
         pixels = pixel_statistics(data)
@@ -230,13 +227,13 @@ def run(context) -> None:
         context.metric("threshold", threshold)
         context.metric("sensitivity", sensitivity)
         context.metric("specificity", specificity)
-        context.metric("val_sensitivity", float((val_probs[chosen] >= threshold)[y_val == 1].mean()))
+        val_called = val_probs[chosen] >= threshold
+        context.metric("val_sensitivity", float(val_called[y_val == 1].mean()))
 
     with context.step("Calibrate"):
         from glassml.model_selection import (
             TemperatureScaling,
             expected_calibration_error,
-            reliability_curve,
         )
 
         scaler = TemperatureScaling().fit(best.val_logits, data.labels["val"])
@@ -292,11 +289,13 @@ def run(context) -> None:
             n_samples=300 if context.quick else 1000,
             random_state=context.seed,
         )
-        lime_rows = [explained[0]] + [e for e in explained if e[1] in ("missed", "false alarm")][:1]
+        errors = [e for e in explained if e[1] in ("missed", "false alarm")]
+        lime_rows = [explained[0], *errors[:1]]
         if len(lime_rows) == 1 and len(explained) > 1:
             lime_rows.append(explained[-1])
         lime_images = [
-            data.images["test"][r][0] if data.images["test"].shape[1] == 1
+            data.images["test"][r][0]
+            if data.images["test"].shape[1] == 1
             else np.moveaxis(data.images["test"][r], 0, -1)
             for r, _ in lime_rows
         ]
@@ -312,11 +311,45 @@ def run(context) -> None:
         ]
 
     with context.step("Write the report"):
-        _write_report(context, locals())
+        found = {
+            "accs": accs,
+            "after": after,
+            "aucs": aucs,
+            "balance": balance,
+            "baselines": baselines,
+            "before": before,
+            "chosen": chosen,
+            "conflicts": conflicts,
+            "data": data,
+            "dup_rows": dup_rows,
+            "explained": explained,
+            "ig": ig,
+            "lime_panels": lime_panels,
+            "matrix": matrix,
+            "pixels": pixels,
+            "probs": probs,
+            "raw": raw,
+            "results": results,
+            "sal": sal,
+            "tasks": tasks,
+            "titles": titles,
+            "val_probs": val_probs,
+            "y_test": y_test,
+            "y_val": y_val,
+            "n_dup": n_dup,
+            "target_sensitivity": target_sensitivity,
+            "n_boot": n_boot,
+            "nll": nll,
+            "n_steps": n_steps,
+            "lime": lime,
+        }
+        _write_report(context, found)
 
 
 def _write_report(context, v: dict) -> None:
-    """Every section of the report, from the values computed in ``run`` (passed as ``v``)."""
+    """Every section of the report, from the values ``run`` found (``v``, by name)."""
+    from glassml.model_selection import reliability_curve
+
     data: MedicalData = v["data"]
     pos, neg = data.positive_name, data.negative_name
     m = context.metrics
@@ -440,7 +473,11 @@ def _write_report(context, v: dict) -> None:
         "top, and an upside-down image is not a plausible scan). After each epoch the "
         f"validation AUC is measured and the best epoch's weights are kept (at most "
         f"{task.epochs} epochs"
-        + (f", stopping after {task.patience} without improvement)." if task.patience < task.epochs else ").")
+        + (
+            f", stopping after {task.patience} without improvement)."
+            if task.patience < task.epochs
+            else ")."
+        )
         + f" {n_seeds} seed{'s' if n_seeds > 1 else ''}"
         + (" (quick mode: one seed and a smaller network)." if context.quick else ".")
     )
@@ -515,9 +552,7 @@ def _write_report(context, v: dict) -> None:
         "results",
     )
     context.figure(
-        figures.training_curves(
-            [(i + 1, r.history, r.best_epoch) for i, r in enumerate(results)]
-        ),
+        figures.training_curves([(i + 1, r.history, r.best_epoch) for i, r in enumerate(results)]),
         "training",
         "Training loss and validation AUC per epoch; the dot marks the epoch kept.",
         "results",
@@ -549,10 +584,10 @@ def _write_report(context, v: dict) -> None:
     context.figure(
         figures.reliability(
             [
-                ("before", v["reliability_curve"](y_test, v["before"], n_bins=10), m["ece"]),
+                ("before", reliability_curve(y_test, v["before"], n_bins=10), m["ece"]),
                 (
                     f"after (T = {m['temperature']:.2f})",
-                    v["reliability_curve"](y_test, v["after"], n_bins=10),
+                    reliability_curve(y_test, v["after"], n_bins=10),
                     m["ece_temperature"],
                 ),
             ],
@@ -574,8 +609,11 @@ def _write_report(context, v: dict) -> None:
         }
     ]
     rows += [
-        {"model": f"{row['model']} (ours)", "test AUC": row["test AUC"],
-         "test accuracy": row["test accuracy"]}
+        {
+            "model": f"{row['model']} (ours)",
+            "test AUC": row["test AUC"],
+            "test accuracy": row["test accuracy"],
+        }
         for row in v["baselines"]
     ]
     if data.name == "breastmnist":
@@ -603,7 +641,6 @@ def _write_report(context, v: dict) -> None:
 
     # ------------------------------------------------------------------ interpretation
     section = report.section("interpretation")
-    explained = v["explained"]
     context.figure(
         figures.attribution_grid(
             v["raw"],

@@ -127,7 +127,9 @@ def attribution_grid(
             limit = float(np.max(np.abs(heat))) or 1.0
             signed = heat.min() < 0
             axes[row, column].imshow(
-                heat, cmap="RdBu_r" if signed else "magma", vmin=-limit if signed else 0,
+                heat,
+                cmap="RdBu_r" if signed else "magma",
+                vmin=-limit if signed else 0,
                 vmax=limit,
             )
             if column == 0:
