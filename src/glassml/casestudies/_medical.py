@@ -100,7 +100,7 @@ def _baselines(data: MedicalData, scale: Standardised, seed: int) -> list[dict]:
                 f"{k} components, C = {c:g}",
                 make_pipeline(PCA(n_components=k, random_state=seed), SVC(C=c)),
             )
-            for k in (20, 50)
+            for k in sorted({min(k, len(flat["train"]) - 1) for k in (20, 50)})
             for c in (1.0, 10.0)
         ],
     }
