@@ -267,21 +267,23 @@ def run(context) -> None:
         rows = np.array([r for r, _ in explained])
         raw = data.images["test"][rows]
         inputs = scale(raw).astype(np.float64)
-        black = scale(np.zeros_like(raw[:1]))[0].astype(np.float64)
+        # Baseline: the mean training image. A black baseline would credit nothing to black
+        # pixels (IG is proportional to x - x'), and in ultrasound the lesions are the dark part.
+        average = scale(data.images["train"].mean(axis=0, keepdims=True))[0].astype(np.float64)
         n_steps = 32 if context.quick else 64
         sal = saliency(network, inputs, target=data.positive)
         ig = integrated_gradients(
-            network, inputs, baseline=black, n_steps=n_steps, target=data.positive
+            network, inputs, baseline=average, n_steps=n_steps, target=data.positive
         )
         logits = predict_batches(network, inputs, dtype=np.float64)[:, data.positive]
         gap = np.abs(ig.values.reshape(len(rows), -1).sum(axis=1) + ig.base_values - logits)
         context.metric("ig_completeness_gap", float(gap.max()))
-        # Where the attribution lies: its share on each image's darkest 30% of pixels, where a
-        # hypoechoic (dark) lesion is; 0.30 would mean no preference.
+        # Where the model is sensitive: the saliency's share on each image's darkest 30% of
+        # pixels, where a hypoechoic (dark) lesion is; 0.30 would mean no preference.
         grey = raw.mean(axis=1).reshape(len(rows), -1)
         dark = grey <= np.quantile(grey, 0.3, axis=1, keepdims=True)
-        mass = np.abs(ig.values.sum(axis=1)).reshape(len(rows), -1)
-        context.metric("ig_share_dark", float(np.mean((mass * dark).sum(1) / mass.sum(1))))
+        mass = sal.values.sum(axis=1).reshape(len(rows), -1)
+        context.metric("saliency_share_dark", float(np.mean((mass * dark).sum(1) / mass.sum(1))))
         titles = [
             f"{kind}: truly {pos if y_test[r] else neg}\np({pos}) = {before[r]:.2f}"
             for r, kind in explained
@@ -455,7 +457,7 @@ def _write_report(context, v: dict) -> None:
     section.equation(
         r"\mathrm{IG}_j(x) = (x_j - x'_j)\int_0^1 \dfrac{\partial z_{pos}(x' + a(x - x'))}"
         r"{\partial x_j}\,da, \quad \sum_j \mathrm{IG}_j = z_{pos}(x) - z_{pos}(x')",
-        caption="Integrated gradients from a black image x' (completeness: the attributions "
+        caption="Integrated gradients from the mean training image x' (completeness: they "
         "add up to the change in the logit).",
     )
     section.equation(
@@ -671,12 +673,12 @@ def _write_report(context, v: dict) -> None:
         "attributions",
         f"Test images the model found, missed, cleared and falsely flagged (its most confident "
         f"of each), with the gradient of the {pos} logit (saliency) and integrated gradients "
-        f"from a black image (red raises p({pos}), blue lowers it).",
+        f"from the mean training image (red raises p({pos}), blue lowers it).",
         "interpretation",
     )
     section.text(
-        f"Integrated gradients add up to the change in the {pos} logit from the black image "
-        f"to each input to within {m['ig_completeness_gap']:.3f} (trapezoidal rule, "
+        f"Integrated gradients add up to the change in the {pos} logit from the mean "
+        f"training image to each input to within {m['ig_completeness_gap']:.3f} (trapezoidal rule, "
         f"{v['n_steps']} steps), so the maps are a complete account of that logit. "
         "Saliency only says where a small change would move the output most."
     )
@@ -689,12 +691,12 @@ def _write_report(context, v: dict) -> None:
         "interpretation",
     )
     section.text(
-        f"On the {len(v['titles'])} images above, {m['ig_share_dark']:.0%} of the integrated-"
-        "gradient mass lies on each image's darkest 30% of pixels (30% would mean no "
-        "preference for them)"
+        f"On the {len(v['titles'])} images above, {m['saliency_share_dark']:.0%} of the "
+        "saliency lies on each image's darkest 30% of pixels (30% would mean no preference "
+        "for them)"
         + (
             ": the model leans on the dark, lesion-like regions."
-            if m["ig_share_dark"] > 0.4
+            if m["saliency_share_dark"] > 0.4
             else ": the model does not single out the dark, lesion-like regions."
         )
     )
