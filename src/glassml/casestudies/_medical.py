@@ -285,7 +285,7 @@ def run(context) -> None:
         mass = sal.values.sum(axis=1).reshape(len(rows), -1)
         context.metric("saliency_share_dark", float(np.mean((mass * dark).sum(1) / mass.sum(1))))
         titles = [
-            f"{kind}: truly {pos if y_test[r] else neg}\np({pos}) = {before[r]:.2f}"
+            f"{kind}\ntruly {pos if y_test[r] else neg}\np({pos}) = {before[r]:.2f}"
             for r, kind in explained
         ]
 

@@ -117,7 +117,7 @@ def attribution_grid(
 
     n = len(images)
     rows = 1 + len(maps)
-    figure, axes = plt.subplots(rows, n, figsize=(1.55 * n, 1.75 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, n, figsize=(1.8 * n, 1.9 * rows), squeeze=False)
     for column in range(n):
         grey = _grey(images[column])
         axes[0, column].imshow(grey, cmap="gray", vmin=0, vmax=1)
@@ -154,8 +154,11 @@ def lime_panels(rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]], posi
         ax[0].imshow(grey, cmap="gray", vmin=0, vmax=1)
         ax[0].set_title(title, fontsize=8)
         # Each superpixel at its mean grey level, edges marked: what LIME switches on and off.
+        # Drawn 8x larger so the edges are thin lines between pixels, not whole pixels.
         mosaic = label2rgb(segments, np.clip(grey, 0, 1), kind="avg", bg_label=-1)
-        mosaic[find_boundaries(segments, mode="inner")] = (1.0, 0.75, 0.0)
+        big = np.kron(segments, np.ones((8, 8), dtype=segments.dtype))
+        mosaic = np.repeat(np.repeat(mosaic, 8, axis=0), 8, axis=1)
+        mosaic[find_boundaries(big, mode="inner")] = (1.0, 0.75, 0.0)
         ax[1].imshow(mosaic)
         ax[1].set_title(f"its {segments.max() + 1} superpixels", fontsize=8)
         limit = float(np.max(np.abs(values))) or 1.0
