@@ -148,6 +148,21 @@ def test_augmentation_without_rotation_or_shift_is_identity_or_mirror():
     assert np.all(same | mirrored) and 10 < mirrored.sum() < 54
 
 
+def test_augmentation_gain_scales_each_image_by_one_factor():
+    images = np.random.default_rng(0).random((32, 1, 6, 6)) + 0.5
+    out = augment(
+        images,
+        np.random.default_rng(2),
+        max_shift=0.0,
+        max_degrees=0.0,
+        flip=False,
+        contrast=0.1,
+    )
+    ratio = out / images
+    assert np.allclose(ratio, ratio[:, :1, :1, :1], rtol=1e-12)
+    assert np.all(np.abs(ratio - 1) <= 0.1) and ratio.std() > 0.02
+
+
 def test_augmentation_shift_moves_pixels():
     image = np.zeros((1, 1, 9, 9))
     image[0, 0, 4, 4] = 1.0

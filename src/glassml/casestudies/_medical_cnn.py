@@ -7,7 +7,8 @@ dense layer to two logits (``glassml.nn``). Objective, for class weights w_k = n
 
 where a is a random augmentation drawn afresh for every image of every batch (a horizontal
 flip with probability 1/2, a rotation of up to ``max_degrees`` and a shift of up to
-``max_shift`` pixels, one affine warp with bilinear interpolation). Adam updates θ; after each
+``max_shift`` pixels, one affine warp with bilinear interpolation; then a gain and offset of
+the grey levels). Adam updates θ; after each
 epoch the validation AUC is measured and the weights of the best epoch are kept (early
 stopping after ``patience`` epochs without improvement).
 
@@ -46,12 +47,17 @@ def augment(
     max_shift: float = 2.0,
     max_degrees: float = 10.0,
     flip: bool = True,
+    contrast: float = 0.0,
+    brightness: float = 0.0,
 ) -> np.ndarray:
-    """Random flips, rotations and shifts of a batch (n, C, H, W), in one affine warp each.
+    """Random flips, rotations and shifts of a batch (n, C, H, W), in one affine warp each,
+    then a random gain and offset of the grey levels.
 
     Output pixel p (centred coordinates) reads the input at R(-θ)(p - t), mirrored left-right
     when flipped, by bilinear interpolation; coordinates outside the image are clamped to its
-    edge (ultrasound borders are dark, so the edge is a neutral fill).
+    edge (ultrasound borders are dark, so the edge is a neutral fill). Then
+    x <- (1 + g) x + b with g ~ U(-contrast, contrast), b ~ U(-brightness, brightness) per
+    image, as an ultrasound machine's gain setting varies (on standardised images).
     """
     n, _, height, width = images.shape
     theta = np.deg2rad(rng.uniform(-max_degrees, max_degrees, n))[:, None, None]
@@ -76,7 +82,11 @@ def augment(
 
     top = at(i0, j0) * (1 - fj) + at(i0, j0 + 1) * fj
     bottom = at(i0 + 1, j0) * (1 - fj) + at(i0 + 1, j0 + 1) * fj
-    return (top * (1 - fi) + bottom * fi).astype(images.dtype, copy=False)
+    out = top * (1 - fi) + bottom * fi
+    if contrast or brightness:
+        gain = 1.0 + rng.uniform(-contrast, contrast, n)[:, None, None, None]
+        out = gain * out + rng.uniform(-brightness, brightness, n)[:, None, None, None]
+    return out.astype(images.dtype, copy=False)
 
 
 def build_network(
@@ -124,6 +134,8 @@ class CNNTask:
     dropout: float = 0.3
     max_shift: float = 2.0
     max_degrees: float = 10.0
+    contrast: float = 0.1
+    brightness: float = 0.1
     cosine: bool = True  # learning rate decays as a half cosine to 5% over ``epochs``
     flip_average: bool = True  # predict with the mean logits of the image and its mirror
 
@@ -177,7 +189,14 @@ def train_cnn(task: CNNTask) -> CNNResult:
             rows = order[begin : begin + task.batch_size]
             if len(rows) < 2:  # batch norm needs two images to estimate a variance
                 continue
-            batch = augment(task.X_train[rows], rng, task.max_shift, task.max_degrees)
+            batch = augment(
+                task.X_train[rows],
+                rng,
+                task.max_shift,
+                task.max_degrees,
+                contrast=task.contrast,
+                brightness=task.brightness,
+            )
             loss, _ = train_step(
                 network,
                 batch,
