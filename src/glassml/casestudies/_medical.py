@@ -289,13 +289,15 @@ def run(context) -> None:
             for r, kind in explained
         ]
 
-        def malignancy(images: np.ndarray) -> np.ndarray:
+        def log_odds(images: np.ndarray) -> np.ndarray:
+            # The log-odds, not the probability: near p = 0 or 1 the probability hardly moves
+            # and LIME's weights would vanish for the most confident (and most wrong) images.
             batch = images[:, None] if images.ndim == 3 else np.moveaxis(images, -1, 1)
             out = predict_batches(network, scale(batch), dtype=np.float64)
-            return positive_probability(out, data.positive)
+            return out[:, data.positive] - out[:, 1 - data.positive]
 
         lime = LimeImageExplainer(
-            malignancy,
+            log_odds,
             n_segments=25,
             compactness=0.3,
             n_samples=300 if context.quick else 1000,
@@ -688,8 +690,8 @@ def _write_report(context, v: dict) -> None:
         figures.lime_panels(v["lime_panels"], pos),
         "lime",
         "LIME on superpixels (scikit-image SLIC; each superpixel switched to the image mean "
-        f"in {v['lime'].n_samples} perturbed copies, a weighted ridge surrogate fitted to "
-        f"p({pos})).",
+        f"in {v['lime'].n_samples} perturbed copies, a weighted ridge surrogate fitted to the "
+        f"log-odds of {pos}; a weight is the superpixel's share of the log-odds per pixel).",
         "interpretation",
     )
     section.text(
@@ -718,7 +720,8 @@ def _write_report(context, v: dict) -> None:
     per_100 = 100 * matrix[1, 0] / max(matrix[1].sum(), 1)
     report.section("decision").note(
         f"As a **second reader** that flags images for review, at p({pos}) >= "
-        f"{m['threshold']:.3f}: it would have found {matrix[0, 0]} of {matrix[0].sum()} {pos} "
+        f"{m['threshold']:.3f} (a low bar on purpose: a missed cancer costs far more than a "
+        "second look): it would have found {matrix[0, 0]} of {matrix[0].sum()} {pos} "
         f"test images and missed {matrix[0, 1]}, and sent about {per_100:.0f} of every 100 "
         f"{neg} images for a second look. Not as a stand-alone diagnosis: a missed cancer is "
         "the costly error, the validation set that set the threshold holds only "

@@ -165,7 +165,9 @@ def lime_panels(rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]], posi
         ax[2].imshow(grey, cmap="gray", vmin=0, vmax=1)
         heat = ax[2].imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, alpha=0.7)
         ax[2].set_title(f"LIME weight (red: towards {positive})", fontsize=8)
-        figure.colorbar(heat, ax=ax[2], fraction=0.046, pad=0.04)
+        bar = figure.colorbar(heat, ax=ax[2], fraction=0.046, pad=0.04)
+        bar.formatter.set_powerlimits((-3, 3))
+        bar.ax.yaxis.get_offset_text().set_fontsize(7)
         for a in ax:
             a.set_xticks([])
             a.set_yticks([])
