@@ -62,6 +62,7 @@ def test_quick_run_end_to_end_with_the_browser_check(quick, tmp_path):
     assert page.n_images >= 10  # equations and figures
     for phrase in ("ResNet-18", "temperature", "integrated gradients", "28x28"):
         assert phrase in page.text
+    assert "{" not in page.text  # no unformatted template field reached the reader
 
 
 def _npz(path, side=28, channels=1, drop=(), n=(40, 12, 20), seed=0):

@@ -593,7 +593,14 @@ def _write_report(context, v: dict) -> None:
         f"{m['ece']:.3f}; the fitted temperature T = {m['temperature']:.2f} "
         + ("softens" if m["temperature"] > 1 else "sharpens")
         + f" the probabilities and the ECE becomes {m['ece_temperature']:.3f} (test "
-        f"log-loss {v['nll']['before']:.3f} -> {v['nll']['after']:.3f}). Scaling never changes "
+        f"log-loss {v['nll']['before']:.3f} -> {v['nll']['after']:.3f})"
+        + (
+            ": worse on the test set; a temperature fitted on "
+            f"{len(v['y_val'])} validation images is itself uncertain. "
+            if m["ece_temperature"] > m["ece"]
+            else ". "
+        )
+        + "Scaling never changes "
         "the ranking (AUC) or which side of p = 0.5 an image falls. With "
         f"{len(y_test)} test images the ECE itself is uncertain by a few hundredths."
     )
@@ -721,7 +728,7 @@ def _write_report(context, v: dict) -> None:
     report.section("decision").note(
         f"As a **second reader** that flags images for review, at p({pos}) >= "
         f"{m['threshold']:.3f} (a low bar on purpose: a missed cancer costs far more than a "
-        "second look): it would have found {matrix[0, 0]} of {matrix[0].sum()} {pos} "
+        f"second look): it would have found {matrix[0, 0]} of {matrix[0].sum()} {pos} "
         f"test images and missed {matrix[0, 1]}, and sent about {per_100:.0f} of every 100 "
         f"{neg} images for a second look. Not as a stand-alone diagnosis: a missed cancer is "
         "the costly error, the validation set that set the threshold holds only "
