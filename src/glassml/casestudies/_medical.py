@@ -413,8 +413,8 @@ def _write_report(context, v: dict) -> None:
         f"{v['n_dup']} exact duplicate{'s' if v['n_dup'] != 1 else ''} in all"
         + (
             f"; {v['conflicts']} image{'s' if v['conflicts'] != 1 else ''} carries both labels "
-            "(the same pixels called malignant in one split and not in another): kept, as the "
-            "official split is, and counted as an error for any model that sees it"
+            f"(the same pixels labelled {pos} in one split and {neg} in another): kept, as "
+            "the official split keeps it, though one of its two labels must be wrong"
             if v["conflicts"]
             else ""
         )
