@@ -110,34 +110,46 @@ def reliability(
 
 
 def attribution_grid(
-    images: np.ndarray, maps: list[tuple[str, np.ndarray]], titles: list[str]
+    images: np.ndarray, maps: list[tuple[str, np.ndarray]], titles: list[str], per_row: int = 4
 ) -> Any:
-    """One column per image: the image, then each attribution map over it."""
+    """One column per image (at most ``per_row``, then a new band): the image, then each
+    attribution map of it."""
     import matplotlib.pyplot as plt
 
     n = len(images)
-    rows = 1 + len(maps)
-    figure, axes = plt.subplots(rows, n, figsize=(1.8 * n, 1.9 * rows), squeeze=False)
-    for column in range(n):
-        grey = _grey(images[column])
-        axes[0, column].imshow(grey, cmap="gray", vmin=0, vmax=1)
-        axes[0, column].set_title(titles[column], fontsize=7)
+    columns = min(n, per_row)
+    bands = -(-n // columns)
+    height = 1 + len(maps)
+    figure, axes = plt.subplots(
+        bands * height, columns, figsize=(2.1 * columns, 2.0 * bands * height), squeeze=False
+    )
+    for index in range(bands * columns):
+        band, column = divmod(index, columns)
+        top = band * height
+        if index >= n:
+            for row in range(height):
+                axes[top + row, column].axis("off")
+            continue
+        grey = _grey(images[index])
+        axes[top, column].imshow(grey, cmap="gray", vmin=0, vmax=1)
+        axes[top, column].set_title(titles[index], fontsize=8)
         for row, (name, values) in enumerate(maps, start=1):
-            heat = values[column]
+            heat = values[index]
             limit = float(np.max(np.abs(heat))) or 1.0
             signed = heat.min() < 0
-            axes[row, column].imshow(
+            axes[top + row, column].imshow(
                 heat,
                 cmap="RdBu_r" if signed else "magma",
                 vmin=-limit if signed else 0,
                 vmax=limit,
             )
             if column == 0:
-                axes[row, 0].set_ylabel(name, fontsize=8)
+                axes[top + row, 0].set_ylabel(name, fontsize=8)
+        if column == 0:
+            axes[top, 0].set_ylabel("image", fontsize=8)
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[0, 0].set_ylabel("image", fontsize=8)
     figure.tight_layout()
     return figure
 
