@@ -211,3 +211,45 @@ def test_plots_render_and_refuse_bad_requests(tmp_path):
         plot_bar(multi)
     image = Explanation(np.ones((1, 8, 8)), np.zeros(1), np.zeros((1, 8, 8)), ["p"] * 64)
     assert len(plot_image_attribution(image, path=tmp_path / "i").axes) == 3
+
+
+def test_a_bare_module_in_training_mode_is_explained_in_evaluation_mode():
+    """Dropout and batch statistics are off during the attribution; every submodule's own mode
+    is restored afterwards, also when the attribution fails."""
+    from glassml.explain import gradient_x_input
+    from glassml.nn import BatchNorm1d, Dense, Dropout, Sequential, Tanh
+
+    X = np.random.default_rng(3).normal(size=(6, 5))
+
+    def network():
+        module = Sequential([Dense(16), BatchNorm1d(), Tanh(), Dropout(0.5), Dense(3)])
+        module.build((5,), rng=np.random.default_rng(0), dtype=np.float64)
+        return module
+
+    def explain(module):
+        return {
+            "saliency": saliency(module, X, target=1).values,
+            "gradient_x_input": gradient_x_input(module, X, target=1).values,
+            "integrated_gradients": integrated_gradients(module, X, n_steps=8, target=1).values,
+            "smoothgrad": smoothgrad(module, X, n_samples=3, target=1, random_state=0).values,
+        }
+
+    expected = explain(network().eval())
+    training = network()  # a fresh Module is in training mode
+    before = training.state_dict()
+    first, second = explain(training), explain(training)
+    for method, values in expected.items():
+        assert np.array_equal(first[method], values), method
+        assert np.array_equal(second[method], values), method
+    assert all(module.training for module in training.modules()), "training mode restored"
+    after = training.state_dict()  # the batch norm's running statistics were not updated
+    assert all(np.array_equal(after[key], before[key]) for key in before)
+
+    mixed = network()
+    mixed.layers[1].eval()  # a frozen batch norm inside a module in training mode
+    modes = [module.training for module in mixed.modules()]
+    with pytest.raises(ValueError, match="target"):
+        saliency(mixed, X, target=7)
+    assert [module.training for module in mixed.modules()] == modes
+    integrated_gradients(mixed, X, n_steps=2)
+    assert [module.training for module in mixed.modules()] == modes

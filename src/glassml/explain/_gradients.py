@@ -31,22 +31,40 @@ from glassml.explain._explanation import Explanation
 BATCH = 512
 
 
+def _is_module(obj: Any) -> bool:
+    """A glassml.nn ``Module`` (read by its public interface: call, ``modules``, ``train``)."""
+    return callable(obj) and all(
+        callable(getattr(obj, name, None)) for name in ("modules", "train", "eval")
+    )
+
+
 def _network(model: Any) -> tuple[Callable, Callable[[], None]]:
     """A forward function on Tensors and a function restoring the model afterwards.
 
-    A glassml.nn estimator is read through its documented ``network_`` (a ``Module``), put in
-    evaluation mode (dropout off, batch-norm running statistics) for the attribution.
+    A glassml.nn ``Module``, given directly or as a fitted estimator's documented ``network_``,
+    is explained in evaluation mode (dropout off, batch-norm running statistics): an
+    attribution is a property of the trained function, not of one random dropout mask, and
+    batch statistics would make one row's attribution depend on the other rows (and update
+    the running statistics). Each submodule's own mode is restored afterwards, so a module
+    in mid-training (or with some layers frozen in evaluation mode) is left as it was.
     """
     network = getattr(model, "network_", None)
-    if network is not None and callable(network) and hasattr(network, "train"):
-        was_training = bool(getattr(network, "training", False))
-        network.eval()
-        if hasattr(network, "stop_tracking"):
-            network.stop_tracking()
-        return network, lambda: network.train(was_training)
-    return check_callable(model, "model", "f(Tensor) -> Tensor of shape (n,) or (n, K)"), (
-        lambda: None
-    )
+    if not _is_module(network):
+        network = model if _is_module(model) else None
+    if network is None:
+        return check_callable(model, "model", "f(Tensor) -> Tensor of shape (n,) or (n, K)"), (
+            lambda: None
+        )
+    modes = [(module, module.training) for module in network.modules()]
+    network.eval()
+    if hasattr(network, "stop_tracking"):
+        network.stop_tracking()
+
+    def restore() -> None:
+        for module, training in modes:
+            module.training = training
+
+    return network, restore
 
 
 def _inputs(X: Any) -> np.ndarray:
@@ -123,7 +141,8 @@ def saliency(model: Any, X: Any, target: Any = None) -> Explanation:
 
     Parameters
     ----------
-    model : callable on Tensors, or a fitted glassml.nn estimator (read via ``network_``)
+    model : callable on Tensors, a glassml.nn Module, or a fitted glassml.nn estimator
+        (read via ``network_``); a Module is evaluated in evaluation mode, its mode restored.
     X : array-like of shape (n, ...)
     target : int or array of int, optional
         The output explained (default: each row's largest output).
@@ -175,7 +194,8 @@ def integrated_gradients(
 
     Parameters
     ----------
-    model : callable on Tensors, or a fitted glassml.nn estimator
+    model : callable on Tensors, a glassml.nn Module, or a fitted glassml.nn estimator
+        (evaluated in evaluation mode, as in :func:`saliency`)
     X : array-like of shape (n, ...)
     baseline : array-like of shape X.shape[1:] or X.shape, default zeros
     n_steps : int, default=64
