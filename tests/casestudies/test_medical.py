@@ -20,7 +20,12 @@ from sklearn.metrics import log_loss
 
 from glassml import autodiff as ad
 from glassml import casestudies
-from glassml.casestudies._medical_cnn import augment, class_weights, weighted_cross_entropy
+from glassml.casestudies._medical_cnn import (
+    augment,
+    class_weights,
+    soft_targets,
+    weighted_cross_entropy,
+)
 from glassml.casestudies._medical_data import load
 
 HEADLINE = {"auc", "accuracy", "sensitivity", "specificity", "ece_temperature"}
@@ -190,6 +195,29 @@ def test_weighted_cross_entropy_matches_sklearn_and_its_gradient():
     reference = log_loss(labels, probabilities, sample_weight=weights)
     assert ours == pytest.approx(reference, rel=1e-10)
     check_grad(lambda z: weighted_cross_entropy(z, labels, weights), logits)
+
+
+def test_mixup_and_smoothing_targets_give_the_mixed_weighted_loss():
+    """With mixup, each image's soft-target loss is lambda CE(y) + (1 - lambda) CE(y_pi),
+    averaged with the mixed class weights; smoothing mixes in the uniform target."""
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(10, 2))
+    labels = rng.integers(0, 2, 10)
+    weights = class_weights(labels)[labels]
+    pair, lam, targets, mixed = soft_targets(labels, weights, np.random.default_rng(1), 0.4, 0)
+    assert sorted(pair) == list(range(10)) and 0 < lam < 1
+    assert np.allclose(targets.sum(axis=1), 1.0)
+    losses = -np.log(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True))
+    rows = np.arange(10)
+    assert np.allclose(mixed, lam * weights + (1 - lam) * weights[pair])
+    per_image = lam * losses[rows, labels] + (1 - lam) * losses[rows, labels[pair]]
+    expected = np.sum(mixed * per_image) / mixed.sum()
+    ours = weighted_cross_entropy(ad.Tensor(logits), targets, mixed).item()
+    assert ours == pytest.approx(expected, rel=1e-10)
+    check_grad(lambda z: weighted_cross_entropy(z, targets, mixed), logits)
+    pair, lam, smooth, same = soft_targets(labels, weights, rng, 0.0, 0.1)
+    assert pair is None and lam == 1.0 and np.array_equal(same, weights)
+    assert np.allclose(smooth[np.arange(10), labels], 0.95)
 
 
 @pytest.mark.slow

@@ -262,7 +262,7 @@ def run(context) -> None:
             tasks[chosen].channels, tasks[chosen].X_train.shape[1:], tasks[chosen].dropout, 0
         )
         network.load_state_dict(best.state)
-        network.eval()  # explainers call a bare Module as it is: dropout off, running BN stats
+        network.eval()  # the explainers would too; LIME's log_odds calls predict_batches
         explained = _select_explained(y_test, before, threshold, 1 if context.quick else 2)
         rows = np.array([r for r, _ in explained])
         raw = data.images["test"][rows]
@@ -454,7 +454,9 @@ def _write_report(context, v: dict) -> None:
     section.equation(
         r"L(\theta) = \dfrac{\sum_i w_{y_i}\,[\log \sum_k e^{z_{ik}} - z_{i y_i}]}"
         r"{\sum_i w_{y_i}} + \dfrac{\alpha}{2|B|}\sum \|W\|^2, \quad w_k = \dfrac{n}{2 n_k}",
-        caption="Class-weighted cross-entropy on augmented images (both classes weigh the same).",
+        caption="Class-weighted cross-entropy on augmented images (both classes weigh the same); "
+        "with label smoothing eps the term in brackets becomes the cross-entropy against the "
+        "target (1 - eps) e_y + eps / 2.",
     )
     section.equation(
         r"\mathrm{IG}_j(x) = (x_j - x'_j)\int_0^1 \dfrac{\partial z_{pos}(x' + a(x - x'))}"
@@ -481,7 +483,15 @@ def _write_report(context, v: dict) -> None:
         f"**CNN** (`glassml.nn`): {len(task.channels)} conv-BN-ReLU-pool blocks with "
         f"{', '.join(map(str, task.channels))} channels, dropout {task.dropout}, two logits; Adam "
         f"(learning rate {task.learning_rate:g}), batches of {task.batch_size}, weight decay "
-        f"{task.weight_decay:g}. Every batch is augmented afresh in NumPy: a left-right flip "
+        f"{task.weight_decay:g}"
+        + (
+            f", targets smoothed by {task.label_smoothing:g} towards 1/2 (a softer target "
+            "for labels that are not all certain)"
+            if task.label_smoothing
+            else ""
+        )
+        + (f", mixup with Beta({task.mixup:g}, {task.mixup:g})" if task.mixup else "")
+        + ". Every batch is augmented afresh in NumPy: a left-right flip "
         f"with probability 1/2, a rotation of up to {task.max_degrees:g} degrees and a shift of "
         f"up to {task.max_shift:g} pixels, then a gain of ±{task.contrast:.0%} and an offset "
         f"of ±{task.brightness:g} standard deviations in the grey levels, as machines' gain "

@@ -109,7 +109,9 @@ def class_weights(labels: np.ndarray) -> np.ndarray:
 
 
 def weighted_cross_entropy(logits: ad.Tensor, labels: np.ndarray, weights: np.ndarray):
-    """Σ_i w_i CE_i / Σ_i w_i (a weighted mean, so the learning rate keeps its meaning)."""
+    """Σ_i w_i CE_i / Σ_i w_i (a weighted mean, so the learning rate keeps its meaning).
+
+    ``labels`` are class indices (n,) or target probabilities (n, 2) (mixup, smoothing)."""
     losses = ad.softmax_cross_entropy(logits, labels, axis=-1, reduction="none")
     return ad.sum(losses * weights) / float(weights.sum())
 
@@ -138,6 +140,8 @@ class CNNTask:
     brightness: float = 0.1
     cosine: bool = True  # learning rate decays as a half cosine to 5% over ``epochs``
     flip_average: bool = True  # predict with the mean logits of the image and its mirror
+    mixup: float = 0.0  # Beta(a, a) mixing of image pairs within a batch (0: off)
+    label_smoothing: float = 0.1  # targets (1 - eps) onehot + eps / 2
 
 
 @dataclass
@@ -149,6 +153,32 @@ class CNNResult:
     best_epoch: int
     history: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+def soft_targets(
+    labels: np.ndarray,
+    weights: np.ndarray,
+    rng: np.random.Generator,
+    mixup: float,
+    smoothing: float,
+) -> tuple[np.ndarray | None, float, np.ndarray, np.ndarray]:
+    """Mixup (Zhang et al., 2018) and label smoothing (Szegedy et al., 2016) of a batch.
+
+    With lambda ~ Beta(a, a) and a permutation pi of the batch, image i becomes
+    lambda x_i + (1 - lambda) x_pi(i), its target lambda e_{y_i} + (1 - lambda) e_{y_pi(i)}
+    and its class weight lambda w_i + (1 - lambda) w_pi(i); smoothing then mixes the target
+    with the uniform distribution: q <- (1 - eps) q + eps / 2. Returns pi (None without
+    mixup), lambda, the targets (n, 2) and the weights (n,); the caller mixes the images.
+    """
+    onehot = np.eye(2)[labels]
+    if mixup > 0:
+        lam = float(rng.beta(mixup, mixup))
+        pair = rng.permutation(len(labels))
+        onehot = lam * onehot + (1 - lam) * onehot[pair]
+        weights = lam * weights + (1 - lam) * weights[pair]
+    else:
+        pair, lam = None, 1.0
+    return pair, lam, (1 - smoothing) * onehot + smoothing / 2, weights
 
 
 def positive_probability(logits: np.ndarray, positive: int) -> np.ndarray:
@@ -197,11 +227,20 @@ def train_cnn(task: CNNTask) -> CNNResult:
                 contrast=task.contrast,
                 brightness=task.brightness,
             )
+            targets: np.ndarray = task.y_train[rows]
+            w = weights[rows]
+            if task.mixup > 0 or task.label_smoothing > 0:
+                pair, lam, targets, w = soft_targets(
+                    targets, w, rng, task.mixup, task.label_smoothing
+                )
+                targets, w = targets.astype(network.dtype), w.astype(weights.dtype)
+                if pair is not None:
+                    batch = (lam * batch + (1 - lam) * batch[pair]).astype(batch.dtype)
             loss, _ = train_step(
                 network,
                 batch,
-                task.y_train[rows],
-                lambda out, y, w=weights[rows]: weighted_cross_entropy(out, y, w),
+                targets,
+                lambda out, y, w=w: weighted_cross_entropy(out, y, w),
                 optimizer,
                 alpha=task.weight_decay,
             )
