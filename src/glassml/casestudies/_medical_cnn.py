@@ -127,7 +127,7 @@ class CNNTask:
     X_test: np.ndarray
     positive: int  # the class whose probability is scored (AUC, thresholds)
     seed: int
-    channels: tuple[int, ...] = (16, 32, 64)
+    channels: tuple[int, ...] = (24, 48, 96)
     epochs: int = 60
     patience: int = 20
     batch_size: int = 32
