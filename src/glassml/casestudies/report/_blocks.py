@@ -218,7 +218,15 @@ class Headline:
 
 
 class Report:
-    """A case study's report: title, question, headline metrics and the fixed sections."""
+    """A case study's report: title, question, headline metrics and the fixed sections.
+
+    Examples
+    --------
+    >>> report = Report("A study", "Does it work?")
+    >>> _ = report.section("data").text("569 rows, no missing values.")
+    >>> "data" in report.missing_sections()
+    False
+    """
 
     def __init__(self, title: str, question: str, headline: Sequence[Headline] = ()):
         for argument, value in (("title", title), ("question", question)):
