@@ -34,6 +34,7 @@ from glassml.nn._losses import (
     softmax_cross_entropy,
 )
 from glassml.nn._module import LAYER_TYPES, Module, Sequential, layer_from_config
+from glassml.nn._per_example import per_example_gradients
 from glassml.nn._serialization import load, save
 from glassml.nn._training import (
     EarlyStopping,
@@ -77,6 +78,7 @@ __all__ = [
     "layer_from_config",
     "load",
     "mean_squared_error",
+    "per_example_gradients",
     "predict_batches",
     "save",
     "softmax_cross_entropy",
