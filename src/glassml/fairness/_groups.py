@@ -62,6 +62,8 @@ class Groups:
 def _as_frame(values: Any, argument: str) -> pd.DataFrame:
     if values is None:
         raise fail(argument, "one group label per row (an array, Series or DataFrame)", values)
+    if isinstance(values, pd.Categorical):
+        values = pd.Series(values)
     if isinstance(values, pd.DataFrame):
         frame = values.reset_index(drop=True)
     elif isinstance(values, pd.Series):

@@ -23,8 +23,29 @@ import numpy as np
 import pandas as pd
 
 from glassml._validation import check_callable, check_option, fail
-from glassml.fairness._groups import Groups, check_groups, check_length
-from glassml.fairness._metrics import METHODS, disparity_difference, disparity_ratio
+from glassml.fairness._groups import (
+    Groups,
+    check_binary,
+    check_groups,
+    check_length,
+    check_sample_weight,
+)
+from glassml.fairness._metrics import (
+    METHODS,
+    RATE_OF,
+    RATE_PARTS,
+    disparity_difference,
+    disparity_differences,
+    disparity_ratio,
+    disparity_ratios,
+)
+
+
+def _too_small(name: str, where: str, why: str) -> ValueError:
+    return ValueError(
+        f"sensitive_features: a bootstrap resample of {where} made metrics[{name!r}] undefined "
+        f"({why}); the group is too small for an interval of this metric"
+    )
 
 
 def _check_metrics(metrics: Any) -> tuple[dict[str, Callable], bool]:
@@ -204,25 +225,67 @@ class MetricFrame:
         return self._shaped(pd.Series(values, dtype=np.float64))
 
     # ------------------------------------------------------------------ intervals
+    def _rate_parts(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per-row numerator and denominator weights when the metric is one of glassml's rates
+        (a ratio of sums), so that a resample's value is two sums: vectorised over resamples."""
+        rate = RATE_OF.get(self._metrics[name])
+        params = self._params[name]
+        if rate is None or not set(params) <= {"sample_weight"}:
+            return None
+        try:
+            y_true = check_binary(self._y_true, "y_true")
+            y_pred = check_binary(self._y_pred, "y_pred")
+            weights = check_sample_weight(params.get("sample_weight"), y_true.shape[0])
+        except ValueError:
+            return None  # the metric itself will say what is wrong, row by row
+        numerator, denominator = RATE_PARTS[rate]
+        return weights * numerator(y_true, y_pred), weights * denominator(y_true, y_pred)
+
+    def _resampled(
+        self, name: str, groups: list[int], resampled: list[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The metric on each group's resample (B, len(groups)) and on their union (B,)."""
+        rows = [
+            self._rows[g][np.atleast_2d(r).astype(np.intp)]
+            for g, r in zip(groups, resampled, strict=True)
+        ]
+        labels = [self._groups.index[g] for g in groups]
+        parts = self._rate_parts(name)
+        if parts is not None:
+            top, bottom = parts
+            tops = np.column_stack([top[r].sum(axis=1) for r in rows])
+            bottoms = np.column_stack([bottom[r].sum(axis=1) for r in rows])
+            empty = np.argwhere(~(bottoms > 0))
+            if empty.size:
+                raise _too_small(name, f"group {labels[int(empty[0, 1])]!r}", "no denominator")
+            return tops / bottoms, tops.sum(axis=1) / bottoms.sum(axis=1)
+        values = np.empty((rows[0].shape[0], len(groups)))
+        overall = np.empty(rows[0].shape[0])
+        for b in range(values.shape[0]):
+            for k, (label, local) in enumerate(zip(labels, rows, strict=True)):
+                values[b, k] = self._on_resample(name, local[b], f"group {label!r}")
+            if len(groups) > 1:
+                union = np.concatenate([local[b] for local in rows])
+                overall[b] = self._on_resample(name, union, "all rows")
+        return values, overall
+
     def _on_resample(self, name: str, rows: np.ndarray, where: str) -> float:
         try:
             return self._evaluate(name, rows, where)
         except ValueError as error:
-            raise ValueError(
-                f"sensitive_features: a bootstrap resample of {where} made metrics[{name!r}] "
-                f"undefined ({error}); the group is too small for an interval of this metric"
-            ) from None
+            raise _too_small(name, where, str(error)) from None
 
     def _interval(
         self,
         name: str,
         groups: list[int],
-        summary: Callable[[list[float], np.ndarray], float],
+        summary: Any,
         confidence_level: float,
         n_resamples: int,
         method: str,
         random_state: Any,
     ) -> tuple[float, float]:
+        """Bootstrap interval of ``summary(values (B, G), overall (B,)) -> (B,)``."""
         from glassml.stats import bootstrap
 
         for group in groups:
@@ -234,21 +297,7 @@ class MetricFrame:
                 )
 
         def statistic(*resampled: np.ndarray, axis: int = -1) -> np.ndarray:
-            resampled = [np.atleast_2d(sample).astype(np.intp) for sample in resampled]
-            values = np.empty(resampled[0].shape[0])
-            for row in range(values.size):
-                local = [
-                    self._rows[group][sample[row]]
-                    for group, sample in zip(groups, resampled, strict=True)
-                ]
-                values[row] = summary(
-                    [
-                        self._on_resample(name, rows, f"group {self._groups.index[group]!r}")
-                        for group, rows in zip(groups, local, strict=True)
-                    ],
-                    np.concatenate(local),
-                )
-            return values
+            return summary(*self._resampled(name, groups, list(resampled)))
 
         data = tuple(np.arange(self._rows[group].size, dtype=np.float64) for group in groups)
         result = bootstrap(
@@ -277,7 +326,7 @@ class MetricFrame:
                 self._interval(
                     name,
                     [group],
-                    lambda values, rows: values[0],
+                    lambda values, overall: values[:, 0],
                     confidence_level,
                     n_resamples,
                     method,
@@ -296,14 +345,13 @@ class MetricFrame:
         table = {}
         for name in self._metrics:
 
-            def summary(values, rows, name=name):
-                overall = 0.0
-                if method == "to_overall":
-                    overall = self._on_resample(name, rows, "all rows")
-                values = np.asarray(values)
+            def summary(values, overall, name=name):
                 if kind == "difference":
-                    return disparity_difference(values, overall, method)
-                return disparity_ratio(values, overall, method, name)
+                    return disparity_differences(values, overall, method)
+                try:
+                    return disparity_ratios(values, overall, method, name)
+                except ValueError as error:
+                    raise _too_small(name, "the groups", str(error)) from None
 
             table[name] = self._interval(
                 name, everyone, summary, confidence_level, n_resamples, bootstrap_method, seed

@@ -171,6 +171,28 @@ def _rates_by_group(name: str, data: _Prepared) -> tuple[np.ndarray, float]:
     return top_by_group / bottom_by_group, float(top.sum() / bottom.sum())
 
 
+def disparity_differences(values: np.ndarray, overall: np.ndarray, method: str) -> np.ndarray:
+    """:func:`disparity_difference` of each row of ``values`` (rows: resamples, columns: groups)."""
+    if method == "between_groups":
+        return values.max(axis=1) - values.min(axis=1)
+    return np.max(np.abs(values - overall[:, None]), axis=1)
+
+
+def disparity_ratios(values: np.ndarray, overall: np.ndarray, method: str, what: str) -> np.ndarray:
+    """:func:`disparity_ratio` of each row of ``values``."""
+    if method == "between_groups":
+        largest = values.max(axis=1)
+        if not np.all(largest > 0):
+            raise ValueError(f"y_pred: the ratio of {what} is undefined: every group's is 0")
+        return values.min(axis=1) / largest
+    if not np.all(overall > 0):
+        raise ValueError(f"y_pred: the ratio to the overall {what} is undefined: it is 0")
+    ratios = values / overall[:, None]
+    with np.errstate(divide="ignore"):
+        ratios = np.where(ratios > 1, 1.0 / ratios, ratios)
+    return ratios.min(axis=1)
+
+
 def disparity_difference(by_group: np.ndarray, overall: float, method: str) -> float:
     """max - min between groups, or the largest |group - overall|."""
     if method == "between_groups":
@@ -506,3 +528,13 @@ def calibration_within_groups(
         rows, columns=["group", "bin", "mean_predicted", "fraction_positive", "count"]
     )
     return CalibrationResult(curves=curves, ece=pd.Series(eces, index=groups.index, name="ece"))
+
+
+RATE_PARTS = _RATES
+RATE_OF = {
+    selection_rate: "selection_rate",
+    true_positive_rate: "true_positive_rate",
+    false_positive_rate: "false_positive_rate",
+    false_negative_rate: "false_negative_rate",
+    true_negative_rate: "true_negative_rate",
+}
