@@ -87,7 +87,8 @@ class PerExampleGradients:
                 stored = _Block("outer", left, right)
             elif block[0] == "rows":
                 left = np.asarray(block[1])
-                left = left.reshape(left.shape[0], -1) if left.ndim else left
+                if left.ndim:
+                    left = left.reshape(left.shape[0], -1 if left.shape[0] else size)
                 if left.ndim != 2 or left.shape[1] != size:
                     raise ValueError(
                         f"blocks[{index}]: expected rows of {size} numbers for a parameter of "
@@ -172,5 +173,5 @@ class PerExampleGradients:
             if grad.ndim < 1 or grad.dtype.kind not in "fiu":
                 raise fail(f"grads[{index}]", "real arrays with the examples along axis 0", grad)
             shapes.append(grad.shape[1:])
-            blocks.append(("rows", grad.reshape(grad.shape[0], -1)))
+            blocks.append(("rows", grad.reshape(grad.shape[0], int(np.prod(grad.shape[1:])))))
         return cls(shapes, blocks, shared)

@@ -90,7 +90,7 @@ class DPSGD(StepOptimizer):
     >>> w = np.zeros(2)
     >>> optimizer.step([w], PerExampleGradients.from_arrays([np.ones((100, 2))]))
     >>> optimizer.accountant.steps, round(optimizer.epsilon(1e-5), 2)
-    (1, 0.79)
+    (1, 2.13)
     """
 
     per_example = True
