@@ -90,6 +90,8 @@ def _as_frame(values: Any, argument: str) -> pd.DataFrame:
         kind = getattr(frame[column].dtype, "kind", "O")
         if kind == "c":
             raise fail(argument, "group labels (numbers, strings or categories)", "complex values")
+        if kind == "f" and np.isinf(frame[column].to_numpy()).any():
+            raise fail(argument, "finite group labels", "an infinite value")
     return frame
 
 

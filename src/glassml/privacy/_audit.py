@@ -32,8 +32,8 @@ from glassml.privacy._mechanisms import check_delta
 
 @dataclass(frozen=True)
 class AuditResult:
-    """``epsilon_lower``: the largest lower confidence bound on ε over the events tried
-    (``-inf`` when no event gives one); ``event`` describes the event that gave it;
+    """``epsilon_lower``: the largest lower confidence bound on ε over the events tried (0 when
+    no event gives a positive one); ``event`` describes the event that gave it;
     ``tpr``, ``fpr``: its observed rates; ``confidence``: 1 - α for all events together."""
 
     epsilon_lower: float
@@ -98,7 +98,8 @@ def audit_epsilon(
         events.append((f"output < {t:.6g}", *below))
     m = 2 * len(events)  # each event read in both directions
     level = alpha / (2 * m)  # two one-sided bounds per event and direction
-    best = AuditResult(-math.inf, "none", math.nan, math.nan, m, 1 - alpha)
+    # ε >= 0 always: an audit that finds no event separating the two sides certifies 0.
+    best = AuditResult(0.0, "none", 0.0, 0.0, m, 1 - alpha)
     for name, hits_first, hits_second in events:
         for (hits, n), (other_hits, other_n), direction in (
             ((hits_first, first.size), (hits_second, second.size), "D vs D'"),
