@@ -15,8 +15,38 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.utils import check_random_state
 
 from glassml._validation import fail
+
+
+def check_seed(random_state: Any) -> np.random.RandomState:
+    """``random_state`` as scikit-learn reads it, refused by name when it cannot be."""
+    try:
+        return check_random_state(random_state)
+    except (TypeError, ValueError):
+        raise fail(
+            "random_state", "None, an integer in [0, 2**32) or a RandomState", random_state
+        ) from None
+
+
+def n_rows(X: Any) -> int:
+    """Rows of the data given to a base estimator (an array, a DataFrame or a list)."""
+    if X is None or isinstance(X, str | bytes) or np.ndim(X) == 0:
+        raise fail("X", "a 2-D array or DataFrame of samples", X)
+    return int(X.shape[0]) if hasattr(X, "shape") else len(X)
+
+
+def delegate(estimator: Any, method: str, X: Any, *args: Any, **kwargs: Any) -> Any:
+    """``estimator.method(X, ...)``: the mitigators pass X on untouched (any data the base
+    estimator takes, DataFrames included) and the labels and weights they derive are already
+    checked, so what the base estimator refuses is X; its message is passed on naming X."""
+    if n_rows(X) == 0:
+        raise fail("X", "at least one row", "an empty array")
+    try:
+        return getattr(estimator, method)(X, *args, **kwargs)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"X: {type(estimator).__name__}.{method} refused it: {error}") from error
 
 
 @dataclass(frozen=True)
@@ -92,6 +122,17 @@ def _as_frame(values: Any, argument: str) -> pd.DataFrame:
             raise fail(argument, "group labels (numbers, strings or categories)", "complex values")
         if kind == "f" and np.isinf(frame[column].to_numpy()).any():
             raise fail(argument, "finite group labels", "an infinite value")
+        if kind == "O":
+            # Labels of one column are one kind of thing: a stray word among numbers (or a
+            # number among words) is a data error, not a new group.
+            present = frame[column].dropna()
+            words = present.map(lambda value: isinstance(value, str | bytes)).to_numpy(bool)
+            if 0 < words.sum() < words.size:
+                raise fail(
+                    argument,
+                    "group labels of one kind (all words or all numbers)",
+                    "a mix of words and numbers",
+                )
     return frame
 
 

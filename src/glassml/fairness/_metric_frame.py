@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from glassml._validation import check_callable, check_option, fail
+from glassml._validation import (
+    check_callable,
+    check_count,
+    check_option,
+    check_probability,
+    fail,
+)
 from glassml.fairness._groups import (
     Groups,
     check_binary,
@@ -288,6 +294,8 @@ class MetricFrame:
         """Bootstrap interval of ``summary(values (B, G), overall (B,)) -> (B,)``."""
         from glassml.stats import bootstrap
 
+        confidence_level = check_probability(confidence_level, "confidence_level")
+        n_resamples = check_count(n_resamples, "n_resamples")
         for group in groups:
             if self._rows[group].size < 2:
                 label = self._groups.index[group]

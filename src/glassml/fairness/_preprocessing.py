@@ -34,7 +34,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from glassml._validation import fail
-from glassml.fairness._groups import check_groups, check_length, check_sample_weight
+from glassml.fairness._groups import check_groups, check_length, check_sample_weight, delegate
 
 
 def _default_estimator() -> Any:
@@ -93,7 +93,9 @@ def reweighing_weights(y: Any, sensitive_features: Any, sample_weight: Any = Non
 def _weight_table(y_codes, n_classes, group_codes, n_groups, weights) -> np.ndarray:
     """W(a, y) for every group a and class y (cells without rows get weight 1, unused)."""
     joint = np.zeros((n_groups, n_classes))
-    np.add.at(joint, (group_codes, y_codes), weights)
+    # W is unchanged by a common factor of the weights: dividing by the largest keeps the
+    # products of sums finite for weights near 1e300 or 1e-300.
+    np.add.at(joint, (group_codes, y_codes), weights / np.max(weights))
     total = joint.sum()
     expected = np.outer(joint.sum(axis=1), joint.sum(axis=0)) / total
     return np.divide(expected, joint, out=np.ones_like(joint), where=joint > 0)
@@ -156,7 +158,7 @@ class Reweighing(MetaEstimatorMixin, BaseEstimator):
         self.weights_ = pd.DataFrame(table, index=groups.index, columns=classes)
         self.sample_weight_ = weights * table[groups.codes, codes]
         estimator = _default_estimator() if self.estimator is None else clone(self.estimator)
-        self.estimator_ = estimator.fit(X, y, sample_weight=self.sample_weight_)
+        self.estimator_ = delegate(estimator, "fit", X, y, sample_weight=self.sample_weight_)
         return self
 
     def _has(name: str):
@@ -170,25 +172,25 @@ class Reweighing(MetaEstimatorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """The fitted estimator's predictions."""
         check_is_fitted(self)
-        return self.estimator_.predict(X)
+        return delegate(self.estimator_, "predict", X)
 
     @available_if(_has("predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
         """The fitted estimator's class probabilities."""
         check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
+        return delegate(self.estimator_, "predict_proba", X)
 
     @available_if(_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
         """The fitted estimator's decision function."""
         check_is_fitted(self)
-        return self.estimator_.decision_function(X)
+        return delegate(self.estimator_, "decision_function", X)
 
     @available_if(_has("score"))
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """The fitted estimator's score."""
         check_is_fitted(self)
-        return self.estimator_.score(X, y, sample_weight=sample_weight)
+        return delegate(self.estimator_, "score", X, y, sample_weight=sample_weight)
 
 
 class CorrelationRemover(TransformerMixin, BaseEstimator):

@@ -29,12 +29,18 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from glassml._validation import fail
-from glassml.fairness._groups import Groups, check_binary, check_groups
+from glassml.fairness._groups import (
+    Groups,
+    check_binary,
+    check_groups,
+    check_seed,
+    delegate,
+    n_rows,
+)
 
 # The numerical constants of the authors' implementation (and fairlearn's), for the same play.
 _PRECISION = 1e-8
@@ -169,7 +175,7 @@ class _Game:
         self.n_oracle_calls += 1
         if np.unique(targets).size == 1:
             return _Constant(int(targets[0]))
-        return clone(self.estimator).fit(self.X, targets, sample_weight=weights)
+        return delegate(clone(self.estimator), "fit", self.X, targets, sample_weight=weights)
 
     def best_h(self, lam: np.ndarray) -> int:
         """One oracle call; the index in the pool of the best classifier for ``lam``."""
@@ -246,16 +252,12 @@ class _Constant:
         self.label = label
 
     def predict(self, X: Any) -> np.ndarray:
-        return np.full(_n_rows(X), self.label)
-
-
-def _n_rows(X: Any) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(X)
+        return np.full(n_rows(X), self.label)
 
 
 def _hard(predictor: Any, X: Any) -> np.ndarray:
-    predictions = np.asarray(predictor.predict(X), dtype=np.float64).reshape(-1)
-    if predictions.shape[0] != _n_rows(X) or not np.all(np.isin(predictions, (0.0, 1.0))):
+    predictions = np.asarray(delegate(predictor, "predict", X), dtype=np.float64).reshape(-1)
+    if predictions.shape[0] != n_rows(X) or not np.all(np.isin(predictions, (0.0, 1.0))):
         raise fail("estimator", "predictions in {0, 1} (a binary classifier)", predictions)
     return predictions
 
@@ -357,8 +359,8 @@ class ExponentiatedGradient(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """Play the game on (X, y); keep the mixture with the smallest duality gap."""
         self._validate_params()
         labels = check_binary(y, "y")
-        if _n_rows(X) != labels.shape[0]:
-            raise ValueError(f"X, y: X has {_n_rows(X)} rows but y has {labels.shape[0]} labels")
+        if n_rows(X) != labels.shape[0]:
+            raise ValueError(f"X, y: X has {n_rows(X)} rows but y has {labels.shape[0]} labels")
         if np.unique(labels).size < 2:
             raise fail("y", "both labels 0 and 1", f"only {int(labels[0])}")
         groups = check_groups(sensitive_features, labels.shape[0])
@@ -428,7 +430,7 @@ class ExponentiatedGradient(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """``[1 - p, p]`` with p = Σ_h Q(h) h(x): the probability the mixture decides 1."""
         check_is_fitted(self, "weights_")
-        positive = np.zeros(_n_rows(X))
+        positive = np.zeros(n_rows(X))
         for weight, predictor in zip(self.weights_, self.predictors_, strict=True):
             if weight > 0:
                 positive += weight * _hard(predictor, X)
@@ -438,7 +440,7 @@ class ExponentiatedGradient(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def predict(self, X: Any, random_state: Any = None) -> np.ndarray:
         """Decisions drawn from the mixture: 1 with probability P(decision = 1 | x)."""
         positive = self.predict_proba(X)[:, 1]
-        rng = check_random_state(random_state)
+        rng = check_seed(random_state)
         return (rng.random_sample(positive.shape[0]) < positive).astype(int)
 
 

@@ -35,7 +35,6 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -46,6 +45,8 @@ from glassml.fairness._groups import (
     check_groups,
     check_length,
     check_sample_weight,
+    check_seed,
+    delegate,
 )
 from glassml.fairness._hull import hull_vertices, threshold_points
 
@@ -105,7 +106,7 @@ def scores_of(estimator: Any, X: Any, predict_method: str) -> np.ndarray:
     )
     for method in methods:
         if hasattr(estimator, method):
-            values = np.asarray(getattr(estimator, method)(X), dtype=np.float64)
+            values = np.asarray(delegate(estimator, method, X), dtype=np.float64)
             if method == "predict_proba":
                 if values.ndim != 2 or values.shape[1] != 2:
                     raise fail("estimator", "a binary classifier (two probability columns)", values)
@@ -238,9 +239,9 @@ class ThresholdOptimizer(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             estimator = _default_estimator() if self.estimator is None else clone(self.estimator)
             fit_weights = None if sample_weight is None else weights
             self.estimator_ = (
-                estimator.fit(X, labels.astype(int))
+                delegate(estimator, "fit", X, labels.astype(int))
                 if fit_weights is None
-                else estimator.fit(X, labels.astype(int), sample_weight=fit_weights)
+                else delegate(estimator, "fit", X, labels.astype(int), sample_weight=fit_weights)
             )
         scores = check_length(scores_of(self.estimator_, X, self.predict_method), n_samples, "X")
         self._groups = groups
@@ -384,5 +385,5 @@ class ThresholdOptimizer(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def predict(self, X: Any, *, sensitive_features: Any, random_state: Any = None) -> np.ndarray:
         """Decisions drawn from the randomised rule: 1 with probability P(decision = 1 | x)."""
         positive = self._positive_probability(X, sensitive_features)
-        rng = check_random_state(random_state)
+        rng = check_seed(random_state)
         return (rng.random_sample(positive.shape[0]) < positive).astype(int)

@@ -109,6 +109,12 @@ def per_example_gradients(
     except ValueError as error:
         if str(error).startswith(("model:", "y_batch:")):
             raise
+        if str(error).startswith("blocks["):
+            scale = float(np.max(np.abs(X_batch), initial=0.0))
+            raise ValueError(
+                f"X_batch: the per-example gradients are not finite on data of scale "
+                f"{scale:.3g} ({error}); standardise the data"
+            ) from None
         raise ValueError(f"y_batch: {error}") from None
 
 

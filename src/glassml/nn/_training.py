@@ -296,6 +296,8 @@ def _per_example_step(model, X_batch, y_batch, loss_fn, optimizer, alpha, in_fit
     try:
         loss, output, grads = batch_gradients(model, X_batch, y_batch, loss_fn, shared)
     except ValueError as error:
+        if in_fit and str(error).startswith("blocks["):  # a gradient overflowed
+            raise _StepRefused(str(error)) from error
         if not in_fit or str(error).startswith("model:"):
             raise
         raise ValueError(f"y: {error}") from None

@@ -40,6 +40,19 @@ class _Block:
     right: NDArray | None  # G (n, q) for "outer"
 
 
+def _real(array: Any, where: str) -> NDArray:
+    """A real, finite array (a NaN gradient would pass clipping as a NaN norm)."""
+    try:
+        values = np.asarray(array)
+    except (TypeError, ValueError):
+        raise fail(where, "an array of real numbers", array) from None
+    if values.dtype.kind not in "fiub":
+        raise fail(where, "an array of real numbers", values)
+    if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+        raise fail(where, "finite numbers", "NaN or infinity")
+    return values
+
+
 def wants_per_example(optimizer: Any) -> bool:
     """Whether ``optimizer`` takes per-example gradients (``per_example = True``)."""
     return getattr(optimizer, "per_example", False) is True
@@ -76,7 +89,8 @@ class PerExampleGradients:
         for index, (shape, block) in enumerate(zip(self.shapes, blocks, strict=True)):
             size = int(np.prod(shape))
             if block[0] == "outer":
-                left, right = np.asarray(block[1]), np.asarray(block[2])
+                left = _real(block[1], f"blocks[{index}]")
+                right = _real(block[2], f"blocks[{index}]")
                 if left.ndim != 2 or right.ndim != 2 or left.shape[0] != right.shape[0]:
                     raise fail(f"blocks[{index}]", "factors A (n, p) and G (n, q)", block[0])
                 if left.shape[1] * right.shape[1] != size:
@@ -86,7 +100,7 @@ class PerExampleGradients:
                     )
                 stored = _Block("outer", left, right)
             elif block[0] == "rows":
-                left = np.asarray(block[1])
+                left = _real(block[1], f"blocks[{index}]")
                 if left.ndim:
                     left = left.reshape(left.shape[0], -1 if left.shape[0] else size)
                 if left.ndim != 2 or left.shape[1] != size:
@@ -129,7 +143,7 @@ class PerExampleGradients:
 
     def weighted_sum(self, coefficients: NDArray) -> list[NDArray]:
         """Σ_i c_i gradient_i for each parameter (shared part left out)."""
-        c = np.asarray(coefficients, dtype=np.float64)
+        c = _real(coefficients, "coefficients").astype(np.float64, copy=False)
         if c.shape != (self.n_examples,):
             raise fail("coefficients", f"one coefficient per example ({self.n_examples})", c)
         sums = []
@@ -169,7 +183,7 @@ class PerExampleGradients:
             raise fail("grads", "a list of arrays (one per parameter)", "a single array")
         shapes, blocks = [], []
         for index, grad in enumerate(grads):
-            grad = np.asarray(grad)
+            grad = _real(grad, f"grads[{index}]")
             if grad.ndim < 1 or grad.dtype.kind not in "fiu":
                 raise fail(f"grads[{index}]", "real arrays with the examples along axis 0", grad)
             shapes.append(grad.shape[1:])

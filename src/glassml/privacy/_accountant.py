@@ -57,6 +57,7 @@ DEFAULT_ORDERS: tuple[float, ...] = tuple(
 # the total, dp-accounting's rule; for orders near 1 the terms decay only polynomially, so the
 # series may need thousands of terms (an order still unconverged at 2^16 is left out).
 _SERIES_CUTOFF = 30.0
+MAX_ORDER = 2.0**20
 _MAX_SERIES_TERMS = 1 << 16
 
 
@@ -81,6 +82,10 @@ def check_orders(orders: Any) -> np.ndarray:
         raise fail("orders", "a 1-D sequence of Rényi orders > 1", values)
     if np.any(values <= 1.0):
         raise fail("orders", "Rényi orders > 1", float(values[values <= 1.0][0]))
+    if np.any(values > MAX_ORDER):
+        # An integer order α expands into α + 1 terms; past about a million orders say
+        # nothing the default's 1024 does not (ε(α) grows like log(1/δ) / α + α ρ(1)).
+        raise fail("orders", f"Rényi orders <= {MAX_ORDER:g}", float(np.max(values)))
     return values
 
 
@@ -163,7 +168,14 @@ def rdp_sampled_gaussian(
 
 
 def _check_rdp(orders: np.ndarray, rdp: Any) -> np.ndarray:
-    values = np.asarray(rdp, dtype=np.float64)
+    values = check_named_array(
+        rdp,
+        "rdp",
+        ensure_2d=False,
+        ensure_min_samples=0,
+        dtype=np.float64,
+        ensure_all_finite=False,
+    )
     if values.shape != orders.shape:
         raise fail("rdp", f"one value per order ({orders.size})", values)
     if np.any(np.isnan(values)) or np.any(values < 0):

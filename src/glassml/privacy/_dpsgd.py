@@ -150,6 +150,9 @@ class DPSGD(StepOptimizer):
             )
         clip = self.max_grad_norm
         norms = np.sqrt(grads.squared_norms())
+        if not np.all(np.isfinite(norms)):
+            # Clipping an overflowed norm would silently drop the example (C / inf = 0).
+            raise fail("grads", "per-example gradients whose norms fit in float64", "overflow")
         factors = np.minimum(1.0, clip / np.maximum(norms, np.finfo(np.float64).tiny))
         summed = grads.weighted_sum(factors)
         noisy = []

@@ -271,22 +271,22 @@ def _categories(values: np.ndarray, categories: Any) -> np.ndarray:
     return listed
 
 
-def _rr_inputs(values: Any, epsilon: Any, categories: Any):
+def _rr_inputs(values: Any, epsilon: Any, categories: Any, argument: str = "values"):
     epsilon = check_epsilon(epsilon)
     if values is None or isinstance(values, str | bytes) or np.ndim(values) != 1:
-        raise fail("values", "a 1-D array of categories (one per person)", values)
+        raise fail(argument, "a 1-D array of categories (one per person)", values)
     array = np.asarray(values)
     if array.shape[0] == 0:
-        raise fail("values", "at least one value", "an empty array")
+        raise fail(argument, "at least one value", "an empty array")
     if array.dtype.kind == "c":
-        raise fail("values", "categories (numbers, strings or booleans)", array)
+        raise fail(argument, "categories (numbers, strings or booleans)", array)
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
-        raise fail("values", "categories without NaN or infinity", array)
+        raise fail(argument, "categories without NaN or infinity", array)
     if array.dtype.kind == "O":
         try:
             np.unique(array)
         except TypeError:
-            raise fail("values", "categories of one comparable type", array) from None
+            raise fail(argument, "categories of one comparable type", array) from None
     listed = _categories(array, categories)
     if listed.size < 2:
         raise fail("categories", "at least 2 categories", list(listed))
@@ -337,7 +337,7 @@ def randomized_response_frequencies(
     >>> randomized_response_frequencies([1, 1, 0, 1], epsilon=1.0).round(3).tolist()
     [-0.041, 1.041]
     """
-    epsilon, array, listed = _rr_inputs(responses, epsilon, categories)
+    epsilon, array, listed = _rr_inputs(responses, epsilon, categories, "responses")
     k = listed.size
     p = math.exp(epsilon) / (math.exp(epsilon) + k - 1)
     q = 1.0 / (math.exp(epsilon) + k - 1)
