@@ -239,7 +239,8 @@ def wolfe_steps(
             width = hi - lo
             if abs(phi_lo - phi0) <= noise and abs(phi_hi - phi0) <= noise:
                 # Values are rounding noise: the secant root of phi' instead of the cubic.
-                step = lo - dphi_lo * width / (dphi_hi - dphi_lo)
+                slope_change = dphi_hi - dphi_lo
+                step = lo - dphi_lo * width / slope_change if slope_change else math.nan
             else:
                 step = _cubic_minimiser(lo, phi_lo, dphi_lo, hi, phi_hi, dphi_hi)
             # Safeguard: stay inside the bracket, away from its ends; else bisect.

@@ -2,8 +2,8 @@
 beeswarm of a fitted classifier on real data, and LIME's instability beside SHAP's stability.
 
 The data are the Wisconsin breast-cancer measurements shipped with scikit-learn (569 tumours,
-30 features; real and offline). When ``glassml.datasets`` lands on main, the beeswarm moves to
-the credit-card sample (``load_creditcard``).
+30 features; real and offline): small enough that exact Shapley values are affordable beside
+Kernel SHAP. The fraud case study draws the same beeswarm on the credit-card transactions.
 """
 
 from __future__ import annotations

@@ -1,0 +1,375 @@
+"""Gaussian-process regression: the Cholesky posterior and the marginal likelihood.
+
+Model: f ~ GP(0, k_theta), y = f(X) + eps, eps ~ N(0, alpha I) (``alpha`` a jitter or a known
+noise variance; unknown noise is a ``WhiteKernel`` in k). With K = k(X, X) + alpha I = L L^T
+(Rasmussen & Williams 2006, Algorithm 2.1):
+
+    a = L^T \\ (L \\ y)
+    posterior mean   m(x*) = k(x*, X) a
+    posterior var    v(x*) = k(x*, x*) - ||L \\ k(X, x*)||^2
+    log p(y | X, theta) = -y^T a / 2 - sum_i log L_ii - n log(2 pi) / 2
+
+and its gradient with respect to theta = log(hyper-parameters) (R&W eq. 5.9)
+
+    d log p / d theta_j = tr((a a^T - K^{-1}) dK/dtheta_j) / 2,
+
+which ``Kernel.trace_gradient`` contracts without forming dK/dtheta. The hyper-parameters
+maximise log p by glassml's L-BFGS (``glassml.optim.minimize``) from the kernel's own values
+and ``n_restarts_optimizer`` log-uniform draws inside the bounds. The bounds are kept by a
+smooth change of variable theta = lo + (hi - lo) sigmoid(u), so the unconstrained L-BFGS runs
+on u. With ``normalize_y`` the targets are standardised before the fit and the predictions
+mapped back.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+from scipy.linalg import cho_solve, cholesky, solve_triangular
+from scipy.linalg.lapack import dpotri
+from scipy.special import expit, logit
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from glassml._validation import (
+    check_bool,
+    check_fit_data,
+    check_named_array,
+    check_predict_data,
+    check_scalar,
+    fail,
+)
+from glassml.gaussian_process._kernels import RBF, ConstantKernel, Kernel
+from glassml.optim import minimize
+
+LOG_2PI = np.log(2.0 * np.pi)
+
+
+def _check_alpha(alpha, n: int) -> np.ndarray | float:
+    """A non-negative finite jitter: one number, or one per training point."""
+    if np.ndim(alpha) == 0 and not isinstance(alpha, np.ndarray):
+        return check_scalar(alpha, "alpha", low=0.0)
+    values = check_named_array(alpha, "alpha", ensure_2d=False, dtype=np.float64)
+    if values.shape != (n,) or np.any(values < 0):
+        raise fail("alpha", f"a non-negative number or {n} finite non-negative values", alpha)
+    return values
+
+
+class NotPositiveDefinite(np.linalg.LinAlgError):
+    """The kernel matrix plus alpha is not numerically positive definite."""
+
+
+def _cholesky(K: np.ndarray) -> np.ndarray:
+    try:
+        return cholesky(K, lower=True, check_finite=False)
+    except np.linalg.LinAlgError as error:
+        raise NotPositiveDefinite(str(error)) from None
+
+
+def log_marginal_likelihood(
+    kernel: Kernel, X: np.ndarray, y: np.ndarray, alpha, eval_gradient: bool = False
+):
+    """log p(y | X) under ``kernel`` with noise ``alpha`` and, optionally, d/dtheta (eq. 5.9).
+
+    ``y`` may have several columns (independent targets sharing the kernel): the values and
+    gradients add up.
+    """
+    if not isinstance(kernel, Kernel):
+        raise fail("kernel", "a glassml.gaussian_process kernel", kernel)
+    y = check_named_array(y, "y", ensure_2d=False, dtype=np.float64)
+    K = kernel(X)
+    if y.ndim not in (1, 2) or len(y) != K.shape[0]:
+        raise fail("y", f"{K.shape[0]} targets, one per row of X", y.shape)
+    alpha = _check_alpha(alpha, K.shape[0])
+    K[np.diag_indices_from(K)] += alpha
+    L = _cholesky(K)
+    Y = y.reshape(len(y), -1)
+    a = cho_solve((L, True), Y, check_finite=False)
+    n_targets = Y.shape[1]
+    value = float(
+        -0.5 * np.einsum("ik,ik->", Y, a)
+        - n_targets * np.log(np.diag(L)).sum()
+        - 0.5 * n_targets * len(y) * LOG_2PI
+    )
+    if not eval_gradient:
+        return value
+    # W = a a^T - K^{-1}, summed over targets. K^{-1} from the Cholesky factor by LAPACK's
+    # potri (about n^3 / 3 more flops) rather than two triangular solves against I (2 n^3).
+    inverse, info = dpotri(L, lower=1)
+    if info != 0:
+        raise NotPositiveDefinite(f"potri failed with info={info}")
+    inverse = np.tril(inverse) + np.tril(inverse, -1).T
+    W = a @ a.T
+    W -= n_targets * inverse
+    return value, 0.5 * kernel.trace_gradient(X, W)
+
+
+class _RelativeDecrease:
+    """Stop L-BFGS when an iteration lowers the objective by less than ``ftol`` relative to it.
+
+    SciPy's L-BFGS-B (which scikit-learn's GP uses) stops on the same test with its default
+    ``ftol = 2.2e-9``; a gradient test alone keeps iterating when the optimum lies on a bound,
+    where the gradient of the sigmoid-mapped parameter only decays geometrically.
+    """
+
+    def __init__(self, last_value, ftol: float = 2.2e-9) -> None:
+        self.last_value, self.ftol, self.previous = last_value, ftol, None
+
+    def __call__(self, u: np.ndarray) -> bool:
+        # The line search's last evaluation is the accepted point: its value is the iterate's.
+        value = self.last_value()
+        previous, self.previous = self.previous, value
+        if previous is None:
+            return False
+        return (previous - value) <= self.ftol * max(abs(previous), abs(value), 1.0)
+
+
+class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
+    """Gaussian-process regression with hyper-parameters by maximum marginal likelihood.
+
+    Posterior (R&W Algorithm 2.1), with K + alpha I = L L^T and a = L^T \\ (L \\ y)::
+
+        mean(x*) = k(x*, X) a,   var(x*) = k(x*, x*) - ||L \\ k(X, x*)||^2
+
+    Hyper-parameters theta = log(kernel parameters) maximise
+    log p(y | X) = -y^T a / 2 - sum log L_ii - n log(2 pi) / 2 by L-BFGS with the gradient
+    tr((a a^T - K^{-1}) dK/dtheta) / 2 (R&W eq. 5.9).
+
+    Parameters
+    ----------
+    kernel : Kernel or None
+        Covariance function; ``None`` is ``ConstantKernel(1) * RBF(1)`` (as in scikit-learn).
+        Its values are the optimiser's first start.
+    alpha : float or array of shape (n_samples,)
+        Added to the diagonal of K: jitter, or known noise variances.
+    optimizer : "lbfgs" or None
+        ``None`` keeps the kernel's hyper-parameters as given.
+    n_restarts_optimizer : int
+        Extra starts drawn log-uniformly inside the bounds (``random_state``).
+    normalize_y : bool
+        Standardise y before fitting (prior mean = sample mean, prior variance scaled).
+    max_iter : int
+        L-BFGS iterations per start.
+    random_state : int, RandomState or None
+
+    Attributes
+    ----------
+    kernel_ : Kernel with the fitted hyper-parameters
+    L_, alpha_ : Cholesky factor of K + alpha I and a = (K + alpha I)^{-1} y
+    log_marginal_likelihood_value_ : float
+    n_iter_ : int, L-BFGS iterations of the start that won (0 without optimisation)
+    history_ : dict of arrays, ``"start"`` and ``"log_marginal_likelihood"`` per start
+
+    References
+    ----------
+    Rasmussen, C. E. & Williams, C. K. I. (2006). Gaussian Processes for Machine Learning.
+    MIT Press. Algorithm 2.1 and eq. 5.9.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.gaussian_process import RBF, WhiteKernel
+    >>> X = np.linspace(0, 5, 20)[:, None]; y = np.sin(X).ravel()
+    >>> gp = GaussianProcessRegressor(RBF(1.0) + WhiteKernel(1e-3), random_state=0).fit(X, y)
+    >>> mean, std = gp.predict(np.array([[2.5]]), return_std=True)
+    >>> bool(abs(mean[0] - np.sin(2.5)) < 0.01), bool(std[0] < 0.1)
+    (True, True)
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "kernel": [None, HasMethods(["__call__", "trace_gradient"])],
+        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "optimizer": [StrOptions({"lbfgs"}), None],
+        "n_restarts_optimizer": [Interval(Integral, 0, None, closed="left")],
+        "normalize_y": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        kernel: Kernel | None = None,
+        *,
+        alpha=1e-10,
+        optimizer: str | None = "lbfgs",
+        n_restarts_optimizer: int = 0,
+        normalize_y: bool = False,
+        max_iter: int = 200,
+        random_state=None,
+    ) -> None:
+        self.kernel = kernel
+        self.alpha = alpha
+        self.optimizer = optimizer
+        self.n_restarts_optimizer = n_restarts_optimizer
+        self.normalize_y = normalize_y
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+    def _alpha(self, n: int) -> np.ndarray | float:
+        return _check_alpha(self.alpha, n)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        X, y = check_fit_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
+        y = check_named_array(y, "y", ensure_2d=False, dtype=np.float64)  # refuses strings
+        kernel = ConstantKernel(1.0) * RBF(1.0) if self.kernel is None else self.kernel
+        if not isinstance(kernel, Kernel):
+            raise fail("kernel", "a glassml.gaussian_process kernel", kernel)
+        kernel.validate()
+        self.kernel_ = kernel.clone_with_theta(kernel.theta)
+        alpha = self._alpha(X.shape[0])
+
+        # Scale-free targets: the mean and standard deviation are put back at prediction.
+        if self.normalize_y:
+            self._y_mean = np.mean(y, axis=0)
+            # The spread of y / max|y|, scaled back: no overflow at 1e300, no underflow at 1e-300.
+            size = np.max(np.abs(y), axis=0)
+            size = np.where(size > 0, size, 1.0)
+            std = size * np.std(y / size, axis=0)
+            self._y_std = np.where(std > 0, std, 1.0)
+        else:
+            self._y_mean = np.zeros(y.shape[1:])
+            self._y_std = np.ones(y.shape[1:])
+        if not np.all(np.isfinite(self._y_std)):
+            raise fail("y", "values whose spread is finite (rescale y)", y)
+        y = (y - self._y_mean) / self._y_std
+        self.X_train_, self.y_train_ = X, y
+
+        if self.optimizer is not None and self.kernel_.n_dims > 0:
+            self._optimise(X, y, alpha)
+        else:
+            self.history_ = {"start": np.zeros(0), "log_marginal_likelihood": np.zeros(0)}
+            self.n_iter_ = 0
+        try:
+            self.log_marginal_likelihood_value_ = log_marginal_likelihood(self.kernel_, X, y, alpha)
+            K = self.kernel_(X)
+            K[np.diag_indices_from(K)] += alpha
+            self.L_ = _cholesky(K)
+        except NotPositiveDefinite:
+            raise ValueError(
+                f"kernel: {self.kernel_!r} gives a kernel matrix that is not positive definite on "
+                "X; increase alpha (the jitter) or add a WhiteKernel"
+            ) from None
+        self.alpha_ = cho_solve((self.L_, True), y, check_finite=False)
+        return self
+
+    def _optimise(self, X, y, alpha) -> None:
+        bounds = self.kernel_.bounds
+        low, width = bounds[:, 0], bounds[:, 1] - bounds[:, 0]
+        rng = check_random_state(self.random_state)
+        starts = [self.kernel_.theta]
+        # Drawn as scikit-learn draws its restarts, so a comparison can start from the same points.
+        starts += [rng.uniform(low, bounds[:, 1]) for _ in range(self.n_restarts_optimizer)]
+        kernel = self.kernel_.clone_with_theta(self.kernel_.theta)
+
+        last = [np.inf]
+
+        def objective(u):
+            s = expit(u)
+            kernel.theta = low + width * s
+            try:
+                value, grad = log_marginal_likelihood(kernel, X, y, alpha, eval_gradient=True)
+            except NotPositiveDefinite:
+                last[0] = np.inf
+                return np.inf, np.zeros_like(u)
+            last[0] = -value
+            # Minimise -log p in u: d theta / d u = width s (1 - s).
+            return -value, -grad * width * s * (1 - s)
+
+        best_value, best_theta, values, self.n_iter_ = -np.inf, starts[0], [], 0
+        for start in starts:
+            fraction = np.clip((start - low) / width, 1e-12, 1 - 1e-12)
+            if not np.isfinite(objective(logit(fraction))[0]):
+                values.append(-np.inf)
+                continue
+            result = minimize(
+                objective, logit(fraction), method="lbfgs", jac=True, tol=1e-7,
+                max_iter=self.max_iter, callback=_RelativeDecrease(lambda: last[0]),
+            )  # fmt: skip
+            values.append(-result.fun)
+            if -result.fun > best_value:
+                best_value, best_theta = -result.fun, low + width * expit(result.x)
+                self.n_iter_ = result.nit
+        if not np.isfinite(best_value):
+            raise ValueError(
+                "kernel: no start gave a positive-definite kernel matrix; increase alpha"
+            )
+        self.kernel_.theta = best_theta
+        self.history_ = {
+            "start": np.arange(len(starts), dtype=np.float64),
+            "log_marginal_likelihood": np.asarray(values),
+        }
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, X, return_std: bool = False, return_cov: bool = False):
+        """Posterior mean at X; with ``return_std`` or ``return_cov`` also its spread.
+
+        The spread includes every term of the kernel's diagonal (a ``WhiteKernel`` adds the noise
+        variance), as in scikit-learn.
+        """
+        return_std = check_bool(return_std, "return_std")
+        return_cov = check_bool(return_cov, "return_cov")
+        if return_std and return_cov:
+            raise ValueError("return_std, return_cov: at most one of them can be True")
+        check_is_fitted(self)
+        X = check_predict_data(self, X, dtype=np.float64)
+        K_star = self.kernel_(X, self.X_train_)
+        mean = K_star @ self.alpha_
+        mean = self._y_std * mean + self._y_mean
+        if not (return_std or return_cov):
+            return mean
+        V = solve_triangular(self.L_, K_star.T, lower=True, check_finite=False)
+        if return_cov:
+            cov = self.kernel_(X) - V.T @ V
+            scale = np.asarray(self._y_std) ** 2
+            return mean, cov * scale if scale.ndim == 0 else cov[:, :, None] * scale
+        variance = self.kernel_.diag(X) - np.einsum("ij,ij->j", V, V)
+        if np.any(variance < 0):
+            warnings.warn("predicted variances below 0 (round-off) set to 0", stacklevel=2)
+            variance = np.maximum(variance, 0.0)
+        scale = np.asarray(self._y_std) ** 2
+        variance = variance * scale if scale.ndim == 0 else variance[:, None] * scale
+        return mean, np.sqrt(variance)
+
+    def log_marginal_likelihood(self, theta=None, eval_gradient: bool = False):
+        """log p(y | X, theta) on the (normalised) training targets, and its gradient."""
+        check_is_fitted(self)
+        eval_gradient = check_bool(eval_gradient, "eval_gradient")
+        kernel = self.kernel_
+        if theta is not None:
+            theta = check_named_array(theta, "theta", ensure_2d=False, dtype=np.float64)
+            if theta.shape != (kernel.n_dims,) or not np.all(np.isfinite(theta)):
+                raise fail("theta", f"{kernel.n_dims} finite log hyper-parameters", theta)
+            kernel = kernel.clone_with_theta(theta)
+        try:
+            return log_marginal_likelihood(
+                kernel, self.X_train_, self.y_train_, self._alpha(len(self.X_train_)),
+                eval_gradient,
+            )  # fmt: skip
+        except NotPositiveDefinite:
+            raise ValueError("theta: the kernel matrix is not positive definite there") from None
+
+    def sample_y(self, X, n_samples: int = 1, random_state=0) -> np.ndarray:
+        """Draws of f(X) from the posterior, shape (n_points, n_samples)."""
+        from glassml._validation import check_count
+
+        n_samples = check_count(n_samples, "n_samples")
+        mean, cov = self.predict(X, return_cov=True)
+        rng = check_random_state(random_state)
+        if mean.ndim > 1:
+            raise ValueError("y: sample_y supports a single target")
+        # cov = V diag(w) V^T; w clipped at 0 (round-off makes tiny eigenvalues negative).
+        w, V = np.linalg.eigh(cov)
+        factor = V * np.sqrt(np.maximum(w, 0.0))
+        return mean[:, None] + factor @ rng.standard_normal((len(mean), n_samples))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
