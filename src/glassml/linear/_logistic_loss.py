@@ -32,9 +32,13 @@ and, for the binary case, the dense Hessian is ``X~^T D X~ + lam I_w`` with
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
+
+if TYPE_CHECKING:
+    from glassml.optim import PerExampleGradients
 
 # Bytes of X per block of rows: a block stays in the (1 MiB per core) L2 cache between the two
 # products that read it (X W^T, then R^T X), so each pass reads X from memory once.
@@ -162,6 +166,32 @@ class LogisticObjective:
             self._cached_theta = theta.copy()
             self._cached_probabilities = probabilities
         return value, self.join(coef_gradient, intercept_gradient)
+
+    def per_example_gradients(self, theta: np.ndarray, rows: np.ndarray) -> PerExampleGradients:
+        """Each row's gradient of its own data term ``n a_i l_i`` (for unit weights, l_i):
+
+            grad_theta (n a_i l_i) = n a_i r_i ⊗ [x_i, 1]        (an outer product, per class)
+
+        kept factored (``glassml.optim.PerExampleGradients``: residuals times rows), with the
+        penalty's gradient ``lam W`` as the data-free part. Their mean over all n rows plus the
+        penalty is ``grad f``; a clipping optimiser (DP-SGD) bounds each one.
+        """
+        from glassml.optim import PerExampleGradients
+
+        X = self.X[rows]
+        coef, intercept = self.split(theta)
+        raw = X @ coef.T
+        if intercept is not None:
+            raw += intercept
+        weights = self.weights[rows] * self.X.shape[0]
+        _, weighted_residual, _ = self.pointwise(raw, self.targets[rows], weights)
+        inputs = np.hstack([X, np.ones((X.shape[0], 1))]) if intercept is not None else X
+        penalty = self.join(
+            self.l2 * coef, np.zeros(self.n_logits) if intercept is not None else None
+        )
+        return PerExampleGradients(
+            [(self.n_params,)], [("outer", weighted_residual, inputs)], [penalty]
+        )
 
     def value(self, theta: np.ndarray) -> float:
         return self.value_and_gradient(theta)[0]
