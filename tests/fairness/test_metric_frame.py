@@ -179,7 +179,7 @@ def test_bad_metrics_and_params_are_named(generated):
 
 
 def test_metric_undefined_on_a_group_is_named():
-    with pytest.raises(ValueError, match="on group 'b'.*true positive rate"):
+    with pytest.raises(ValueError, match=r"on group 'b'.*true positive rate"):
         gf.MetricFrame(gf.true_positive_rate, [1, 1, 0, 0], [1, 0, 0, 1], ["a", "a", "b", "b"])
 
 

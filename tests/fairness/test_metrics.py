@@ -198,7 +198,7 @@ def test_single_group_is_refused(generated):
 
 def test_empty_group_after_a_split_is_refused():
     groups = pd.Categorical(["a", "a", "b", "b"], categories=["a", "b", "c"])
-    with pytest.raises(ValueError, match="sensitive_features: group 'c' .* 0 rows"):
+    with pytest.raises(ValueError, match=r"sensitive_features: group 'c' .* 0 rows"):
         gf.demographic_parity_difference([0, 1, 0, 1], [1, 1, 0, 1], sensitive_features=groups)
 
 

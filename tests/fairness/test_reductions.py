@@ -118,7 +118,7 @@ def test_glassml_logistic_regression_as_the_base(problem):
 
 
 def test_sampled_predictions_follow_the_mixture(problem):
-    X, y, group = problem
+    X, _y, _group = problem
     model = _fitted(problem, "demographic_parity", "logistic")[1]
     p = model.predict_proba(X)[:, 1]
     draws = model.predict(X, random_state=0)

@@ -125,7 +125,7 @@ def test_simple_constraints_match_fairlearn(constraints, positives):
 def test_equalized_odds_matches_fairlearn():
     # Group 0 has 500 negatives (its ROC vertices at FPR k / 500, on the grid).
     X, y, groups = _grouped((700, 400), (200, 150), seed=3, separable=(1,))
-    mine, p_mine, p_theirs = _fit_both(X, y, groups, "equalized_odds")
+    _mine, p_mine, p_theirs = _fit_both(X, y, groups, "equalized_odds")
     assert_close(
         _group_rates(p_mine, y, groups), _group_rates(p_theirs, y, groups), rtol=0, atol=1e-6
     )
