@@ -15,19 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import check_random_state
 
 from glassml._validation import fail
-
-
-def check_seed(random_state: Any) -> np.random.RandomState:
-    """``random_state`` as scikit-learn reads it, refused by name when it cannot be."""
-    try:
-        return check_random_state(random_state)
-    except (TypeError, ValueError):
-        raise fail(
-            "random_state", "None, an integer in [0, 2**32) or a RandomState", random_state
-        ) from None
 
 
 def n_rows(X: Any) -> int:

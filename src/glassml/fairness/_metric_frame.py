@@ -294,8 +294,6 @@ class MetricFrame:
         """Bootstrap interval of ``summary(values (B, G), overall (B,)) -> (B,)``."""
         from glassml.stats import bootstrap
 
-        confidence_level = check_probability(confidence_level, "confidence_level")
-        n_resamples = check_count(n_resamples, "n_resamples")
         for group in groups:
             if self._rows[group].size < 2:
                 label = self._groups.index[group]
@@ -328,6 +326,8 @@ class MetricFrame:
     ) -> pd.DataFrame:
         """Bootstrap confidence interval of each group's value: columns ``low``, ``high``
         (one metric) or (metric, ``low``/``high``) for several; one row per group."""
+        confidence_level, n_resamples = _check_bootstrap(confidence_level, n_resamples)
+        method = _check_bootstrap_method(method, "method")
         table = {}
         for name in self._metrics:
             bounds = [
@@ -349,6 +349,8 @@ class MetricFrame:
 
     def _disparity_ci(self, kind, method, confidence_level, n_resamples, bootstrap_method, seed):
         method = check_option(method, "method", METHODS)
+        confidence_level, n_resamples = _check_bootstrap(confidence_level, n_resamples)
+        bootstrap_method = _check_bootstrap_method(bootstrap_method, "bootstrap_method")
         everyone = list(range(self._groups.n_groups))
         table = {}
         for name in self._metrics:
@@ -396,6 +398,19 @@ class MetricFrame:
     def __repr__(self) -> str:
         names = ", ".join(self._metrics)
         return f"MetricFrame({names}; {self._groups.n_groups} groups, {self._y_pred.size} rows)"
+
+
+def _check_bootstrap(confidence_level: Any, n_resamples: Any) -> tuple[float, int]:
+    return (
+        check_probability(confidence_level, "confidence_level"),
+        check_count(n_resamples, "n_resamples"),
+    )
+
+
+def _check_bootstrap_method(method: Any, argument: str) -> str:
+    if isinstance(method, str):
+        method = method.lower()  # glassml.stats.bootstrap spells it "bca" or "BCa"
+    return check_option(method, argument, ("percentile", "basic", "bca"))
 
 
 def _length(values: Any, argument: str) -> int:

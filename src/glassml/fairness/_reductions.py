@@ -32,12 +32,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from glassml._validation import fail
+from glassml._validation import check_seed, fail
 from glassml.fairness._groups import (
     Groups,
     check_binary,
     check_groups,
-    check_seed,
     delegate,
     n_rows,
 )

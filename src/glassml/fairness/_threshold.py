@@ -38,14 +38,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from glassml._validation import fail
+from glassml._validation import check_seed, fail
 from glassml.fairness._groups import (
     Groups,
     check_binary,
     check_groups,
     check_length,
     check_sample_weight,
-    check_seed,
     delegate,
 )
 from glassml.fairness._hull import hull_vertices, threshold_points

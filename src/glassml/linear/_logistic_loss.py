@@ -92,6 +92,7 @@ class LogisticObjective:
             self.targets[np.arange(X.shape[0]), y] = 1.0
         # The last (theta, probabilities) evaluated: Newton asks for the Hessian at the point
         # whose value and gradient it has just computed, and X @ W would be recomputed.
+        self._inputs: np.ndarray | None = None  # [X, 1], built by per_example_gradients
         self._cached_theta: np.ndarray | None = None
         self._cached_probabilities: np.ndarray | None = None
 
@@ -178,18 +179,19 @@ class LogisticObjective:
         """
         from glassml.optim import PerExampleGradients
 
-        X = self.X[rows]
-        coef, intercept = self.split(theta)
-        raw = X @ coef.T
-        if intercept is not None:
-            raw += intercept
+        if self._inputs is None:
+            # [X, 1] once per fit: each step then reads its rows in one gather, no hstack.
+            self._inputs = (
+                np.hstack([self.X, np.ones((self.X.shape[0], 1))]) if self.fit_intercept else self.X
+            )
+        inputs = self._inputs[rows]
+        matrix = theta.reshape(self.n_logits, self.n_columns)
+        raw = inputs @ matrix.T
         weights = self.weights[rows] * self.X.shape[0]
         _, weighted_residual, _ = self.pointwise(raw, self.targets[rows], weights)
-        inputs = np.hstack([X, np.ones((X.shape[0], 1))]) if intercept is not None else X
-        penalty = self.join(
-            self.l2 * coef, np.zeros(self.n_logits) if intercept is not None else None
-        )
-        return PerExampleGradients(
+        coef, _ = self.split(theta)
+        penalty = self.join(self.l2 * coef, np.zeros(self.n_logits) if self.fit_intercept else None)
+        return PerExampleGradients.trusted(
             [(self.n_params,)], [("outer", weighted_residual, inputs)], [penalty]
         )
 

@@ -129,6 +129,26 @@ class PerExampleGradients:
             for item, shape in zip(shared, self.shapes, strict=True)
         ]
 
+    @classmethod
+    def trusted(
+        cls,
+        shapes: Sequence[tuple[int, ...]],
+        blocks: Sequence[tuple],
+        shared: Sequence[NDArray | None],
+    ) -> PerExampleGradients:
+        """The same object without the checks, for blocks a model computed itself from checked
+        data in a training loop (the checks cost as much as a small batch's gradients). A
+        clipping optimiser still refuses non-finite norms."""
+        grads = cls.__new__(cls)
+        grads.shapes = [tuple(shape) for shape in shapes]
+        grads._blocks = [
+            _Block(block[0], block[1], block[2] if block[0] == "outer" else None)
+            for block in blocks
+        ]
+        grads.n_examples = int(blocks[0][1].shape[0]) if blocks else 0
+        grads.shared = list(shared)
+        return grads
+
     def squared_norms(self) -> NDArray:
         """||gradient_i||² summed over all parameters, for each example (shared part left out)."""
         total = np.zeros(self.n_examples)

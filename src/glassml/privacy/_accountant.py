@@ -269,9 +269,14 @@ class RDPAccountant:
 
     def step(self, noise_multiplier: float, sample_rate: float, steps: int = 1) -> RDPAccountant:
         """Compose ``steps`` sampled Gaussian steps (noise σ, sampling rate q)."""
-        sigma = check_noise_multiplier(noise_multiplier)
-        q = check_sample_rate(sample_rate)
-        steps = check_count(steps, "steps")
+        return self._compose(
+            check_noise_multiplier(noise_multiplier),
+            check_sample_rate(sample_rate),
+            check_count(steps, "steps"),
+        )
+
+    def _compose(self, sigma: float, q: float, steps: int) -> RDPAccountant:
+        """``step`` for values already checked (DP-SGD records one step per update)."""
         key = (sigma, q)
         if key not in self._cache:
             self._cache[key] = rdp_sampled_gaussian(sigma, q, self.orders)

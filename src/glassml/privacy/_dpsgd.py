@@ -197,7 +197,7 @@ class DPSGD(StepOptimizer):
             state["t"] += 1
             self._update(param, grad, state, lr)
         self.iteration += 1
-        self.accountant.step(self.noise_multiplier, self._rate, 1)
+        self.accountant._compose(self.noise_multiplier, self._rate, 1)
 
     def _initial_state(self, param: NDArray) -> dict[str, Any]:
         return {"velocity": np.zeros_like(param)} if self.momentum else {}
