@@ -16,6 +16,7 @@ every group at once, so its interval carries the uncertainty of all of them.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -328,6 +329,7 @@ class MetricFrame:
         (one metric) or (metric, ``low``/``high``) for several; one row per group."""
         confidence_level, n_resamples = _check_bootstrap(confidence_level, n_resamples)
         method = _check_bootstrap_method(method, "method")
+        random_state = _check_generator_seed(random_state)
         table = {}
         for name in self._metrics:
             bounds = [
@@ -351,6 +353,7 @@ class MetricFrame:
         method = check_option(method, "method", METHODS)
         confidence_level, n_resamples = _check_bootstrap(confidence_level, n_resamples)
         bootstrap_method = _check_bootstrap_method(bootstrap_method, "bootstrap_method")
+        seed = _check_generator_seed(seed)
         everyone = list(range(self._groups.n_groups))
         table = {}
         for name in self._metrics:
@@ -403,8 +406,20 @@ class MetricFrame:
 def _check_bootstrap(confidence_level: Any, n_resamples: Any) -> tuple[float, int]:
     return (
         check_probability(confidence_level, "confidence_level"),
-        check_count(n_resamples, "n_resamples"),
+        check_count(n_resamples, "n_resamples", minimum=2),
     )
+
+
+def _check_generator_seed(random_state: Any) -> Any:
+    """What ``numpy.random.default_rng`` takes (glassml.stats.bootstrap draws with it)."""
+    if random_state is None or isinstance(
+        random_state, np.random.Generator | np.random.SeedSequence
+    ):
+        return random_state
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool | np.bool_):
+        if random_state >= 0:
+            return int(random_state)
+    raise fail("random_state", "None, an integer >= 0 or a numpy.random.Generator", random_state)
 
 
 def _check_bootstrap_method(method: Any, argument: str) -> str:

@@ -224,6 +224,8 @@ class ThresholdOptimizer(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 self.objective,
             )
         labels = check_binary(y, "y")
+        if np.unique(labels).size < 2:
+            raise fail("y", "both labels 0 and 1", f"only {int(labels[0])}")
         n_samples = labels.shape[0]
         groups = check_groups(sensitive_features, n_samples)
         weights = check_sample_weight(sample_weight, n_samples)
