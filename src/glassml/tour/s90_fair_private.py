@@ -299,7 +299,7 @@ def run(console, out_dir: Path) -> None:
         private_run = np.isfinite(row.epsilon)
         privacy_table.add_row(
             f"{row.noise_multiplier:g}" if private_run else "none (GD)",
-            f"{row.epsilon:.2f}" if private_run else "inf",
+            f"{row.epsilon:.3g}" if private_run else "inf",
             f"{row.accuracy:.3f}",
         )
     console.print(privacy_table)
