@@ -54,7 +54,16 @@ def _real(array: Any, where: str) -> NDArray:
 
 
 def wants_per_example(optimizer: Any) -> bool:
-    """Whether ``optimizer`` takes per-example gradients (``per_example = True``)."""
+    """Whether ``optimizer`` takes per-example gradients (``per_example = True``).
+
+    Examples
+    --------
+    >>> from glassml.optim import Adam, wants_per_example
+    >>> class Clipping:  # glassml.privacy.DPSGD declares the same
+    ...     per_example = True
+    >>> wants_per_example(Clipping()), wants_per_example(Adam())
+    (True, False)
+    """
     return getattr(optimizer, "per_example", False) is True
 
 
