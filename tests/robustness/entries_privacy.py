@@ -206,8 +206,6 @@ ENTRIES += [
         options={"noise_multiplier": opt(0.0, -1.0), "sample_rate": opt(0.0, 1.5)},
         skip={
             "empty": "no order gives no RDP value: an empty array is the correct answer",
-            "tiny": "orders must exceed 1: orders * 1e-300 are refused by name (checked by "
-            "the huge family's neighbour, the orders' own validation)",
         },
     ),
     Entry(
@@ -270,7 +268,6 @@ ENTRIES += [
         skip={
             "empty": "no order cannot bound anything: refused by name, checked in "
             "tests/privacy/test_accountant.py",
-            "tiny": "orders * 1e-300 fall below 1 and are refused by name, as the nan family",
         },
     ),
     Entry(
