@@ -167,7 +167,19 @@ class FitTask:
 
 
 def fit_and_predict(task: FitTask) -> tuple[np.ndarray, ...]:
-    """Fit one model and predict every evaluation set (clipped to the label range)."""
+    """Fit one model and predict every evaluation set (clipped to the label range).
+
+    BLAS runs on one thread: a matrix product's rounding depends on how it is split between
+    threads, and a network trained in float32 amplifies that into different weights, so a
+    task must not depend on how many threads the process it lands in happens to have.
+    """
+    from glassml._threads import one_blas_thread
+
+    with one_blas_thread():
+        return _fit_and_predict(task)
+
+
+def _fit_and_predict(task: FitTask) -> tuple[np.ndarray, ...]:
     if task.model == "linear":
         from glassml.linear import LinearRegression
 
