@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from parity import assert_close
+from parity import assert_close, assert_same_estimator
 from scipy.spatial.distance import cdist
 from sklearn import cluster as sk_cluster
 from sklearn.datasets import make_blobs
@@ -35,7 +35,9 @@ def assert_same_kmeans(mine, theirs):
     np.testing.assert_array_equal(mine.labels_, theirs.labels_)
     assert mine.n_iter_ == theirs.n_iter_
     assert_close(mine.inertia_, theirs.inertia_, rtol=1e-10, what="inertia_")
-    assert_close(mine.cluster_centers_, theirs.cluster_centers_, rtol=0, atol=1e-10)
+    assert_same_estimator(
+        mine, theirs, None, attributes=("cluster_centers_",), methods=(), rtol=0, atol=1e-10
+    )
 
 
 @pytest.mark.parametrize("tol", [0.0, 1e-4])
@@ -112,7 +114,11 @@ def test_minibatch_partial_fit_matches_sklearn(blobs, reassignment_ratio):
 
 def test_minibatch_fit_finds_the_blobs():
     X, truth = make_blobs(3000, 4, centers=5, cluster_std=0.5, random_state=1)
-    model = MiniBatchKMeans(5, batch_size=256, random_state=0).fit(X)
+    # One k-means++ seeding lands in a poor local optimum for about 1 % of seeds (100 seeds
+    # measured, sklearn's MiniBatchKMeans alike), so "recovers the blobs" is a property of the
+    # best of 3 seedings: it fails with probability ~1e-6. Runs that find the blobs end within
+    # 0.2 % of the full k-means inertia (100 seeds).
+    model = MiniBatchKMeans(5, batch_size=256, n_init=3, random_state=0).fit(X)
     assert adjusted_rand_score(truth, model.labels_) == pytest.approx(1.0)
     full = KMeans(5, random_state=0).fit(X)
     assert model.inertia_ <= 1.01 * full.inertia_

@@ -231,6 +231,8 @@ def test_nasa_score_and_report():
         (lambda: lag_features(FRAME.assign(t=1.0), "engine", time="t"), "time: a unit has two"),
         (lambda: rul_labels(FRAME, "engine", "cycle"), "time: 'cycle' is not a column"),
         (lambda: rul_labels(FRAME, "engine", "t", cap=-1), "cap"),
+        (lambda: rul_labels(FRAME.iloc[:0], "engine", "t"), "time: Found array with 0"),
+        (lambda: rolling_features(FRAME.assign(a=np.nan), "engine", 2), "X: NaN at rows"),
         (lambda: nasa_score([1.0, 2.0], [1.0]), "y_true, y_pred"),
         (lambda: nasa_score([1.0], [1e5]), "y_pred: the score overflows"),
         (

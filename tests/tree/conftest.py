@@ -1,20 +1,6 @@
-"""One thread per test for OpenMP (scikit-learn's and numba's) and numba's pool.
+"""Every test here runs on one thread (see ``tests/single_thread.py``)."""
 
-The suite's conftest limits the thread pools loaded when it is imported; scikit-learn's OpenMP
-runtime loads later (with its histogram gradient boosting), and on two busy cores its spinning
-threads cost more than they give. Tests compare answers, never timings (benchmarks/ do that);
-a test that needs several threads sets them itself.
-"""
-
-import numba
 import pytest
-from threadpoolctl import threadpool_limits
+from single_thread import single_thread
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    previous = numba.get_num_threads()
-    numba.set_num_threads(1)
-    with threadpool_limits(limits=1, user_api="openmp"):
-        yield
-    numba.set_num_threads(previous)
+one_thread = pytest.fixture(autouse=True)(single_thread)

@@ -40,6 +40,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import StrOptions
 
+from glassml._threads import one_blas_thread
 from glassml.survival._data import check_times, time_scale
 from glassml.survival._nonparametric import _step
 from glassml.survival._regression import SurvivalRegressor
@@ -192,7 +193,11 @@ class CoxPH(SurvivalRegressor):
         scale = time_scale(durations)
         entry_scaled = None if entry is None else entry / scale
         risk = _RiskSets(self._standardised(X), durations / scale, events, entry_scaled, self.ties)
-        beta, information, log_likelihood, n_iter = self._newton(risk)
+        # The products here are tall and thin (n x p by n x p, p small): one core does them in
+        # milliseconds, while on a loaded machine waiting for a second BLAS thread cost 500x
+        # (measured: 2.6 s instead of 5 ms for 20,000 x 20).
+        with one_blas_thread():
+            beta, information, log_likelihood, n_iter = self._newton(risk)
         self._beta_std = beta
         self._store(beta, information, log_likelihood)
         self.n_iter_ = n_iter

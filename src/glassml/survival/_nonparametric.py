@@ -35,6 +35,7 @@ from scipy.stats import norm
 from sklearn.utils._param_validation import Interval
 
 from glassml._params import Params, check_fitted
+from glassml._validation import check_bool
 from glassml.survival._data import check_times, survival_data
 
 
@@ -102,6 +103,7 @@ class _Nonparametric(Params):
         import matplotlib.pyplot as plt
 
         check_fitted(self, "timeline_")
+        ci = check_bool(ci, "ci")
         ax = plt.gca() if ax is None else ax
         line = ax.step(self.timeline_, values, where="post", label=label)[0]
         if ci:

@@ -112,7 +112,7 @@ class SurvivalRegressor(RegressorMixin, BaseEstimator):
         if sample_weight is not None:
             raise ValueError("sample_weight: not supported by the concordance index")
         X = self._check_X(X)
-        durations = check_durations(np.asarray(y, dtype=np.float64).ravel(), "y")
+        durations = check_durations(y, "y")
         if durations.shape[0] != X.shape[0]:
             raise ValueError(f"X, y: X has {X.shape[0]} samples but y has {durations.shape[0]}")
         events = check_events(event_observed, durations.shape[0])

@@ -49,7 +49,7 @@ from sklearn.utils._param_validation import Interval
 
 import glassml.autodiff as ad
 from glassml._params import Params, check_fitted
-from glassml._validation import check_scalar
+from glassml._validation import check_bool, check_scalar
 from glassml.optim import minimize
 from glassml.stats import observed_information
 from glassml.survival._data import check_times, survival_data, time_scale
@@ -333,6 +333,7 @@ class WeibullFitter(Params):
         import matplotlib.pyplot as plt
 
         check_fitted(self, "lambda_")
+        ci = check_bool(ci, "ci")
         ax = plt.gca() if ax is None else ax
         times = np.linspace(0.0, self.percentile(99.9), 300)
         line = ax.plot(times, self.survival_function(times), label=label)[0]

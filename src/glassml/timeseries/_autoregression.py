@@ -181,8 +181,9 @@ def select_order(
             else target
         )
         m = target.size
-        sigma2 = float(residuals @ residuals) / m * scale**2
-        log_likelihood = -0.5 * m * (math.log(2 * math.pi * sigma2) + 1.0)
+        # log σ² = log(RSS / m) + 2 log(scale): σ² itself may leave float64's range.
+        log_sigma2 = math.log(float(residuals @ residuals) / m) + 2.0 * math.log(scale)
+        log_likelihood = -0.5 * m * (math.log(2 * math.pi) + log_sigma2 + 1.0)
         k = design.shape[1] + 1
         rows.append(
             {

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy.stats import chi2, norm
 
 from glassml._validation import check_bool, check_count, check_option, check_probability, fail
-from glassml.timeseries._series import check_series
+from glassml.timeseries._series import check_series, unit_scaled
 
 
 def autocovariance(x: np.ndarray, nlags: int, adjusted: bool = False) -> np.ndarray:
@@ -131,7 +131,7 @@ def acf(
     >>> np.round(acf(x, nlags=12).values[[1, 6, 12]], 2)
     array([ 0.87, -0.88,  0.75])
     """
-    x = check_series(x, "x", missing, min_length=2)
+    x = unit_scaled(check_series(x, "x", missing, min_length=2))
     nlags = _nlags(nlags, x.size, x.size - 1)
     adjusted = check_bool(adjusted, "adjusted")
     alpha = check_probability(alpha, "alpha")
@@ -186,7 +186,7 @@ def pacf(
     >>> np.round(result.values[1], 1), bool(np.all(np.abs(result.values[2:]) < result.band[2:]))
     (np.float64(0.7), True)
     """
-    x = check_series(x, "x", missing, min_length=4)
+    x = unit_scaled(check_series(x, "x", missing, min_length=4))
     nlags = _nlags(nlags, x.size, x.size // 2 - 1)
     method = check_option(method, "method", PACF_METHODS)
     alpha = check_probability(alpha, "alpha")
@@ -238,7 +238,7 @@ def ljung_box(
     >>> bool(ljung_box(noise, lags=10)["lb_pvalue"].iloc[-1] > 0.05)
     True
     """
-    x = check_series(x, "x", missing, min_length=3)
+    x = unit_scaled(check_series(x, "x", missing, min_length=3))
     n = x.size
     model_df = check_count(model_df, "model_df", minimum=0)
     if lags is None or (

@@ -108,6 +108,15 @@ class Panel:
             raise fail(argument, "real or string labels", value)
         return labels
 
+    def require_complete(self, why: str) -> None:
+        """Refuse NaN gaps, saying where they are."""
+        if np.any(np.isnan(self.values)):
+            rows = np.flatnonzero(np.isnan(self.values).any(axis=1))
+            raise ValueError(
+                f"X: NaN at rows {rows[:8].tolist()}{' ...' if rows.size > 8 else ''}; {why} "
+                "(fill or drop them first)"
+            )
+
     def sorted_frame(self) -> pd.DataFrame:
         """The values sorted by (unit, time), with a group key per row."""
         frame = pd.DataFrame(self.values[self.order], columns=self.names)
@@ -208,6 +217,12 @@ def rolling_features(
         raise fail("stats", f"names from {list(STATISTICS)}", unknown)
     if ewm_span is not None:
         ewm_span = check_scalar(ewm_span, "ewm_span", low=1.0)
+    panel.require_complete("a rolling statistic over a gap would be silently partial")
+    # Every statistic is equivariant in x: compute on columns scaled by a power of two near
+    # their largest magnitude (exact), so squares neither overflow nor underflow.
+    column_scale = np.max(np.abs(panel.values), axis=0, initial=0.0)
+    column_scale = np.ldexp(1.0, np.frexp(np.where(column_scale > 0, column_scale, 1.0))[1])
+    panel.values = panel.values / column_scale
     frame = panel.sorted_frame()
     grouped = frame.groupby("__group__", sort=False)[panel.names]
     blocks, names = [], []
@@ -223,7 +238,7 @@ def rolling_features(
             else:
                 span = ewm_span if ewm_span is not None else float(w)
                 block = grouped.ewm(span=span).mean().to_numpy()
-            blocks.append(block)
+            blocks.append(block * column_scale)
             names += [f"{name}_{stat}{w}" for name in panel.names]
     return panel.restore(np.concatenate(blocks, axis=1), names)
 
@@ -283,12 +298,7 @@ def windows(
     panel = Panel(X, unit, time, columns)
     length = check_count(length, "length")
     stride = check_count(stride, "stride")
-    if np.any(np.isnan(panel.values)):
-        rows = np.flatnonzero(np.isnan(panel.values).any(axis=1))
-        raise ValueError(
-            f"X: NaN at rows {rows[:8].tolist()}{' ...' if rows.size > 8 else ''}; windows "
-            "feed sequence models, which need complete rows (fill or drop them first)"
-        )
+    panel.require_complete("windows feed sequence models, which need complete rows")
     counts = np.where(panel.lengths >= length, (panel.lengths - length) // stride + 1, 0)
     skipped = int(np.sum(counts == 0))
     if skipped == panel.lengths.size:

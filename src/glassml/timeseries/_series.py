@@ -80,6 +80,16 @@ def check_squares_representable(y: np.ndarray, argument: str = "y") -> None:
         )
 
 
+def unit_scaled(x: np.ndarray) -> np.ndarray:
+    """``x`` divided by a power of two near its largest magnitude (exact, so the result is
+    unchanged except in range): for scale-free statistics (correlations, test statistics),
+    whose sums of squares would overflow at 1e300 or underflow at 1e-300."""
+    largest = float(np.max(np.abs(x), initial=0.0))
+    if largest == 0.0 or not np.isfinite(largest):
+        return x
+    return x / np.ldexp(1.0, int(np.frexp(largest)[1]))
+
+
 def scale_of(y: np.ndarray) -> tuple[float, float]:
     """(location, scale) to standardise ``y`` for fitting: the mean and a power of two near the
     standard deviation (dividing by it is exact), computed without overflow."""

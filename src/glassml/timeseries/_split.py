@@ -104,7 +104,8 @@ class GroupTimeSeriesSplit:
             folds = list(splitter.split(np.zeros(periods.size)))
         except ValueError as error:
             raise ValueError(
-                f"groups: {periods.size} distinct periods cannot make {self.n_splits} folds "
+                f"groups, n_splits: {periods.size} distinct periods in groups cannot make "
+                f"n_splits={self.n_splits} folds "
                 f"(test_size={self.test_size}, gap={self.gap}): {error}"
             ) from None
         order = np.argsort(code, kind="stable")

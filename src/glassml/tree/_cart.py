@@ -298,7 +298,6 @@ def build_tree(
     node_counts = np.zeros(max(n_classes, 1))
     left = np.zeros(max(n_classes, 1))
     best_left = np.zeros(max(n_classes, 1))
-    feature_best_left = np.zeros(max(n_classes, 1))
     best = np.empty(6)
     state = np.array([seed], dtype=np.uint64)
 
@@ -397,11 +396,9 @@ def build_tree(
                         min_samples_leaf,
                         min_weight_leaf,
                         left,
-                        feature_best_left,
+                        best_left,
                         best,
                     )
-                    if improved:
-                        best_left[:] = feature_best_left
                 else:
                     improved = _sweep_values(
                         vals,
