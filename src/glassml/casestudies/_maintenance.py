@@ -71,13 +71,6 @@ def _candidates(quick: bool) -> dict[str, list[dict]]:
                 "batch_size": 128,
                 "learning_rate_init": 2e-3,
             },
-            {
-                "architecture": "lstm",
-                "hidden_size": 32,
-                "max_iter": 40,
-                "batch_size": 128,
-                "learning_rate_init": 3e-3,
-            },
         ],
     }
 
