@@ -54,7 +54,7 @@ def _labels_and_scores(y_true, y_score) -> tuple[np.ndarray, np.ndarray]:
     if y_true.shape != y_score.shape:
         raise fail("y_true", f"{y_score.shape[0]} labels (one per score)", y_true.shape[0])
     values = set(np.unique(y_true).tolist())
-    if not values <= {0, 1, False, True}:
+    if not values <= {0, 1}:
         raise fail("y_true", "labels in {0, 1} (1 = anomaly)", sorted(values)[:5])
     return y_true.astype(np.int64), y_score
 

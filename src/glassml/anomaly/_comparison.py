@@ -20,11 +20,18 @@ def anomaly_scores(detector, X: np.ndarray | None) -> np.ndarray:
     ``X=None`` scores the training data: ``-negative_outlier_factor_`` for a transductive
     local outlier factor (``novelty=False``), which cannot score anything else.
     """
-    if X is None and hasattr(detector, "negative_outlier_factor_") and not detector.novelty:
-        return -np.asarray(detector.negative_outlier_factor_)
+    if X is None and _is_transductive(detector):
+        final = getattr(detector, "_final_estimator", detector)
+        return -np.asarray(final.negative_outlier_factor_)
     if X is None:
         raise fail("X", "the data to score", None)
     return -np.asarray(detector.score_samples(X), dtype=np.float64)
+
+
+def _is_transductive(detector) -> bool:
+    """A fitted LOF without novelty (alone or last in a pipeline): it scores its training set."""
+    final = getattr(detector, "_final_estimator", detector)
+    return hasattr(final, "negative_outlier_factor_") and not getattr(final, "novelty", True)
 
 
 class DetectorComparison:
@@ -35,7 +42,9 @@ class DetectorComparison:
     for a transductive LOF) are kept in ``scores_``. ``evaluate(y)`` returns one row per
     detector: average precision (the area under the precision-recall curve, the figure that
     matters at 0.2 % positives), ROC-AUC, precision among the ``k`` highest scores for each
-    ``k``, and the seconds each fit-and-score took. ``compare(X, y)`` does both.
+    ``k``, and the seconds each fit-and-score took. A detector may be a pipeline (e.g.
+    ``make_pipeline(StandardScaler(), LocalOutlierFactor())``): distance and reconstruction
+    detectors need features on one scale. ``compare(X, y)`` does both.
 
     Parameters
     ----------
@@ -91,10 +100,7 @@ class DetectorComparison:
         for name, detector in self.detectors.items():
             start = time.perf_counter()
             fitted = clone(detector).fit(X)
-            is_transductive = hasattr(fitted, "negative_outlier_factor_") and not getattr(
-                fitted, "novelty", True
-            )
-            self.scores_[name] = anomaly_scores(fitted, None if is_transductive else X)
+            self.scores_[name] = anomaly_scores(fitted, None if _is_transductive(fitted) else X)
             self.fit_seconds_[name] = time.perf_counter() - start
             self.detectors_[name] = fitted
         return self

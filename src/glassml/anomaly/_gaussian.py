@@ -1,4 +1,4 @@
-"""Density detector: a multivariate Gaussian, or a robust location/scatter and its chi-square law."""
+"""Density detector: a multivariate Gaussian, or robust location/scatter and its chi-square law."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sklearn.covariance import MinCovDet
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from glassml._scaling import scale_of
 from glassml._validation import check_fit_X, check_predict_data
 from glassml.anomaly._base import CONTAMINATION, BaseDetector
 
@@ -100,28 +101,38 @@ class GaussianDetector(BaseDetector):
         self._validate_params()
         X = check_fit_X(self, X, dtype=np.float64, ensure_min_samples=2)
         d = X.shape[1]
+        # Fitted in units X / c (c a power of two, 1 in the safe range): D^2 does not depend
+        # on c and the log-density shifts by -d log c, so data at 1e300 or 1e-300 fits too.
+        self._unit = scale_of(X)
+        units = X / self._unit
         if self.robust:
             mcd = MinCovDet(
                 support_fraction=self.support_fraction, random_state=self.random_state
-            ).fit(X)
-            self.location_, self.covariance_ = mcd.location_, mcd.covariance_
+            ).fit(units)
+            location, covariance = mcd.location_, mcd.covariance_
             self._mcd = mcd
         else:
-            self.location_ = X.mean(axis=0)
-            centred = X - self.location_
+            location = units.mean(axis=0)
+            centred = units - location
             if self.covariance_type == "diag":
-                self.covariance_ = np.diag(np.mean(centred**2, axis=0))
+                covariance = np.diag(np.mean(centred**2, axis=0))
             else:
-                self.covariance_ = centred.T @ centred / X.shape[0]
-            self.covariance_ = self.covariance_ + self.reg_covar * np.eye(d)
-        factor, _ = cho_factor(self.covariance_, lower=True, check_finite=False)
+                covariance = centred.T @ centred / X.shape[0]
+            covariance = covariance + self.reg_covar * np.eye(d)
+        self._location_units = location
+        with np.errstate(over="ignore"):
+            self.location_ = location * self._unit
+            self.covariance_ = covariance * self._unit**2
+        factor, _ = cho_factor(covariance, lower=True, check_finite=False)
         if not np.all(np.isfinite(factor)) or np.any(np.diag(factor) <= 0):
             raise ValueError(
                 "X: expected data whose covariance is positive definite, got a singular "
                 "covariance; increase reg_covar"
             )
         self._cholesky = np.tril(factor)
-        self._log_det = 2.0 * float(np.sum(np.log(np.diag(self._cholesky))))
+        self._log_det = 2.0 * float(np.sum(np.log(np.diag(self._cholesky)))) + 2 * d * np.log(
+            self._unit
+        )
         self._set_offset(self._score(X))
         return self
 
@@ -135,12 +146,21 @@ class GaussianDetector(BaseDetector):
         return chi2.sf(self.mahalanobis(X), df=self.n_features_in_)
 
     def _squared_distances(self, X: np.ndarray) -> np.ndarray:
+        units = X / self._unit
         if self.robust:
-            return self._mcd.mahalanobis(X)
-        whitened = solve_triangular(
-            self._cholesky, (X - self.location_).T, lower=True, check_finite=False
-        )
-        return np.einsum("ij,ij->j", whitened, whitened)
+            distances = self._mcd.mahalanobis(units)
+        else:
+            whitened = solve_triangular(
+                self._cholesky, (units - self._location_units).T, lower=True, check_finite=False
+            )
+            with np.errstate(over="ignore"):
+                distances = np.einsum("ij,ij->j", whitened, whitened)
+        if not np.all(np.isfinite(distances)):
+            raise ValueError(
+                "X: expected samples whose squared Mahalanobis distance fits in float64, got "
+                f"values up to {float(np.max(np.abs(X))):.3g} for data of scale {self._unit:.3g}"
+            )
+        return distances
 
     def _log_density(self, squared_distances):
         return -0.5 * (self.n_features_in_ * _LOG_2PI + self._log_det + squared_distances)

@@ -258,9 +258,8 @@ class IsolationForest(BaseDetector):
             parts["threshold"].append(tree.threshold)
             parts["value"].append(tree.value[:, 0, 0])
             total += tree.node_count
-        self._packed = (np.array(roots, dtype=np.int64),) + tuple(
-            np.concatenate(parts[key]) for key in parts
-        )
+        arrays = (np.concatenate(parts[key]) for key in parts)
+        self._packed = (np.array(roots, dtype=np.int64), *arrays)
 
     def mean_path_length(self, X) -> np.ndarray:
         """E[h(x)]: the path length averaged over the trees (what TreeExplainer explains)."""

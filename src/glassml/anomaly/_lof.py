@@ -1,4 +1,4 @@
-"""Local outlier factor (Breunig, Kriegel, Ng & Sander 2000): density relative to the neighbours'."""
+"""Local outlier factor (Breunig, Kriegel, Ng & Sander 2000): density relative to neighbours'."""
 
 from __future__ import annotations
 

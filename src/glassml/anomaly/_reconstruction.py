@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from glassml import optim
+from glassml._scaling import scale_of
 from glassml._validation import check_fit_X, check_predict_data
 from glassml.anomaly._base import CONTAMINATION, BaseDetector
 from glassml.decomposition import PCA
@@ -122,12 +123,26 @@ class PCADetector(BaseDetector):
         """Hotelling's T^2 = sum_j z_j^2 / lambda_j of each sample's projection z."""
         check_is_fitted(self)
         projection, _ = self._reconstruct(check_predict_data(self, X, dtype=np.float64))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.sum(projection**2 / self._variances, axis=1)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            t2 = np.sum(projection**2 / self._variances, axis=1)
+        if not np.all(np.isfinite(t2)):
+            raise ValueError(
+                "X: expected samples whose T^2 fits in float64 (and components of positive "
+                f"variance), got values up to {float(np.max(np.abs(projection))):.3g} in the "
+                "subspace"
+            )
+        return t2
 
     def _score(self, X: np.ndarray) -> np.ndarray:
         _, restored = self._reconstruct(X)
-        return -np.sum((X - restored) ** 2, axis=1)
+        with np.errstate(over="ignore"):
+            errors = np.sum((X - restored) ** 2, axis=1)
+        if not np.all(np.isfinite(errors)):
+            raise ValueError(
+                "X: expected samples whose squared reconstruction error fits in float64, got "
+                f"values up to {float(np.max(np.abs(X))):.3g}"
+            )
+        return -errors
 
     def _auto_offset(self) -> float:
         return -self.spe_limit_
@@ -241,9 +256,10 @@ class AutoencoderDetector(BaseDetector):
                 f"validation_fraction: {self.validation_fraction} of {n} samples leaves none "
                 "to train on"
             )
-        self.mean_ = X.mean(axis=0)
-        std = X.std(axis=0)
-        self.scale_ = np.where(std > 0, std, 1.0)
+        unit = scale_of(X)  # standardised in units X / c: no overflow at 1e300
+        self.mean_ = (X / unit).mean(axis=0) * unit
+        std = (X / unit).std(axis=0) * unit
+        self.scale_ = np.where(std > 0, std, unit)
         Z = (X - self.mean_) / self.scale_
         order = rng.permutation(n)
         validation, train = order[:n_validation], order[n_validation:]
@@ -269,7 +285,13 @@ class AutoencoderDetector(BaseDetector):
         return self
 
     def _score(self, X: np.ndarray) -> np.ndarray:
-        Z = (X - self.mean_) / self.scale_
+        with np.errstate(over="ignore"):
+            Z = (X - self.mean_) / self.scale_
+        if not np.all(np.isfinite(Z)):
+            raise ValueError(
+                "X: expected samples within float64 range of the training data's scale, got "
+                f"values up to {float(np.max(np.abs(X))):.3g}"
+            )
         restored = predict_batches(self.network_, Z, dtype=np.float64)
         return -np.mean((restored - Z) ** 2, axis=1)
 

@@ -60,9 +60,7 @@ RowCache = namedtuple(
 #: The dual problem, indexed by position (shrinking permutes positions; samples[position] is
 #: the sample): labels y, gradient G, G_bar, multipliers alpha, their status, bounds C, the
 #: kernel's diagonal QD, the linear term p of the objective (−e for C-SVC, 0 for one-class).
-Problem = namedtuple(
-    "Problem", ["y", "G", "G_bar", "alpha", "status", "C", "QD", "samples", "p"]
-)
+Problem = namedtuple("Problem", ["y", "G", "G_bar", "alpha", "status", "C", "QD", "samples", "p"])
 
 
 @numba.njit(cache=True)
