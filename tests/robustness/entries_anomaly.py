@@ -72,18 +72,18 @@ DETECTORS = {
     "IsolationForest": (
         IsolationForest,
         {"n_estimators": 20, "max_samples": "auto", "random_state": 0, "contamination": "auto"},
-        {"n_estimators": opt(0), "max_samples": opt(0, 1.5, "all")},
+        {"n_estimators": opt(0), "max_samples": opt(0, 1.5, "all", auto=False)},
         Scale(("X",), invariant(1e-9)),
     ),
     "LocalOutlierFactor": (
         LocalOutlierFactor,
-        {"n_neighbors": 5, "novelty": True, "contamination": "auto"},
+        {"n_neighbors": 5, "algorithm": "auto", "novelty": True, "contamination": "auto"},
         {"n_neighbors": opt(0, 40), "algorithm": opt("ball_tree")},
         Scale(("X",), invariant(1e-9)),
     ),
     "OneClassSVM": (
         OneClassSVM,
-        {"nu": 0.3, "gamma": "scale", "contamination": "auto"},
+        {"nu": 0.3, "kernel": "rbf", "gamma": "scale", "contamination": "auto"},
         {"nu": opt(0.0, 1.5), "kernel": opt("cosine")},
         Scale(("X",), invariant(1e-7, 1e-12)),
     ),
@@ -95,20 +95,26 @@ DETECTORS = {
     ),
     "AutoencoderDetector": (
         AutoencoderDetector,
-        {"hidden_layer_sizes": (4,), "max_iter": 3, "random_state": 0, "contamination": 0.1},
+        {
+            "hidden_layer_sizes": (4,),
+            "max_iter": 3,
+            "validation_fraction": 0.1,
+            "random_state": 0,
+            "contamination": 0.1,
+        },
         {"max_iter": opt(0), "validation_fraction": opt(0.0, 0.9)},
         Scale(("X",), invariant(1e-5, 1e-8)),
     ),
 }
 
 
-def _fit_entry(label, cls, valid, bad, scale):
+def _fit_entry(name, cls, valid, bad, scale):
     def call(X, **params):
         model = cls(**params).fit(X)
         return model.score_samples(X)
 
     return Entry(
-        f"glassml.anomaly.{cls.__name__}.fit [{label}]",
+        f"glassml.anomaly.{cls.__name__}.fit" + name[len(cls.__name__) :],
         call,
         {"X": X, **valid},
         arrays=("X",),
@@ -132,6 +138,12 @@ def _query_entry(cls, method, model, huge=None):
 
 FITTED = {name: cls(**valid).fit(X) for name, (cls, valid, _bad, _scale) in DETECTORS.items()}
 SVM = FITTED["OneClassSVM"]
+# at 1e300 every query is isolated at once and sparser than any neighbourhood: all outliers
+_ALL_OUTLIERS = equals(-np.ones(len(X_NEW)))
+_FAR = {
+    ("IsolationForest", "predict"): _ALL_OUTLIERS,
+    ("LocalOutlierFactor", "predict"): _ALL_OUTLIERS,
+}
 _SVM_FAR = {
     "score_samples": equals(np.zeros(len(X_NEW)), atol=1e-300),
     "decision_function": equals(np.full(len(X_NEW), -SVM.offset_)),
@@ -164,13 +176,13 @@ def _comparison(X, y, k):
 
 
 ENTRIES = [
-    *(_fit_entry(name.split(" [")[-1].rstrip("]"), *spec) for name, spec in DETECTORS.items()),
+    *(_fit_entry(name, *spec) for name, spec in DETECTORS.items()),
     *(
         _query_entry(
             DETECTORS[name][0],
             method,
             FITTED[name],
-            _SVM_FAR[method] if name == "OneClassSVM" else None,
+            _SVM_FAR[method] if name == "OneClassSVM" else _FAR.get((name, method)),
         )
         for name, methods in QUERY_METHODS.items()
         for method in methods

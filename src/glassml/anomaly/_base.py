@@ -46,17 +46,27 @@ def threshold_for_contamination(scores, contamination: float) -> float:
     return float(np.percentile(scores, 100.0 * float(contamination)))
 
 
+def check_labels(y, argument: str) -> np.ndarray:
+    """Anomaly labels: a 1-D array of 0 (normal) and 1 (anomaly) holding both."""
+    y = check_named_array(y, argument, ensure_2d=False, dtype=None)
+    if y.ndim != 1:
+        raise fail(argument, "a 1-D array of labels", f"shape {y.shape}")
+    values = set(np.unique(y).tolist())
+    if not values <= {0, 1}:
+        raise fail(argument, "labels in {0, 1} (1 = anomaly)", sorted(values)[:5])
+    if len(values) < 2:
+        raise fail(argument, "both normal (0) and anomalous (1) labels", f"only {values}")
+    return y.astype(np.int64)
+
+
 def _labels_and_scores(y_true, y_score) -> tuple[np.ndarray, np.ndarray]:
     y_score = check_named_array(y_score, "y_score", ensure_2d=False, dtype=np.float64)
-    y_true = check_named_array(y_true, "y_true", ensure_2d=False, dtype=None)
-    if y_score.ndim != 1 or y_true.ndim != 1:
-        raise fail("y_score", "1-D labels and scores", f"shapes {y_true.shape}, {y_score.shape}")
+    if y_score.ndim != 1:
+        raise fail("y_score", "a 1-D array of scores", f"shape {y_score.shape}")
+    y_true = check_labels(y_true, "y_true")
     if y_true.shape != y_score.shape:
-        raise fail("y_true", f"{y_score.shape[0]} labels (one per score)", y_true.shape[0])
-    values = set(np.unique(y_true).tolist())
-    if not values <= {0, 1}:
-        raise fail("y_true", "labels in {0, 1} (1 = anomaly)", sorted(values)[:5])
-    return y_true.astype(np.int64), y_score
+        raise fail("y_true, y_score", "one label per score", (y_true.shape, y_score.shape))
+    return y_true, y_score
 
 
 def precision_at_k(y_true, y_score, k: int) -> float:
@@ -94,8 +104,6 @@ def average_precision(y_true, y_score) -> float:
     1.0
     """
     y_true, y_score = _labels_and_scores(y_true, y_score)
-    if y_true.sum() == 0:
-        raise fail("y_true", "at least one anomaly (label 1)", "none")
     return float(average_precision_score(y_true, y_score))
 
 

@@ -11,7 +11,12 @@ from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
 from glassml._validation import check_count, check_named_array, fail
-from glassml.anomaly._base import _labels_and_scores, average_precision, precision_at_k
+from glassml.anomaly._base import (
+    _labels_and_scores,
+    average_precision,
+    check_labels,
+    precision_at_k,
+)
 
 
 def anomaly_scores(detector, X: np.ndarray | None) -> np.ndarray:
@@ -109,11 +114,13 @@ class DetectorComparison:
         """One row per detector: AP, ROC-AUC, precision@k for each k, fit seconds."""
         if not hasattr(self, "scores_"):
             raise fail("self", "a fitted DetectorComparison (call fit first)", "unfitted")
+        y = check_labels(y, "y")
+        n = len(next(iter(self.scores_.values())))
+        if len(y) != n:
+            raise fail("X, y", f"one label per row of the fitted X ({n})", len(y))
         rows = {}
         for name, scores in self.scores_.items():
             labels, scores = _labels_and_scores(y, scores)
-            if labels.min() == labels.max():
-                raise fail("y", "both normal (0) and anomalous (1) labels", "one class")
             row = {
                 "average_precision": average_precision(labels, scores),
                 "roc_auc": float(roc_auc_score(labels, scores)),

@@ -103,7 +103,7 @@ class GaussianDetector(BaseDetector):
         d = X.shape[1]
         # Fitted in units X / c (c a power of two, 1 in the safe range): D^2 does not depend
         # on c and the log-density shifts by -d log c, so data at 1e300 or 1e-300 fits too.
-        self._unit = scale_of(X)
+        self._unit = np.float64(scale_of(X))
         units = X / self._unit
         if self.robust:
             mcd = MinCovDet(
@@ -120,7 +120,7 @@ class GaussianDetector(BaseDetector):
                 covariance = centred.T @ centred / X.shape[0]
             covariance = covariance + self.reg_covar * np.eye(d)
         self._location_units = location
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore"):  # attributes in X's units (may overflow at 1e300)
             self.location_ = location * self._unit
             self.covariance_ = covariance * self._unit**2
         factor, _ = cho_factor(covariance, lower=True, check_finite=False)

@@ -91,14 +91,17 @@ class PCADetector(BaseDetector):
         k = self.pca_.n_components_
         kept = self.pca_.explained_variance_
         # the discarded eigenvalues of the (n - 1)-normalised covariance, in closed form
-        centred = (X - self.pca_.mean_) / np.sqrt(n - 1)
+        # in units X / c so that the squares cannot overflow; g scales with c^2, h is unit-free
+        unit = np.float64(scale_of(X))
+        centred = (X / unit - self.pca_.mean_ / unit) / np.sqrt(n - 1)
         gram = centred.T @ centred if d <= n else centred @ centred.T
         eigenvalues = np.sort(np.clip(np.linalg.eigvalsh(gram), 0.0, None))[::-1]
         discarded = eigenvalues[k:]
         theta_1, theta_2 = float(np.sum(discarded)), float(np.sum(discarded**2))
         if theta_1 > 0.0 and theta_2 > 0.0:
             g, h = theta_2 / theta_1, theta_1**2 / theta_2
-            self.spe_limit_ = float(g * chi2.ppf(1.0 - self.alpha, h))
+            with np.errstate(over="ignore"):
+                self.spe_limit_ = float(g * chi2.ppf(1.0 - self.alpha, h) * unit * unit)
         else:
             self.spe_limit_ = 0.0
         self.t2_limit_ = (
@@ -293,7 +296,15 @@ class AutoencoderDetector(BaseDetector):
                 f"values up to {float(np.max(np.abs(X))):.3g}"
             )
         restored = predict_batches(self.network_, Z, dtype=np.float64)
-        return -np.mean((restored - Z) ** 2, axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            errors = np.mean((restored - Z) ** 2, axis=1)
+        if not np.all(np.isfinite(errors)):
+            raise ValueError(
+                "X: expected samples whose squared reconstruction error fits in float64, got "
+                f"values up to {float(np.max(np.abs(X))):.3g} (training data of scale "
+                f"{float(np.max(self.scale_)):.3g})"
+            )
+        return -errors
 
     def _auto_offset(self) -> float:
         return -float(np.percentile(self._validation_errors, 99.0))
