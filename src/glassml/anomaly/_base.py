@@ -13,6 +13,7 @@ with 1 = anomaly, the convention of the fraud data.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
@@ -114,11 +115,13 @@ class BaseDetector(OutlierMixin, BaseEstimator):
     ``_score(X)`` on validated X; ``_auto_offset()`` gives the ``"auto"`` threshold.
     """
 
-    def _set_offset(self, training_scores: np.ndarray) -> None:
+    def _set_offset(self, training_scores: Callable[[], np.ndarray]) -> None:
+        """``offset_`` from ``contamination``; the training scores are computed only for a
+        fraction (``"auto"`` needs none: scoring a large X twice would double the cost)."""
         if self.contamination == "auto":
             self.offset_ = float(self._auto_offset())
         else:
-            self.offset_ = threshold_for_contamination(training_scores, self.contamination)
+            self.offset_ = threshold_for_contamination(training_scores(), self.contamination)
 
     def score_samples(self, X) -> np.ndarray:
         """Normality score of each sample (higher = more normal); see the class docstring."""

@@ -133,7 +133,7 @@ class GaussianDetector(BaseDetector):
         self._log_det = 2.0 * float(np.sum(np.log(np.diag(self._cholesky)))) + 2 * d * np.log(
             self._unit
         )
-        self._set_offset(self._score(X))
+        self._set_offset(lambda: self._score(X))
         return self
 
     def mahalanobis(self, X) -> np.ndarray:

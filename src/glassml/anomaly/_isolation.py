@@ -245,7 +245,7 @@ class IsolationForest(BaseDetector):
             self.estimators_.append(IsolationTree(tree))
             self.estimators_features_.append(features)
         self._pack()
-        self._set_offset(self._score(X))
+        self._set_offset(lambda: self._score(X))
         return self
 
     def _pack(self) -> None:

@@ -114,7 +114,7 @@ class LocalOutlierFactor(BaseDetector):
         self.negative_outlier_factor_ = -np.mean(
             self._lrd[self._neighbors_fit] / self._lrd[:, None], axis=1
         )
-        self._set_offset(self.negative_outlier_factor_)
+        self._set_offset(lambda: self.negative_outlier_factor_)
         return self
 
     def _density(self, distances: np.ndarray, neighbours: np.ndarray) -> np.ndarray:

@@ -147,7 +147,7 @@ class OneClassSVM(KernelUnits, BaseDetector):
         self.dual_coef_ = alpha[self.support_][None, :]
         self.intercept_ = np.array([-rho * self._output_scale])
         self._rho = float(rho * self._output_scale)
-        self._set_offset(self._score(X))
+        self._set_offset(lambda: self._score(X))
         return self
 
     def _score(self, X: np.ndarray) -> np.ndarray:

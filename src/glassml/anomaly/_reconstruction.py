@@ -110,7 +110,7 @@ class PCADetector(BaseDetector):
             else np.inf
         )
         self._variances = kept
-        self._set_offset(self._score(X))
+        self._set_offset(lambda: self._score(X))
         return self
 
     def _reconstruct(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -284,7 +284,7 @@ class AutoencoderDetector(BaseDetector):
         self.n_iter_ = len(self.history_["loss"])
         self.validation_indices_ = np.sort(validation)
         self._validation_errors = -self._score(X[validation])
-        self._set_offset(self._score(X))
+        self._set_offset(lambda: self._score(X))
         return self
 
     def _score(self, X: np.ndarray) -> np.ndarray:
