@@ -1,7 +1,10 @@
-"""Scaffolding while issue 9 registers the existing families: each line goes when its
-package's entries_<family>.py lands, and this file goes with the last one."""
+"""Scaffolding for public entry points not yet registered: each line goes when its package's
+entries land in entries_<family>.py, and this file goes with the last one."""
 
 ENTRIES = []
 EXEMPT = {
-    "glassml.stats.*": "pending: issue 9 registers this package's entry points",
+    # Found when the coverage test began walking public subpackages (as it does for
+    # glassml.stats.bayesnet): the report subpackage's own __all__ (Report, Section, ...,
+    # render_study) is public, and entries_casestudies.py registers only the package's top level.
+    "glassml.casestudies.report.*": "pending: issue 18 registers the report subpackage's names",
 }
