@@ -106,7 +106,7 @@ def _auc(y, scores):
 def run(context) -> None:
     fee = float(context.options["review_fee"])
     n_seeds = 1 if context.quick else 3
-    n_resamples = 200 if context.quick else 1000
+    n_resamples = 200 if context.quick else 500
     seeds = np.random.SeedSequence(context.seed).generate_state(n_seeds)
 
     with context.step("Load and check the data"):
@@ -165,7 +165,7 @@ def run(context) -> None:
         write_results(context, time_fits, time_table, time_best, y[test], strat_tables, n_resamples)
 
     with context.step("Choose the review threshold"):
-        write_decision(context, time_fits, time_best, y, amounts, (validation, test), fee)
+        write_decision(context, time_fits, y, amounts, (validation, test), fee)
 
     with context.step("Explain the top-scored transactions"):
         boosting = next(

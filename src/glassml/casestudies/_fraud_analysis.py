@@ -89,7 +89,7 @@ def _make_model(name: str, seed: int, quick: bool):
                 (64, 32),
                 alpha=1e-4,
                 batch_size=256,
-                max_iter=15 if quick else 40,
+                max_iter=15 if quick else 20,
                 early_stopping=True,
                 validation_fraction=0.1,
                 n_iter_no_change=5,
