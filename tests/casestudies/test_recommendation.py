@@ -55,8 +55,8 @@ def test_best_sellers_ndcg_recomputed_from_the_data(quick_run):
     data = load_online_retail_study().interactions
     train, test = temporal_split(data, test_span=0.2)
     bought = np.diff(train.matrix.tocsc().indptr)
+    # Equal counts rank the lower column first, as recommend's top-k documents.
     order = np.argsort(-bought, kind="stable")
-    assert len(np.unique(bought[order[:40]])) == 40  # no ties near the top: one true ranking
     lists, relevant = [], []
     for row in range(train.n_users):
         owned = train.matrix[row].indices

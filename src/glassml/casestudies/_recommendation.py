@@ -157,7 +157,7 @@ def _split(context, data: Prepared):
 
 
 def _tune(context, data: Prepared, inner) -> dict[str, dict]:
-    n_calls, n_initial = (3, 3) if context.quick else (14, 6)
+    n_calls, n_initial = (3, 3) if context.quick else (10, 4)
     tasks = [
         (name, inner.train, inner.test, n_calls, n_initial, context.quick, context.seed)
         for name in LEARNED
@@ -313,10 +313,19 @@ def _slices(context, data: Prepared, split, models) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-def _masked_auc(context, data: Prepared, params: dict) -> tuple[float, float]:
-    """The published protocol: a random 20 % of each user's pairs held out, per-user AUC."""
-    train, test = random_split(data.interactions, 0.2, random_state=context.seed)
-    model = ImplicitALS(**params, random_state=context.seed).fit(train)
+# The masked protocol's settings were chosen for it in issue 14, on a validation mask inside
+# the training mask (docs/recommend.md, "Quality on real data"). Settings tuned for the
+# temporal question suit it poorly: the full-mode search here picked 8 factors, which reach
+# only 0.85 on the masked protocol.
+MASKED_ALS = {"n_factors": 16, "reg": 50.0, "alpha": 30.0, "n_iter": 15}
+
+
+def _masked_auc(context, data: Prepared) -> tuple[float, float]:
+    """The published protocol: a random 20 % of each user's pairs held out, per-user AUC,
+    confidence from the number of orders where the data has it."""
+    pairs = data.confidence if data.confidence is not None else data.interactions
+    train, test = random_split(pairs, 0.2, random_state=context.seed)
+    model = ImplicitALS(**MASKED_ALS, random_state=context.seed).fit(train)
     table = evaluate(
         model,
         train,
@@ -370,17 +379,27 @@ def _results(context, data: Prepared, split, tuned):
         caption="nDCG@10 by history length (95 % CI; the difference is paired).",
         formats={"best-sellers": ".3f"},
     )
-    with_weights = _masked_auc(context, data, params["ImplicitALS"])
+    with_weights = _masked_auc(context, data)
     context.metric("auc_masked_implicitals", with_weights[0])
     context.metric("auc_masked_popularity", with_weights[1])
-    section.text(
-        "**The published protocol.** Published AUCs for this data (ALS 0.870, popularity "
-        "0.814) hold out a random 20 % of each customer's pairs, so past and future mix. On "
-        f"that protocol, with the settings chosen above, ImplicitALS reaches a mean per-user "
-        f"AUC of {with_weights[0]:.3f} and popularity {with_weights[1]:.3f}. The temporal AUC "
-        "in the table above is lower. It only counts products that are new to the customer, "
-        "in a later season: that is the harder and more honest question."
-    )
+    auc, auc_popularity = with_weights
+    if data.title == "Online Retail":
+        section.text(
+            "**The published protocol.** Published AUCs for this data (ALS 0.870, popularity "
+            "0.814) hold out a random 20 % of each customer's pairs, so past and future mix. On "
+            "that protocol (confidence from the number of orders; 16 factors, λ 50, α 30, "
+            "chosen for it on a validation mask inside the training mask), ImplicitALS reaches "
+            f"a mean per-user AUC of {auc:.3f} and popularity {auc_popularity:.3f}. The "
+            "temporal AUC in the table above is lower. It only counts products that are new to the "
+            "customer, in a later season: that is the harder and more honest question."
+        )
+    else:
+        section.text(
+            f"**The masked protocol.** With a random 20 % of each {data.user_word}'s pairs held "
+            "out (past and future mixed), ImplicitALS (16 factors, λ 50, α 30) reaches a "
+            f"mean per-user AUC of {auc:.3f}, popularity {auc_popularity:.3f}. The temporal "
+            "figures above are the harder question."
+        )
     return models, results, slices
 
 

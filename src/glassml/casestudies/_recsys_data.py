@@ -38,6 +38,8 @@ class Prepared:
     quality: list[dict] = field(default_factory=list)  # check / found / handling
     files: list[str] = field(default_factory=list)
     ratings: Interactions | None = None  # explicit ratings (MovieLens)
+    # Implicit feedback with confidence (orders per pair) for the published masked protocol.
+    confidence: Interactions | None = None
     rating_counts: pd.Series | None = None
 
 
@@ -171,6 +173,9 @@ def load_online_retail_study() -> Prepared:
         group_title="median unit price",
         quality=quality,
         files=list(bunch.files),
+        confidence=Interactions.from_frame(
+            kept, "user_id", "item_id", weight="n_orders", timestamp="first_ts"
+        ),
     )
 
 

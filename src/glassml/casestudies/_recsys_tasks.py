@@ -53,14 +53,16 @@ FIXED = {
 
 # Explicit-rating models of the MovieLens protocol: Surprise's BaselineOnly defaults (ALS,
 # reg_i 10, reg_u 15, 10 sweeps); biased MF with the settings issue 14 chose on a validation
-# fold inside a training fold; ALS with weighted-lambda regularisation (Zhou et al. 2008).
+# fold inside a training fold; ALS with weighted-lambda regularisation (Zhou et al. 2008),
+# 10 factors and lambda 0.2 chosen the same way (validation RMSE 0.926 against 0.933 at 0.1,
+# 0.952 at 0.4 and 0.991 at 0.05).
 EXPLICIT = {
     "BaselineOnly": (BaselineOnly, {}),
     "biased MF (FunkSVD)": (
         FunkSVD,
         {"n_factors": 100, "learning_rate": 0.01, "reg": 0.1, "n_epochs": 40},
     ),
-    "ExplicitALS": (ExplicitALS, {"n_factors": 10, "reg": 0.05, "n_iter": 15}),
+    "ExplicitALS": (ExplicitALS, {"n_factors": 10, "reg": 0.2, "n_iter": 15}),
 }
 
 
@@ -144,9 +146,8 @@ def fold_task(task: tuple) -> dict[str, float]:
     """
     name, fold, seed, split = task
     model_class, params = EXPLICIT[name]
-    extra = {} if model_class is BaselineOnly else {"random_state": seed}
     train, test = split
-    model = model_class(**params, **extra).fit(train)
+    model = model_class(**params, random_state=seed).fit(train)
     frame = test.to_frame()
     predicted = model.predict(frame["user"], frame["item"], cold_start="baseline")
     return {
