@@ -280,8 +280,8 @@ def _slices(context, data: Prepared, split, models) -> pd.DataFrame:
             ).iloc[0]
             table.append(
                 {
-                    "slice": label,
-                    f"{data.user_word}s": len(users),
+                    "slice": label if name == LEARNED[0] else "",
+                    f"{data.user_word}s": str(len(users)) if name == LEARNED[0] else "",
                     "model": name,
                     "nDCG@10 (95 % CI)": interval(
                         result["value"], result["ci_low"], result["ci_high"]
@@ -303,9 +303,11 @@ def _slices(context, data: Prepared, split, models) -> pd.DataFrame:
     table.append(
         {
             "slice": "cold (first seen after the cut-off)",
-            f"{data.user_word}s": len(cold),
-            "Popularity": cold_ndcg,
-            **{name: "— (best-sellers shown)" for name in LEARNED},
+            f"{data.user_word}s": str(len(cold)),
+            "model": "best-sellers (no history to use)",
+            "nDCG@10 (95 % CI)": "",
+            "best-sellers": cold_ndcg,
+            "difference (95 % CI)": "",
         }
     )
     if np.isfinite(cold_ndcg):

@@ -107,12 +107,15 @@ def factor_map_figure(embedding, groups, order, group_title, labelled, item_word
             color=palette(index),
             label=f"{group} ({int(chosen.sum())})",
         )
-    for position, text in labelled:
+    # Alternate the side of each name so neighbouring best-sellers do not overwrite each other.
+    offsets = [(8, 8), (8, -16), (-8, 8), (-8, -16), (8, 22)]
+    for (position, text), (dx, dy) in zip(labelled, offsets * len(labelled), strict=False):
         axes.annotate(
             text,
             embedding[position],
-            xytext=(6, 6),
+            xytext=(dx, dy),
             textcoords="offset points",
+            ha="left" if dx > 0 else "right",
             fontsize=8,
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.8, "lw": 0},
             arrowprops={"arrowstyle": "-", "color": "#444444", "lw": 0.6},
