@@ -222,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     tour.set_defaults(handler=_tour)
     _add_datasets_parser(commands)
     _add_case_study_parser(commands)
+    from glassml.learn._cli import add_parser as add_learn_parser
+
+    add_learn_parser(commands)
     return parser
 
 
