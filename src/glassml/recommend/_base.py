@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 from glassml._validation import (
     check_bool,
     check_count,
-    check_fit_data,
+    check_fit_X,
     check_option,
     check_predict_data,
     fail,
@@ -134,7 +134,7 @@ class _Recommender(BaseEstimator):
         else:
             options = {"accept_sparse": ("csr", "csc", "coo"), "dtype": np.float64}
             matrix = (
-                check_fit_data(self, X, None, ensure_min_features=1, **options)
+                check_fit_X(self, X, ensure_min_features=1, **options)
                 if reset
                 else check_predict_data(self, X, **options)
             )
