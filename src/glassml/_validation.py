@@ -23,6 +23,7 @@ from collections.abc import Collection
 from typing import Any, Literal
 
 import numpy as np
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_array, validate_data
 
@@ -58,9 +59,16 @@ def check_callable(value: Any, argument: str, signature: str = "") -> Any:
 
 
 def check_fit_data(estimator: Any, X: Any, y: Any, **options: Any) -> tuple[np.ndarray, np.ndarray]:
-    """``validate_data(estimator, X, y, **options)`` with the failing argument named."""
+    """``validate_data(estimator, X, y, **options)`` with the failing argument named.
+
+    With ``y_numeric=True`` a y of strings is refused too (scikit-learn converts only object
+    arrays and lets an array of ``str`` through).
+    """
     try:
-        return validate_data(estimator, X, y, **options)
+        X, y = validate_data(estimator, X, y, **options)
+        if options.get("y_numeric") and y.dtype.kind not in "biuf":
+            raise TypeError(f"y: expected numeric targets, got an array of dtype {y.dtype}")
+        return X, y
     except (ValueError, TypeError) as error:
         # Find out which argument failed only on the error path, so fit pays one check.
         x_options = {
@@ -77,6 +85,14 @@ def check_fit_data(estimator: Any, X: Any, y: Any, **options: Any) -> tuple[np.n
         except (ValueError, TypeError):  # y=None makes check_array raise TypeError
             raise _blame(error, "y") from None
         raise _blame(error, "X, y") from None
+
+
+def check_fit_X(estimator: Any, X: Any, **options: Any) -> np.ndarray:
+    """``validate_data(estimator, X)`` for an unsupervised ``fit``, with ``X`` named."""
+    try:
+        return validate_data(estimator, X, **options)
+    except (ValueError, TypeError) as error:
+        raise _blame(error, "X") from None
 
 
 def check_named_array(array: Any, argument: str, **options: Any) -> np.ndarray:
@@ -99,16 +115,22 @@ def check_predict_data(estimator: Any, X: Any, **options: Any) -> np.ndarray:
         raise _blame(error, "X") from None
 
 
-def check_weights(sample_weight: Any, X: np.ndarray) -> np.ndarray:
-    """Sample weights as a finite, non-negative float64 vector with a positive sum.
+def check_weights(sample_weight: Any, X: np.ndarray, *, non_negative: bool = True) -> np.ndarray:
+    """Sample weights as a finite float64 vector, one per row of X (``None``: unit weights).
 
-    The one sample-weight validator of the library (``None`` gives unit weights).
+    The one sample-weight validator of the library. By default the weights are non-negative
+    with a positive sum; ``non_negative=False`` allows any finite weights (DBSCAN, where a
+    negative weight inhibits a neighbour from being a core sample).
     """
     try:
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        weights = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=non_negative
+        )
     except (ValueError, TypeError) as error:
         raise _blame(error, "sample_weight") from None
-    if not weights.sum() > 0:
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight: expected finite weights, got NaN or infinity")
+    if non_negative and not weights.sum() > 0:
         raise ValueError("sample_weight: expected at least one positive weight, got all zero")
     return weights
 
@@ -206,3 +228,14 @@ def check_option(value: Any, argument: str, options: Collection[str]) -> str:
     if not isinstance(value, str) or value not in options:
         raise fail(argument, f"one of {sorted(options)}", value)
     return value
+
+
+def check_seed(value: Any, argument: str = "random_state") -> np.random.RandomState:
+    """``sklearn.utils.check_random_state`` with the argument named: an int, a RandomState,
+    or None (the global generator); NumPy integers are ints, booleans and strings are not."""
+    if isinstance(value, bool | np.bool_):
+        raise fail(argument, "an int, a RandomState or None", value)
+    try:
+        return check_random_state(value)
+    except (ValueError, TypeError):
+        raise fail(argument, "an int, a RandomState or None", value) from None

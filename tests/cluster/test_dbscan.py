@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from parity import assert_same_estimator
 from scipy.spatial.distance import cdist
 from sklearn import cluster as sk_cluster
 from sklearn.datasets import make_blobs
@@ -20,9 +21,15 @@ from glassml.cluster import DBSCAN
 
 
 def assert_same_dbscan(mine, theirs):
-    np.testing.assert_array_equal(mine.core_sample_indices_, theirs.core_sample_indices_)
-    np.testing.assert_array_equal(mine.labels_, theirs.labels_)
-    np.testing.assert_array_equal(mine.components_, theirs.components_)
+    assert_same_estimator(
+        mine,
+        theirs,
+        None,
+        attributes=("core_sample_indices_", "labels_", "components_"),
+        methods=(),
+        rtol=0,
+        atol=0,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from parity import assert_close
+from parity import assert_close, assert_same_estimator
 from scipy.stats import multivariate_normal
 from sklearn import mixture as sk_mixture
 from sklearn.datasets import make_blobs
@@ -40,8 +40,10 @@ def blobs():
 def assert_same_mixture(mine, theirs):
     assert mine.n_iter_ == theirs.n_iter_
     assert mine.converged_ == theirs.converged_
-    for name in ["weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"]:
-        assert_close(getattr(mine, name), getattr(theirs, name), rtol=1e-6, atol=1e-8, what=name)
+    parameters = ("weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_")
+    assert_same_estimator(
+        mine, theirs, None, attributes=parameters, methods=(), rtol=1e-6, atol=1e-8
+    )
     assert_close(mine.lower_bound_, theirs.lower_bound_, rtol=1e-6, what="lower_bound_")
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from parity import assert_close
+from parity import assert_close, check_grad
 from scipy import sparse
 from scipy.spatial.distance import pdist, squareform
 from sklearn.datasets import load_digits
@@ -43,6 +43,7 @@ from glassml.decomposition._tsne import (
     joint_probabilities_nn,
     kl_divergence_barnes_hut,
     kl_divergence_exact,
+    nearest_neighbors,
 )
 
 
@@ -126,15 +127,7 @@ def test_exact_gradient_matches_finite_differences(n_components):
     def objective(Y):
         return kl_divergence_exact(Y, P, dof)[0]
 
-    _, grad = kl_divergence_exact(Y, P, dof)
-    step = 1e-6
-    numeric = np.zeros_like(Y)
-    for index in np.ndindex(Y.shape):
-        forward, backward = Y.copy(), Y.copy()
-        forward[index] += step
-        backward[index] -= step
-        numeric[index] = (objective(forward) - objective(backward)) / (2 * step)
-    assert_close(grad, numeric, rtol=1e-6, atol=1e-9, what="gradient vs finite differences")
+    check_grad(objective, Y, jac=lambda Y: kl_divergence_exact(Y, P, dof)[1], tol=1e-6)
 
 
 @pytest.mark.parametrize("n_components", [1, 2, 3])
@@ -265,3 +258,15 @@ def test_random_init_is_reproducible():
 def test_bad_input_raises_value_error_naming_argument(params, X, match):
     with pytest.raises(ValueError, match=match):
         TSNE(**params).fit(X)
+
+
+def test_data_at_1e300_embeds_and_infinite_distances_never_reach_the_kernels():
+    """Once an abort (double free): cKDTree's index n for neighbours at infinite distances
+    went into a sparse matrix. Now X is embedded in its units, and such distances are refused."""
+    X = _data(n_samples=30)
+    Y = TSNE(perplexity=5, max_iter=250, random_state=0).fit_transform(X * 1e300)
+    assert Y.shape == (30, 2) and np.all(np.isfinite(Y))
+    with pytest.raises(ValueError, match=r"^X: expected samples whose distances"):
+        nearest_neighbors(X * 1e300, 15)
+    with pytest.raises(ValueError, match=r"^X: expected samples whose squared distances"):
+        conditional_probabilities(np.full((3, 2), np.inf), np.zeros((3, 2), dtype=int), 1.5)

@@ -54,5 +54,5 @@ def test_report_and_error_amplification_bound():
 
 @pytest.mark.parametrize("bad", [np.ones(3), np.empty((0, 2)), np.array([[1.0, np.nan]])])
 def test_bad_input_raises(bad):
-    with pytest.raises(ValueError, match="A "):
+    with pytest.raises(ValueError, match="A: "):
         condition_number(bad)

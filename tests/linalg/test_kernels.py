@@ -104,7 +104,7 @@ def test_bad_input_names_the_argument(kernel):
     bad_y[1, 1] = np.inf
     with pytest.raises(ValueError, match="Y"):
         kernel(X, bad_y)
-    with pytest.raises(ValueError, match="number of features"):
+    with pytest.raises(ValueError, match="Y: expected 5 features"):
         kernel(X, Y[:, :3])
 
 
@@ -113,6 +113,9 @@ def test_bad_parameters_name_the_argument():
         rbf_kernel(X, gamma=np.nan)
     with pytest.raises(ValueError, match="gamma"):
         sigmoid_kernel(X, gamma="scale")
+    for kernel in (polynomial_kernel, rbf_kernel, sigmoid_kernel):
+        with pytest.raises(ValueError, match="gamma"):
+            kernel(X, gamma=-1.0)  # exp(+|gamma| d): not a kernel, and it overflows
     with pytest.raises(ValueError, match="degree"):
         polynomial_kernel(X, degree=-1)
     with pytest.raises(ValueError, match="coef0"):

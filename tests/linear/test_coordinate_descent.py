@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sklearn.linear_model as sk
-from parity import assert_close
+from parity import assert_close, assert_same_estimator
 from sklearn.datasets import load_diabetes, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
@@ -37,9 +37,14 @@ def regression():
 
 def _assert_same(mine, theirs):
     scale = np.abs(theirs.coef_).max()
-    assert_close(mine.coef_, theirs.coef_, rtol=1e-6, atol=1e-6 * scale, what="coef_")
-    assert_close(
-        mine.intercept_, theirs.intercept_, rtol=1e-6, atol=1e-6 * scale, what="intercept_"
+    assert_same_estimator(
+        mine,
+        theirs,
+        None,
+        attributes=("coef_", "intercept_"),
+        methods=(),
+        rtol=1e-6,
+        atol=1e-6 * scale,
     )
 
 

@@ -158,14 +158,14 @@ def test_well_conditioned_fit_is_silent(diabetes, recwarn):
 
 def test_summary_of_several_targets_is_refused():
     X, y = make_regression(30, 3, n_targets=2, random_state=0)
-    with pytest.raises(ValueError, match="y: summary"):
+    with pytest.raises(ValueError, match="y: expected a single target for summary"):
         LinearRegression().fit(X, y).summary()
 
 
 def test_summary_without_residual_degrees_of_freedom_is_refused():
     # n = 3 samples, rank 3 (intercept + 2 slopes): sigma^2 = RSS / (n - rank) is undefined.
     X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 3.0]])
-    with pytest.raises(ValueError, match=r"^X: summary\(\) needs more samples"):
+    with pytest.raises(ValueError, match=r"^X: expected more samples than the design's rank"):
         LinearRegression().fit(X, np.array([1.0, 2.0, 0.5])).summary()
 
 
@@ -190,3 +190,21 @@ def test_bad_input_names_the_argument(X, y, sample_weight, argument):
 def test_bad_parameter_names_the_argument():
     with pytest.raises(ValueError, match="fit_intercept"):
         LinearRegression(fit_intercept="yes").fit(np.eye(3), np.ones(3))
+
+
+def test_summary_refuses_a_constant_y_and_an_exact_fit():
+    # Before: ZeroDivisionError from R^2 = 1 - SSR / TSS and t = b / 0.
+    X = np.random.default_rng(4).normal(size=(30, 3))
+    with pytest.raises(ValueError, match=r"^y: expected a y that varies.*constant y"):
+        LinearRegression().fit(X, np.ones(30)).summary()
+    with pytest.raises(ValueError, match=r"^y: expected residual variation.*exact fit"):
+        LinearRegression().fit(X, X @ np.array([1.0, 2.0, 4.0]) + 0.5).summary()
+
+
+def test_a_feature_collinear_with_the_intercept_has_no_f_test():
+    # The constant column is collinear with the intercept: rank 1, no slope for the F test.
+    y = np.random.default_rng(5).normal(size=20)
+    with pytest.warns(scipy.linalg.LinAlgWarning, match="rank deficient"):
+        summary = LinearRegression().fit(np.full((20, 1), 3.0), y).summary()
+    assert summary.df_model == 0 and np.isnan(summary.fvalue) and np.isnan(summary.f_pvalue)
+    assert_close(summary.params[0], y.mean(), rtol=1e-12, what="intercept")

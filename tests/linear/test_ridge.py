@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import scipy.sparse
 import sklearn.linear_model as sk
-from parity import assert_close
+from parity import assert_close, assert_same_estimator
 from sklearn.datasets import make_regression
 
 from glassml.linear import Ridge
@@ -25,9 +25,9 @@ def _problem(n_samples, n_features, n_targets=1, offset=5.0, seed=0):
 
 
 def _assert_same(mine, theirs, X):
-    assert_close(mine.coef_, theirs.coef_, rtol=1e-8, atol=1e-10, what="coef_")
-    assert_close(mine.intercept_, theirs.intercept_, rtol=1e-8, atol=1e-10, what="intercept_")
-    assert_close(mine.predict(X), theirs.predict(X), rtol=1e-8, atol=1e-9, what="predict")
+    assert_same_estimator(
+        mine, theirs, X, attributes=("coef_", "intercept_"), rtol=1e-8, atol=1e-10
+    )
 
 
 @pytest.mark.parametrize("solver", ["auto", "cholesky", "svd", "cg"])

@@ -122,20 +122,86 @@ def invariant(rtol: float = 1e-7, atol: float = 0.0) -> Callable[[Any, Any, floa
 
 
 def equivariant(power: float = 1.0, rtol: float = 1e-7) -> Callable[[Any, Any, float], None]:
-    """The result scales as ``s ** power`` (predictions of a regression when X and y scale)."""
+    """The result scales as ``s ** power`` (predictions of a regression when X and y scale).
+
+    Where ``s ** power`` is beyond float64 (``1e300 ** 2``) the transformed result is not
+    representable: a result whose true value overflows must be refused (a named error), and
+    one whose true value underflows must be what float64 rounds it to (zero or subnormal).
+    """
 
     def check(base: Any, scaled: Any, s: float) -> None:
         a, b = _flat(base), _flat(scaled)
-        factor = s**power
-        # Compare b / factor with a, so the comparison itself does not overflow.
         with np.errstate(over="ignore", under="ignore"):
-            rescaled = b / factor
-        if a.shape != b.shape or not np.allclose(
-            rescaled, a, rtol=rtol, atol=rtol * np.max(np.abs(a), initial=0)
-        ):
+            factor = np.float64(s) ** power
+            if np.isfinite(factor) and factor != 0:
+                # Compare b / factor with a, so the comparison itself does not overflow.
+                rescaled = b / factor
+                agrees = a.shape == b.shape and np.allclose(
+                    rescaled, a, rtol=rtol, atol=rtol * np.max(np.abs(a), initial=0)
+                )
+            else:
+                # a s^p in two half steps: the float64 value the exact product rounds to.
+                half = np.float64(s) ** (power / 2)
+                rescaled = (a * half) * half
+                agrees = a.shape == b.shape and np.allclose(
+                    b, rescaled, rtol=rtol, atol=np.finfo(np.float64).tiny
+                )
+        if not agrees:
             raise AssertionError(
-                f"expected the result times {s:g}**{power}; got {rescaled[:8]} after "
-                f"rescaling vs {a[:8]}"
+                f"expected the result times {s:g}**{power}; got {b[:8]} vs {a[:8]} (rescaled "
+                f"{rescaled[:8]})"
+            )
+
+    return check
+
+
+def per_output(*checks: Callable[[Any, Any, float], None]) -> Callable[[Any, Any, float], None]:
+    """One check per output of a result tuple: ``per_output(equivariant(), invariant())`` for
+    ``(x, n_iter)`` when ``x`` scales and the iteration count does not."""
+
+    def check(base: Any, scaled: Any, s: float) -> None:
+        if len(base) != len(checks) or len(scaled) != len(checks):
+            raise AssertionError(f"expected {len(checks)} outputs, got {len(scaled)}")
+        for position, (one, a, b) in enumerate(zip(checks, base, scaled, strict=True)):
+            try:
+                one(a, b, s)
+            except AssertionError as error:
+                raise AssertionError(f"output {position}: {error}") from None
+
+    return check
+
+
+def equals(
+    expected: Any, rtol: float = 1e-7, atol: float = 0.0, power: float = 0.0
+) -> Callable[[Any, Any, float], None]:
+    """The result at the scale is a known value (a limit: ``exp(-gamma s^2 d) -> 0``), or with
+    ``power`` that value times ``s ** power`` (ridge at ``(X, y) * s`` -> least squares * s)."""
+    if power != 0.0:
+        scaled_check = equivariant(power, rtol)
+        return lambda base, scaled, s: scaled_check(expected, scaled, s)
+
+    def check(base: Any, scaled: Any, s: float) -> None:
+        a, b = _flat(expected), _flat(scaled)
+        if a.shape != b.shape or not np.allclose(b, a, rtol=rtol, atol=atol):
+            raise AssertionError(f"expected {a[:8]} at scale {s:g}; got {b[:8]}")
+
+    return check
+
+
+def affine(offset: Any, rtol: float = 1e-7) -> Callable[[Any, Any, float], None]:
+    """The result is ``offset + s (base - offset)``: a fitted linear model's output at ``X * s``
+    (the intercept stays, the rest scales)."""
+
+    def check(base: Any, scaled: Any, s: float) -> None:
+        a, b = _flat(base), _flat(scaled)
+        # The offset broadcasts against the result (one intercept per output column).
+        c = np.broadcast_to(np.asarray(offset, dtype=np.float64), np.shape(base)).ravel()
+        with np.errstate(over="ignore", under="ignore"):
+            expected = c + s * (a - c)
+        scale = np.max(np.abs(expected), initial=0)
+        if a.shape != b.shape or not np.allclose(b, expected, rtol=rtol, atol=rtol * scale):
+            raise AssertionError(
+                f"expected offset + {s:g} (result - offset): {expected[:8]}; got {b[:8]}"
             )
 
     return check

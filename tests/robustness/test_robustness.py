@@ -26,16 +26,22 @@ from robustness.framework import (
     TINY,
     Entry,
     Outcome,
+    affine,
     as_numpy_scalar,
     assert_finite,
     automatic_bad_values,
     default_compare,
+    equals,
+    equivariant,
+    invariant,
     mutate,
     not_constant,
+    per_output,
     scaled,
     verdict,
 )
 from sklearn.base import BaseEstimator
+from sklearn.utils._available_if import _AvailableIfDescriptor
 
 import glassml
 
@@ -261,17 +267,22 @@ def test_numpy_scalars_are_legal_options(entry, record_property):
 def _public_methods(cls: type) -> list[str]:
     """Public methods an exported class defines, or inherits from a private glassml base
     (``_ClassifierMixin.predict`` is the exported classifier's ``predict``). Methods inherited
-    from an exported base are registered once, under that base; scikit-learn's are not ours."""
+    from an exported base are registered once, under that base, except by an estimator, where
+    every glassml method is its own entry point (``Lasso.fit`` is ``ElasticNet.fit`` on another
+    model). scikit-learn's methods are not ours; its ``available_if`` wrapper around one of ours
+    (``SVC.predict_proba``) is."""
     names = []
+    estimator = issubclass(cls, BaseEstimator)
     for klass in cls.__mro__:
         if not klass.__module__.startswith("glassml.") or (
-            klass is not cls and not klass.__name__.startswith("_")
+            klass is not cls and not klass.__name__.startswith("_") and not estimator
         ):
             continue
         for method, member in vars(klass).items():
-            if method.startswith("_") or not callable(member) or isinstance(member, type):
+            if method.startswith("_") or isinstance(member, type):
                 continue
-            names.append(method)
+            if callable(member) or isinstance(member, _AvailableIfDescriptor):
+                names.append(method)
     return names
 
 
@@ -356,9 +367,48 @@ def test_framework_sees_inherited_methods_and_array_likes():
     _Mixin.__module__ = Exported.__module__ = "glassml.demo"  # as if defined in glassml
     assert _public_methods(Exported) == ["fit", "predict"]
 
+    class Derived(Exported):  # an estimator on an exported estimator: its fit is its own
+        def score(self, X):
+            return 0.0
+
+    class Plain:
+        def save(self):
+            return None
+
+    class SubPlain(Plain):  # a plain class: save is registered under Plain
+        def load(self):
+            return None
+
+    Derived.__module__ = Plain.__module__ = SubPlain.__module__ = "glassml.demo"
+    assert sorted(_public_methods(Derived)) == ["fit", "predict", "score"]
+    assert _public_methods(SubPlain) == ["load"]
+
     class ArrayLike:
         def __array__(self, dtype=None, copy=None):
             return np.array([1.0, np.nan])
 
     with pytest.raises(AssertionError, match="non-finite"):
         assert_finite(ArrayLike())
+
+
+def test_scale_checks_fail_on_wrong_answers():
+    """equivariant beyond float64's range, per_output and equals each reject a wrong result."""
+    base = np.array([1.0, 2.0])
+    equivariant(2)(base, np.zeros(2), TINY)  # s^2 underflows: zero is the rounded answer
+    with pytest.raises(AssertionError):
+        equivariant(2)(base, base * HUGE, HUGE)  # s^2 overflows: no finite answer is right
+    with pytest.raises(AssertionError):
+        equivariant(1)(base, base, HUGE)
+    per_output(equivariant(1), invariant())((base, 3), (base * HUGE, 3), HUGE)
+    with pytest.raises(AssertionError, match="output 1"):
+        per_output(equivariant(1), invariant())((base, 3), (base * HUGE, 0), HUGE)
+    equals(np.zeros(2))(base, np.zeros(2), HUGE)
+    with pytest.raises(AssertionError):
+        equals(np.zeros(2))(base, base, HUGE)
+    equals(base, power=1.0)(None, base * HUGE, HUGE)
+    with pytest.raises(AssertionError):
+        equals(base, power=1.0)(None, base, HUGE)
+    affine(1.0)(base, 1.0 + (base - 1.0) * HUGE, HUGE)
+    affine(1.0)(base, np.ones(2), TINY)
+    with pytest.raises(AssertionError):
+        affine(1.0)(base, base * HUGE, HUGE)

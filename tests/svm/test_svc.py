@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
-from parity import assert_close
+from parity import assert_close, assert_same_estimator
 from scipy.optimize import minimize
 from sklearn import svm as sk_svm
 from sklearn.datasets import load_iris, make_classification
@@ -28,20 +28,11 @@ X_IRIS, Y_IRIS = load_iris(return_X_y=True)
 
 
 def assert_same_model(mine, theirs, X, *, same_support_indices=True):
-    if same_support_indices:
-        np.testing.assert_array_equal(mine.support_, theirs.support_)
-    assert_close(mine.support_vectors_, theirs.support_vectors_, rtol=0, atol=0, what="SVs")
-    np.testing.assert_array_equal(mine.n_support_, theirs.n_support_)
-    assert_close(mine.dual_coef_, theirs.dual_coef_, rtol=0, atol=1e-3, what="dual_coef_")
-    assert_close(mine.intercept_, theirs.intercept_, rtol=0, atol=1e-3, what="intercept_")
-    assert_close(
-        mine.decision_function(X),
-        theirs.decision_function(X),
-        rtol=0,
-        atol=1e-6,
-        what="decision_function",
-    )
-    np.testing.assert_array_equal(mine.predict(X), theirs.predict(X))
+    exact = ("support_vectors_", "n_support_") + (("support_",) if same_support_indices else ())
+    assert_same_estimator(mine, theirs, X, attributes=exact, methods=("predict",), rtol=0, atol=0)
+    dual = ("dual_coef_", "intercept_")
+    assert_same_estimator(mine, theirs, X, attributes=dual, methods=(), rtol=0, atol=1e-3)
+    assert_same_estimator(mine, theirs, X, methods=("decision_function",), rtol=0, atol=1e-6)
 
 
 @pytest.mark.parametrize("kernel", ["rbf", "linear", "poly", "sigmoid"])

@@ -17,7 +17,9 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, validate_data
+
+from glassml._scaling import scale_of
+from glassml._validation import check_fit_X, check_weights
 
 # Minkowski order p of each metric name (cKDTree's p).
 _METRIC_ORDER = {"euclidean": 2.0, "manhattan": 1.0, "chebyshev": np.inf}
@@ -94,6 +96,14 @@ class DBSCAN(ClusterMixin, BaseEstimator):
     ----------
     Ester, M., Kriegel, H.-P., Sander, J. and Xu, X. (1996). A density-based algorithm for
     discovering clusters in large spatial databases with noise. KDD '96.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.cluster import DBSCAN
+    >>> X = np.array([[0.0], [0.1], [0.2], [5.0], [5.1], [5.2], [9.0]])
+    >>> DBSCAN(eps=0.3, min_samples=2).fit(X).labels_.tolist()
+    [0, 0, 0, 1, 1, 1, -1]
     """
 
     _parameter_constraints: ClassVar[dict] = {
@@ -118,11 +128,17 @@ class DBSCAN(ClusterMixin, BaseEstimator):
 
     def fit(self, X, y=None, sample_weight=None) -> DBSCAN:
         self._validate_params()
-        X = validate_data(self, X, dtype=np.float64)
-        sample_weight = _check_sample_weight(sample_weight, X)
+        X = check_fit_X(self, X, dtype=np.float64)
+        # Negative weights are legal here: they keep a neighbour from becoming core.
+        sample_weight = check_weights(sample_weight, X, non_negative=False)
         order = _METRIC_ORDER.get(self.metric, 2.0 if self.p is None else float(self.p))
 
-        graph = neighbourhood_graph(X, self.eps, order)
+        # Neighbourhoods in the units X / c with eps / c (c a power of two: exact): distances
+        # at 1e300 or 1e-300 neither overflow nor underflow on their way to the comparison.
+        unit = scale_of(X)
+        with np.errstate(over="ignore", under="ignore"):
+            units = X / unit if unit != 1.0 else X
+            graph = neighbourhood_graph(units, self.eps / unit, order)
         # Weight of each neighbourhood: the neighbours' weights plus the sample's own.
         neighbourhood_weight = graph @ sample_weight + sample_weight
         is_core = neighbourhood_weight >= self.min_samples
@@ -133,4 +149,5 @@ class DBSCAN(ClusterMixin, BaseEstimator):
         return self
 
     def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
+        """Fit and return ``labels_`` (-1 for noise)."""
         return self.fit(X, sample_weight=sample_weight).labels_

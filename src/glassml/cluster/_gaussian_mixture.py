@@ -18,6 +18,13 @@ factor P_k of the precision (Sigma_k^{-1} = P_k P_k^T),
     log N(x | mu_k, Sigma_k) = -d/2 log(2 pi) + log det P_k - ||(x - mu_k) P_k||^2 / 2,
 
 and the responsibilities come out of a log-sum-exp, so no density underflows.
+
+Units: the responsibilities do not depend on the units of X; the densities scale by c^-d. X is
+divided by a power of two near its typical magnitude when it is large (with reg_covar / c^2,
+the same problem: at 1e300 the ridge vanishes, as it should) and the parameters, densities and
+samples are reported in X's units. A sample so far from every component that its quadratic
+terms overflow still gets responsibilities (from the differences between components); its
+log-likelihood, beyond float64, is refused by name.
 """
 
 from __future__ import annotations
@@ -28,13 +35,16 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 from scipy.linalg import cholesky, solve_triangular
+from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from glassml._scaling import downscale_of
 from glassml._threads import one_blas_thread
+from glassml._validation import check_count, check_fit_X, check_named_array, check_predict_data
 from glassml.cluster._gaussian_kernels import (
     chunk_rows,
     log_normalise_rows,
@@ -42,7 +52,7 @@ from glassml.cluster._gaussian_kernels import (
     weighted_scatter,
 )
 from glassml.cluster._kmeans import KMeans
-from glassml.cluster._kmeans_plusplus import kmeans_plusplus
+from glassml.cluster._kmeans_plusplus import kmeans_plusplus_indices
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
@@ -105,12 +115,48 @@ def expectation(X: np.ndarray, mixture: Mixture, covariance_type: str):
 
     log p(x_i) = logsumexp_k [log pi_k + log N(x_i | mu_k, Sigma_k)], and
     log r_ik = log pi_k + log N(x_i | mu_k, Sigma_k) - log p(x_i).
+    A sample whose every density underflows (its quadratic terms overflow) gets its log r from
+    :func:`_far_log_responsibilities` and NaN for log p(x_i), which is beyond float64.
     """
-    log_resp = log_gaussian_densities(
-        X, mixture.means, mixture.precisions_cholesky, covariance_type
-    ) + np.log(mixture.weights)
+    with np.errstate(over="ignore", invalid="ignore"):
+        log_resp = log_gaussian_densities(
+            X, mixture.means, mixture.precisions_cholesky, covariance_type
+        ) + np.log(mixture.weights)
+    far = ~np.any(np.isfinite(log_resp), axis=1)
     log_likelihood = log_normalise_rows(log_resp)  # turns the weighted densities into log r
+    if np.any(far):
+        log_resp[far] = _far_log_responsibilities(X[far], mixture, covariance_type)
+        log_likelihood[far] = np.nan
     return log_likelihood, log_resp
+
+
+def _far_log_responsibilities(X: np.ndarray, mixture: Mixture, covariance_type: str):
+    """log r_ik for samples far from every component, from differences between components.
+
+    With r_k = (x - mu_k) P_k, m = max_k,j |r_kj| and q_k = ||r_k / m||^2, the log density is
+    A_k - m^2 q_k / 2 (A_k = log pi_k + log det P_k - d/2 log 2 pi): relative to the best
+    component the others are at -(m^2 / 2)(q_k - q_best) + (A_k - A_best), which may be -inf
+    (probability 0, exactly so in float64) without any overflow mattering.
+    """
+    n_components, n_features = mixture.means.shape
+    factors = mixture.precisions_cholesky
+    if covariance_type == "tied":
+        factors = np.broadcast_to(factors, (n_components, n_features, n_features))
+    elif covariance_type == "diag":
+        factors = np.stack([np.diag(f) for f in factors])
+    elif covariance_type == "spherical":
+        factors = factors[:, None, None] * np.eye(n_features)
+    residuals = np.einsum("ikj,kjl->ikl", X[:, None, :] - mixture.means[None], factors)
+    largest = np.max(np.abs(residuals), axis=(1, 2))[:, None]
+    reduced = np.sum((residuals / largest[:, :, None]) ** 2, axis=2)
+    log_det = np.log(np.abs(np.diagonal(factors, axis1=1, axis2=2))).sum(axis=1)
+    offsets = np.log(mixture.weights) + log_det - 0.5 * n_features * np.log(2.0 * np.pi)
+    with np.errstate(over="ignore", under="ignore"):
+        best = np.argmax(offsets / largest**2 - 0.5 * reduced, axis=1)
+        rows = np.arange(best.size)
+        gap = reduced - reduced[rows, best][:, None]
+        relative = offsets - offsets[best][:, None] - np.where(gap == 0, 0, 0.5 * largest**2 * gap)
+    return relative - logsumexp(relative, axis=1, keepdims=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,9 +166,9 @@ def expectation(X: np.ndarray, mixture: Mixture, covariance_type: str):
 
 def _ill_defined(covariance_type: str) -> ValueError:
     return ValueError(
-        f"Fitting the mixture failed: a {covariance_type} covariance is not positive definite "
-        "(a component collapsed onto too few or identical samples). Increase reg_covar, reduce "
-        "n_components or scale X."
+        f"X: expected data on which every {covariance_type} covariance stays positive "
+        "definite, got a component collapsed onto too few or identical samples; increase "
+        "reg_covar, reduce n_components or scale X"
     )
 
 
@@ -227,6 +273,15 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     Dempster, A. P., Laird, N. M. and Rubin, D. B. (1977). Maximum likelihood from incomplete
     data via the EM algorithm. JRSS B 39(1). Bishop, C. M. (2006). Pattern Recognition and
     Machine Learning, section 9.2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.cluster import GaussianMixture
+    >>> X = np.array([[0.0], [0.2], [0.1], [5.0], [5.2], [5.1]])
+    >>> model = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> np.sort(model.means_.ravel()).round(3).tolist()
+    [0.1, 5.1]
     """
 
     _parameter_constraints: ClassVar[dict] = {
@@ -283,7 +338,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             resp[np.arange(n_samples), labels] = 1.0
             return resp
         if self.init_params == "k-means++":
-            seeds = kmeans_plusplus(X, n_components, random_state)[1]
+            seeds = kmeans_plusplus_indices(X, n_components, random_state, None, None)
         else:  # random_from_data
             seeds = random_state.choice(n_samples, size=n_components, replace=False)
         resp[seeds, np.arange(n_components)] = 1.0
@@ -292,7 +347,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     def _initial_mixture(self, X: np.ndarray, random_state, user_init: dict) -> Mixture:
         """Parameters from the initial responsibilities, then the user's overrides."""
         mixture = maximisation(
-            X, self._initial_responsibilities(X, random_state), self.reg_covar, self.covariance_type
+            X, self._initial_responsibilities(X, random_state), self._reg, self.covariance_type
         )
         if user_init["weights"] is not None:
             mixture = mixture._replace(weights=user_init["weights"])
@@ -312,26 +367,30 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         return mixture
 
     def _check_user_init(self, n_features: int) -> dict:
-        """Validate weights_init, means_init and precisions_init against the data's shape."""
+        """Validate weights_init, means_init and precisions_init, in the fitted units."""
         n_components = self.n_components
         weights = means = precisions = None
         if self.weights_init is not None:
-            weights = check_array(
-                self.weights_init, ensure_2d=False, dtype=np.float64, input_name="weights_init"
+            weights = check_named_array(
+                self.weights_init, "weights_init", ensure_2d=False, dtype=np.float64
             )
             if weights.shape != (n_components,):
                 raise ValueError(
-                    f"weights_init has shape {weights.shape}; expected ({n_components},)."
+                    f"weights_init: expected shape ({n_components},), got {weights.shape}"
                 )
             if np.any(weights < 0) or np.any(weights > 1) or not np.isclose(weights.sum(), 1.0):
-                raise ValueError("weights_init must lie in [0, 1] and sum to 1.")
+                raise ValueError(
+                    f"weights_init: expected values in [0, 1] summing to 1, got sum "
+                    f"{weights.sum():g}"
+                )
         if self.means_init is not None:
-            means = check_array(self.means_init, dtype=np.float64, input_name="means_init")
+            means = check_named_array(self.means_init, "means_init", dtype=np.float64)
             if means.shape != (n_components, n_features):
                 raise ValueError(
-                    f"means_init has shape {means.shape}; expected "
-                    f"(n_components, n_features) = ({n_components}, {n_features})."
+                    f"means_init: expected shape (n_components, n_features) = "
+                    f"({n_components}, {n_features}), got {means.shape}"
                 )
+            means = means / self._unit
         if self.precisions_init is not None:
             expected = {
                 "full": (n_components, n_features, n_features),
@@ -339,25 +398,35 @@ class GaussianMixture(DensityMixin, BaseEstimator):
                 "diag": (n_components, n_features),
                 "spherical": (n_components,),
             }[self.covariance_type]
-            precisions = check_array(
+            precisions = check_named_array(
                 self.precisions_init,
+                "precisions_init",
                 dtype=np.float64,
                 ensure_2d=False,
                 allow_nd=True,
-                input_name="precisions_init",
             )
             if precisions.shape != expected:
                 raise ValueError(
-                    f"precisions_init has shape {precisions.shape}; expected {expected} for "
-                    f"covariance_type={self.covariance_type!r}."
+                    f"precisions_init: expected shape {expected} for "
+                    f"covariance_type={self.covariance_type!r}, got {precisions.shape}"
                 )
             if self.covariance_type in ("full", "tied"):
                 matrices = precisions.reshape(-1, n_features, n_features)
                 symmetric = np.allclose(matrices, np.swapaxes(matrices, 1, 2))
                 if not symmetric or np.any(np.linalg.eigvalsh(matrices) <= 0):
-                    raise ValueError("precisions_init must be symmetric positive-definite.")
+                    raise ValueError(
+                        "precisions_init: expected symmetric positive-definite matrices, got "
+                        "one that is not"
+                    )
             elif np.any(precisions <= 0):
-                raise ValueError("precisions_init must be positive.")
+                raise ValueError("precisions_init: expected positive values, got one <= 0")
+            with np.errstate(over="ignore"):
+                precisions = precisions * self._unit * self._unit  # precision of X / c
+            if not np.all(np.isfinite(precisions)):
+                raise ValueError(
+                    "precisions_init: expected precisions that fit in float64 in the units of "
+                    f"X / {self._unit:g}, got an overflow"
+                )
         return {"weights": weights, "means": means, "precisions": precisions}
 
     # -- fit ----------------------------------------------------------------------------------
@@ -369,9 +438,15 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     def fit_predict(self, X, y=None) -> np.ndarray:
         """Fit by EM and return the most responsible component of each sample."""
         self._validate_params()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2, order="C")
+        X = check_fit_X(self, X, dtype=np.float64, ensure_min_samples=2, order="C")
         if X.shape[0] < self.n_components:
-            raise ValueError(f"n_components={self.n_components} must be <= n_samples={X.shape[0]}.")
+            raise ValueError(
+                f"n_components: expected at most n_samples = {X.shape[0]} components, got "
+                f"{self.n_components}"
+            )
+        self._unit = downscale_of(X)
+        self._reg = self.reg_covar / self._unit / self._unit
+        X = X / self._unit if self._unit != 1.0 else X
         user_init = self._check_user_init(X.shape[1])
         random_state = check_random_state(self.random_state)
 
@@ -390,8 +465,10 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         self._set_mixture(best["mixture"])
         self.converged_ = best["converged"]
         self.n_iter_ = len(best["history"])
-        self.lower_bound_ = best["lower_bound"]
-        self.history_ = {"lower_bound": np.asarray(best["history"], dtype=np.float64)}
+        # Densities of X are those of X / c divided by c^d.
+        shift = X.shape[1] * np.log(self._unit)
+        self.lower_bound_ = best["lower_bound"] - shift
+        self.history_ = {"lower_bound": np.asarray(best["history"], dtype=np.float64) - shift}
         return self._log_responsibilities(X).argmax(axis=1)
 
     def _em_run(self, X, random_state, user_init, best):
@@ -401,7 +478,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         for _ in range(self.max_iter):
             previous = lower_bound
             log_likelihood, log_resp = expectation(X, mixture, self.covariance_type)
-            mixture = maximisation(X, np.exp(log_resp), self.reg_covar, self.covariance_type)
+            mixture = maximisation(X, np.exp(log_resp), self._reg, self.covariance_type)
             lower_bound = float(log_likelihood.mean())
             history.append(lower_bound)
             if abs(lower_bound - previous) < self.tol:
@@ -417,32 +494,46 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         return best
 
     def _set_mixture(self, mixture: Mixture) -> None:
-        self.weights_, self.means_ = mixture.weights, mixture.means
-        self.covariances_ = mixture.covariances
-        self.precisions_cholesky_ = mixture.precisions_cholesky
+        """The fitted mixture, kept in the units; the attributes in X's units (a covariance
+        beyond float64, with X beyond about 1e154, is inf there: it truly exceeds float64)."""
+        self._units_mixture = mixture
+        unit, squared = self._unit, self._unit * self._unit
+        self.weights_, self.means_ = mixture.weights, mixture.means * unit
         factors = mixture.precisions_cholesky
-        if self.covariance_type == "full":
-            self.precisions_ = factors @ np.swapaxes(factors, 1, 2)
-        elif self.covariance_type == "tied":
-            self.precisions_ = factors @ factors.T
-        else:
-            self.precisions_ = factors**2
+        with np.errstate(over="ignore", under="ignore"):
+            self.covariances_ = mixture.covariances * squared
+            self.precisions_cholesky_ = factors / unit
+            if self.covariance_type == "full":
+                self.precisions_ = factors @ np.swapaxes(factors, 1, 2) / squared
+            elif self.covariance_type == "tied":
+                self.precisions_ = factors @ factors.T / squared
+            else:
+                self.precisions_ = factors**2 / squared
 
     def _mixture(self) -> Mixture:
-        return Mixture(self.weights_, self.means_, self.covariances_, self.precisions_cholesky_)
+        return self._units_mixture
 
     # -- inference ----------------------------------------------------------------------------
 
     def _validate_X(self, X) -> np.ndarray:
         check_is_fitted(self)
-        return validate_data(self, X, dtype=np.float64, order="C", reset=False)
+        X = check_predict_data(self, X, dtype=np.float64, order="C")
+        return X / self._unit if self._unit != 1.0 else X
 
     def _log_responsibilities(self, X: np.ndarray) -> np.ndarray:
         return expectation(X, self._mixture(), self.covariance_type)[1]
 
     def score_samples(self, X) -> np.ndarray:
         """log p(x_i) under the fitted mixture."""
-        return expectation(self._validate_X(X), self._mixture(), self.covariance_type)[0]
+        X = self._validate_X(X)
+        log_likelihood = expectation(X, self._mixture(), self.covariance_type)[0]
+        if np.any(np.isnan(log_likelihood)):
+            raise ValueError(
+                "X: expected samples whose log-likelihood fits in float64, got "
+                f"{int(np.isnan(log_likelihood).sum())} so far from every component that "
+                "their quadratic terms overflow (predict and predict_proba still assign them)"
+            )
+        return log_likelihood - X.shape[1] * np.log(self._unit)
 
     def score(self, X, y=None) -> float:
         """Mean log-likelihood (1/n) sum_i log p(x_i)."""
@@ -458,13 +549,13 @@ class GaussianMixture(DensityMixin, BaseEstimator):
 
     def bic(self, X) -> float:
         """Bayesian information criterion -2 log L + p log n (lower is better)."""
-        X = self._validate_X(X)
+        X = check_predict_data(self, X, dtype=np.float64, order="C")
         n_parameters = n_free_parameters(self.n_components, X.shape[1], self.covariance_type)
         return -2.0 * self.score(X) * X.shape[0] + n_parameters * np.log(X.shape[0])
 
     def aic(self, X) -> float:
         """Akaike information criterion -2 log L + 2 p (lower is better)."""
-        X = self._validate_X(X)
+        X = check_predict_data(self, X, dtype=np.float64, order="C")
         n_parameters = n_free_parameters(self.n_components, X.shape[1], self.covariance_type)
         return -2.0 * self.score(X) * X.shape[0] + 2.0 * n_parameters
 
@@ -474,20 +565,22 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         A_z is the Cholesky factor of Sigma_z (its square root for diag and spherical).
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        n_samples = check_count(n_samples, "n_samples")
         random_state = check_random_state(self.random_state)
-        n_features = self.means_.shape[1]
-        counts = random_state.multinomial(n_samples, self.weights_)
+        mixture = self._mixture()
+        n_features = mixture.means.shape[1]
+        counts = random_state.multinomial(n_samples, mixture.weights)
         draws = []
         for k, count in enumerate(counts):
             noise = random_state.standard_normal((count, n_features))
             if self.covariance_type in ("full", "tied"):
                 covariance = (
-                    self.covariances_[k] if self.covariance_type == "full" else (self.covariances_)
+                    mixture.covariances[k]
+                    if self.covariance_type == "full"
+                    else mixture.covariances
                 )
-                draws.append(self.means_[k] + noise @ cholesky(covariance, lower=True).T)
+                draws.append(mixture.means[k] + noise @ cholesky(covariance, lower=True).T)
             else:
-                draws.append(self.means_[k] + noise * np.sqrt(self.covariances_[k]))
+                draws.append(mixture.means[k] + noise * np.sqrt(mixture.covariances[k]))
         labels = np.repeat(np.arange(self.n_components), counts)
-        return np.vstack(draws), labels
+        return np.vstack(draws) * self._unit, labels

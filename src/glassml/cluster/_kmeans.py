@@ -8,6 +8,11 @@ Lloyd's algorithm is coordinate descent on J: with the centres fixed, the best l
 nearest centres (assignment step); with the labels fixed, J is a sum of quadratics whose minimum
 is the mean of each cluster (update step). Neither step increases J, so J decreases until the
 labels stop changing.
+
+Units: the labels do not depend on the units of X, so the work is done on X divided by a power
+of two near its typical magnitude (exact) and the centres are scaled back: data at 1e300 or
+1e-300 clusters as it does at 1. The inertia is in X's units squared; where that exceeds
+float64 (X beyond about 1e154) ``inertia_`` is inf and ``score`` refuses by name.
 """
 
 from __future__ import annotations
@@ -17,19 +22,20 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from scipy.spatial.distance import cdist
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     ClusterMixin,
     TransformerMixin,
 )
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from glassml._scaling import scale_of
 from glassml._threads import one_blas_thread
-from glassml.cluster._kmeans_plusplus import kmeans_plusplus
+from glassml._validation import check_fit_X, check_named_array, check_predict_data
+from glassml.cluster._kmeans_plusplus import kmeans_plusplus_indices
 from glassml.cluster._lloyd_kernels import (
     assign_and_accumulate,
     squared_distances_to_assigned,
@@ -53,26 +59,28 @@ class _KMeansBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     }
     _n_init_for_random = 10
 
-    def _validate_fit_input(self, X, reset: bool = True) -> np.ndarray:
-        X = validate_data(self, X, dtype=np.float64, order="C", reset=reset)
+    def _validate_fit_input(self, X) -> np.ndarray:
+        """X validated, in the units X / c with c fixed here (see the module docstring)."""
+        X = check_fit_X(self, X, dtype=np.float64, order="C")
         if X.shape[0] < self.n_clusters:
             raise ValueError(
-                f"n_clusters={self.n_clusters} must be <= n_samples={X.shape[0]}: "
-                "each cluster needs at least one sample."
+                f"n_clusters: expected at most n_samples = {X.shape[0]} clusters (each needs a "
+                f"sample), got {self.n_clusters}"
             )
-        return X
+        self._unit = scale_of(X)
+        return X / self._unit if self._unit != 1.0 else X
 
     def _initial_centers_array(self, n_features: int) -> np.ndarray | None:
-        """The user's ``init`` array, validated, or None when init is a strategy name."""
+        """The user's ``init`` array, validated and in the units, or None for a strategy."""
         if isinstance(self.init, str):
             return None
-        centers = check_array(self.init, dtype=np.float64, copy=True, input_name="init")
+        centers = check_named_array(self.init, "init", dtype=np.float64, copy=True)
         if centers.shape != (self.n_clusters, n_features):
             raise ValueError(
-                f"init has shape {centers.shape}; expected (n_clusters, n_features) = "
-                f"({self.n_clusters}, {n_features})."
+                f"init: expected shape (n_clusters, n_features) = ({self.n_clusters}, "
+                f"{n_features}), got {centers.shape}"
             )
-        return centers
+        return centers / self._unit
 
     def _number_of_inits(self) -> int:
         if not isinstance(self.init, str):
@@ -93,9 +101,10 @@ class _KMeansBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         if init_array is not None:
             return init_array.copy()
         if self.init == "k-means++":
-            return kmeans_plusplus(
-                X, self.n_clusters, random_state, x_squared_norms=x_squared_norms
-            )[0]
+            indices = kmeans_plusplus_indices(
+                X, self.n_clusters, random_state, None, x_squared_norms
+            )
+            return X[indices].copy()
         # k distinct samples, uniformly (the sample-weighted draw with unit weights).
         n_samples = X.shape[0]
         uniform = np.full(n_samples, 1.0 / n_samples)
@@ -103,32 +112,71 @@ class _KMeansBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         return X[seeds].copy()
 
     def _labels_and_inertia(self, X: np.ndarray) -> tuple[np.ndarray, float]:
+        """Nearest centre and inertia of X in the units (the ranking ||c||^2 - 2 x.c leaves
+        out ||x||^2, so a query far beyond the data is still labelled)."""
         labels = np.empty(X.shape[0], dtype=np.intp)
-        with one_blas_thread():
-            assign_and_accumulate(
-                X, _row_squared_norms(X), self.cluster_centers_, labels, accumulate=False
-            )
-        inertia = float(squared_distances_to_assigned(X, self.cluster_centers_, labels).sum())
+        with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
+            assign_and_accumulate(X, _row_squared_norms(X), self._centers, labels, accumulate=False)
+            inertia = float(squared_distances_to_assigned(X, self._centers, labels).sum())
         return labels, inertia
 
-    def _validate_predict_input(self, X) -> np.ndarray:
+    def _set_centers(self, centers: np.ndarray) -> None:
+        """Centres in the units (what the work uses) and in X's units (cluster_centers_)."""
+        self._centers = centers
+        self.cluster_centers_ = centers * self._unit
+
+    def _in_units(self, X) -> np.ndarray:
         check_is_fitted(self)
-        return validate_data(self, X, dtype=np.float64, order="C", reset=False)
+        X = check_predict_data(self, X, dtype=np.float64, order="C")
+        return X / self._unit if self._unit != 1.0 else X
+
+    def _squared_units(self, value: float, what: str) -> float:
+        """A sum of squares in the units, in X's units squared; refused if beyond float64."""
+        with np.errstate(over="ignore"):
+            value = value * self._unit * self._unit
+        if not np.isfinite(value):
+            raise ValueError(
+                f"X: expected samples whose {what} (squared distances to the centres) fits in "
+                "float64, got a sum beyond 1.8e308; rescale X"
+            )
+        return value
 
     def predict(self, X) -> np.ndarray:
-        """Index of the nearest centre of each sample."""
-        return self._labels_and_inertia(self._validate_predict_input(X))[0]
+        """Index of the nearest centre of each sample.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassml.cluster import KMeans
+        >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+        >>> model = KMeans(n_clusters=2, random_state=0).fit(X)
+        >>> bool(model.predict([[0.05, 0.0]])[0] == model.labels_[0])
+        True
+        """
+        return self._labels_and_inertia(self._in_units(X))[0]
 
     def transform(self, X) -> np.ndarray:
         """Euclidean distance of each sample to each centre, shape (n_samples, n_clusters)."""
-        return cdist(self._validate_predict_input(X), self.cluster_centers_)
+        X = self._in_units(X)
+        differences = X[:, None, :] - self._centers[None, :, :]
+        largest = np.max(np.abs(differences), axis=2, keepdims=True)
+        reduced = differences / np.where(largest > 0, largest, 1.0)
+        with np.errstate(over="ignore"):
+            distances = largest[:, :, 0] * np.sqrt(np.sum(reduced**2, axis=2)) * self._unit
+        if not np.all(np.isfinite(distances)):
+            raise ValueError(
+                "X: expected samples whose distances to the centres fit in float64, got "
+                "distances beyond 1.8e308; rescale X"
+            )
+        return distances
 
     def fit_transform(self, X, y=None) -> np.ndarray:
+        """Fit, then the distances of X to the centres."""
         return self.fit(X).transform(X)
 
     def score(self, X, y=None) -> float:
         """Opposite of the inertia of X under the fitted centres (higher is better)."""
-        return -self._labels_and_inertia(self._validate_predict_input(X))[1]
+        return -self._squared_units(self._labels_and_inertia(self._in_units(X))[1], "inertia")
 
     @property
     def _n_features_out(self) -> int:
@@ -166,6 +214,15 @@ class KMeans(_KMeansBase):
     Lloyd, S. (1982). Least squares quantization in PCM. IEEE Trans. Inf. Theory 28(2).
     Arthur, D. and Vassilvitskii, S. (2007). k-means++: the advantages of careful seeding.
     SODA '07.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.cluster import KMeans
+    >>> X = np.array([[0.0, 0.0], [0.2, 0.0], [4.0, 4.0], [4.2, 4.0]])
+    >>> model = KMeans(n_clusters=2, random_state=0).fit(X)
+    >>> np.sort(model.cluster_centers_[:, 0]).round(2).tolist()
+    [0.1, 4.1]
     """
 
     def __init__(
@@ -212,11 +269,13 @@ class KMeans(_KMeansBase):
             ):
                 best = run
 
-        self.cluster_centers_ = best["centers"] + X_mean
+        self._set_centers(best["centers"] + X_mean)
         self.labels_ = best["labels"]
-        self.inertia_ = best["inertia"]
+        units_squared = self._unit * self._unit
+        with np.errstate(over="ignore"):  # inf only where the inertia truly exceeds float64
+            self.inertia_ = best["inertia"] * units_squared
+            self.history_ = {"inertia": np.asarray(best["history"]) * units_squared}
         self.n_iter_ = best["n_iter"]
-        self.history_ = {"inertia": np.asarray(best["history"])}
         return self
 
 
@@ -314,6 +373,15 @@ class MiniBatchKMeans(_KMeansBase):
     References
     ----------
     Sculley, D. (2010). Web-scale k-means clustering. WWW '10.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.cluster import MiniBatchKMeans
+    >>> X = np.array([[0.0, 0.0], [0.2, 0.0], [4.0, 4.0], [4.2, 4.0]] * 5)
+    >>> model = MiniBatchKMeans(n_clusters=2, batch_size=8, random_state=0).fit(X)
+    >>> len(set(model.labels_[:2].tolist() + model.labels_[2:4].tolist()))
+    2
     """
 
     _parameter_constraints: ClassVar[dict] = {
@@ -351,17 +419,18 @@ class MiniBatchKMeans(_KMeansBase):
         self.random_state = random_state
 
     def _step(self, X_batch, random_state) -> float:
-        """One mini-batch update of the centres; returns the batch inertia before it."""
+        """One mini-batch update of the centres (in the units); returns the batch inertia
+        before it."""
         labels = np.empty(X_batch.shape[0], dtype=np.intp)
         with one_blas_thread():
             batch_sums, batch_counts, batch_inertia = assign_and_accumulate(
-                X_batch, _row_squared_norms(X_batch), self.cluster_centers_, labels, accumulate=True
+                X_batch, _row_squared_norms(X_batch), self._centers, labels, accumulate=True
             )
         # Running mean per centre: the learning rate of centre k is 1 / (its total count).
         seen = batch_counts > 0
         totals = self._counts[seen] + batch_counts[seen]
-        self.cluster_centers_[seen] = (
-            self.cluster_centers_[seen] * self._counts[seen, np.newaxis] + batch_sums[seen]
+        self._centers[seen] = (
+            self._centers[seen] * self._counts[seen, np.newaxis] + batch_sums[seen]
         ) / totals[:, np.newaxis]
         self._counts[seen] = totals
         self._reassign_small_clusters(X_batch, random_state)
@@ -381,7 +450,7 @@ class MiniBatchKMeans(_KMeansBase):
         if n_reassign == 0:
             return
         chosen = random_state.choice(X_batch.shape[0], size=n_reassign, replace=False)
-        self.cluster_centers_[to_reassign] = X_batch[chosen]
+        self._centers[to_reassign] = X_batch[chosen]
         # A moved centre starts with the smallest count of the others, not 0, so that it is
         # not reassigned again at once.
         self._counts[to_reassign] = np.min(self._counts[~to_reassign])
@@ -392,17 +461,17 @@ class MiniBatchKMeans(_KMeansBase):
         init_size = min(init_size, X.shape[0])
         # Seed on a random subset; keep the seeding with the lowest inertia on another subset.
         validation = X[random_state.randint(0, X.shape[0], init_size)]
-        best_inertia = np.inf
+        best_centers, best_inertia = None, np.inf
         for _ in range(self._number_of_inits()):
             subset = X[random_state.randint(0, X.shape[0], init_size)]
             centers = self._seed_centers(
                 subset, _row_squared_norms(subset), random_state, init_array
             )
-            self.cluster_centers_ = centers
+            self._centers = centers
             inertia = self._labels_and_inertia(validation)[1]
-            if inertia < best_inertia:
+            if best_centers is None or inertia < best_inertia:
                 best_centers, best_inertia = centers, inertia
-        self.cluster_centers_ = best_centers
+        self._centers = best_centers
         self._counts = np.zeros(self.n_clusters)
         self._n_since_last_reassign = 0
 
@@ -423,7 +492,7 @@ class MiniBatchKMeans(_KMeansBase):
         ewa_inertia, ewa_best, steps_without_improvement = None, np.inf, 0
         for step in range(n_steps):
             batch = X[random_state.randint(0, n_samples, batch_size)]
-            centers_before = self.cluster_centers_.copy()
+            centers_before = self._centers.copy()
             batch_inertia = self._step(batch, random_state) / batch_size
             batch_history.append(batch_inertia)
             ewa_inertia = (
@@ -434,7 +503,7 @@ class MiniBatchKMeans(_KMeansBase):
             ewa_history.append(ewa_inertia)
             if step == 0:
                 continue  # the first batch is measured against the seeds only
-            if shift_tolerance > 0 and np.sum((self.cluster_centers_ - centers_before) ** 2) <= (
+            if shift_tolerance > 0 and np.sum((self._centers - centers_before) ** 2) <= (
                 shift_tolerance
             ):
                 break
@@ -450,11 +519,15 @@ class MiniBatchKMeans(_KMeansBase):
 
         self.n_steps_ = step + 1
         self.n_iter_ = int(np.ceil(self.n_steps_ * batch_size / n_samples))
-        self.history_ = {
-            "batch_inertia": np.asarray(batch_history),
-            "ewa_inertia": np.asarray(ewa_history),
-        }
-        self.labels_, self.inertia_ = self._labels_and_inertia(X)
+        units_squared = self._unit * self._unit
+        self.labels_, inertia = self._labels_and_inertia(X)
+        self._set_centers(self._centers)
+        with np.errstate(over="ignore"):  # inf only where the inertia truly exceeds float64
+            self.inertia_ = inertia * units_squared
+            self.history_ = {
+                "batch_inertia": np.asarray(batch_history) * units_squared,
+                "ewa_inertia": np.asarray(ewa_history) * units_squared,
+            }
         self._random_state = random_state  # partial_fit continues from here
         return self
 
@@ -463,10 +536,10 @@ class MiniBatchKMeans(_KMeansBase):
         first_call = not hasattr(self, "cluster_centers_")
         if first_call:
             self._validate_params()
-            X = self._validate_fit_input(X, reset=True)
+            X = self._validate_fit_input(X)  # the first batch fixes the units
             self._random_state = check_random_state(self.random_state)
             init_array = self._initial_centers_array(X.shape[1])
-            self.cluster_centers_ = self._seed_centers(
+            self._centers = self._seed_centers(
                 X, _row_squared_norms(X), self._random_state, init_array
             )
             self._counts = np.zeros(self.n_clusters)
@@ -474,10 +547,14 @@ class MiniBatchKMeans(_KMeansBase):
             self.n_steps_ = 0
             self.history_ = {"batch_inertia": np.empty(0), "ewa_inertia": np.empty(0)}
         else:
-            X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
-        batch_inertia = self._step(X, self._random_state) / X.shape[0]
+            X = self._in_units(X)
+        units_squared = self._unit * self._unit
+        with np.errstate(over="ignore"):
+            batch_inertia = self._step(X, self._random_state) / X.shape[0] * units_squared
+            self.labels_, inertia = self._labels_and_inertia(X)
+            self.inertia_ = inertia * units_squared
+        self._set_centers(self._centers)
         self.history_["batch_inertia"] = np.append(self.history_["batch_inertia"], batch_inertia)
         self.n_steps_ += 1
         self.n_iter_ = self.n_steps_
-        self.labels_, self.inertia_ = self._labels_and_inertia(X)
         return self

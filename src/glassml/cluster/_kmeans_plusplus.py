@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassml._scaling import scale_of
+from glassml._validation import check_count, check_named_array, check_seed
+
 
 def squared_distances_to(points: np.ndarray, X: np.ndarray, x_squared_norms: np.ndarray):
     """||p - x||^2 for every point p (rows) and sample x (columns) through one GEMM.
@@ -33,7 +36,7 @@ def squared_distances_to(points: np.ndarray, X: np.ndarray, x_squared_norms: np.
 def kmeans_plusplus(
     X: np.ndarray,
     n_clusters: int,
-    random_state: np.random.RandomState,
+    random_state=None,
     n_local_trials: int | None = None,
     x_squared_norms: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +45,45 @@ def kmeans_plusplus(
     Returns ``(centers, indices)`` with ``centers = X[indices]``. The random draws are, in
     order, one ``choice`` for the first centre and one ``uniform(size=n_local_trials)`` per
     further centre, so a ``RandomState`` seeded like scikit-learn's gives the same seeding.
+    ``random_state`` is an int, a RandomState or None. The D^2 distances are computed on X
+    divided by a power of two near its typical magnitude (the same draws at any scale).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+    >>> centers, indices = kmeans_plusplus(X, 2, random_state=0)
+    >>> sorted(int(i) // 2 for i in indices)  # one seed in each pair
+    [0, 1]
     """
+    X = check_named_array(X, "X", dtype=np.float64)
+    n_clusters = check_count(n_clusters, "n_clusters")
+    if n_clusters > X.shape[0]:
+        raise ValueError(
+            f"n_clusters: expected at most n_samples = {X.shape[0]} centres, got {n_clusters}"
+        )
+    random_state = check_seed(random_state)
+    if n_local_trials is not None:
+        n_local_trials = check_count(n_local_trials, "n_local_trials")
+    unit = scale_of(X)
+    if x_squared_norms is not None:
+        x_squared_norms = check_named_array(
+            x_squared_norms, "x_squared_norms", dtype=np.float64, ensure_2d=False
+        )
+        if x_squared_norms.shape != (X.shape[0],):
+            raise ValueError(
+                f"x_squared_norms: expected shape ({X.shape[0]},) (one per row of X), got "
+                f"{x_squared_norms.shape}"
+            )
+        x_squared_norms = x_squared_norms / unit / unit
+    indices = kmeans_plusplus_indices(
+        X / unit if unit != 1.0 else X, n_clusters, random_state, n_local_trials, x_squared_norms
+    )
+    return X[indices].copy(), indices
+
+
+def kmeans_plusplus_indices(X, n_clusters, random_state, n_local_trials, x_squared_norms):
+    """The seeding itself, on validated X (the estimators' path; see kmeans_plusplus)."""
     n_samples = X.shape[0]
     if x_squared_norms is None:
         x_squared_norms = np.einsum("ij,ij->i", X, X)
@@ -71,5 +112,4 @@ def kmeans_plusplus(
         potential = potentials[best]
         closest_squared = with_candidate[best]
         indices[c] = candidates[best]
-
-    return X[indices].copy(), indices
+    return indices

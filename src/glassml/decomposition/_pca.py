@@ -9,8 +9,10 @@ import numpy as np
 from scipy import linalg
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from glassml._scaling import scale_of
+from glassml._validation import check_fit_X, check_named_array, check_predict_data
 from glassml.linalg import randomized_svd, svd_flip
 
 
@@ -34,6 +36,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
       a variance fraction; randomized when k < 0.8 min(n, d); else full (scikit-learn's rule).
 
     Signs are fixed so that the largest-magnitude entry of each component is positive.
+    Units: the axes do not depend on the units of X, so the decomposition is computed on X
+    divided by a power of two near its typical magnitude (exact) and the variances, singular
+    values, mean and projections scaled back; variances beyond float64 (X above about 1e154)
+    are inf in ``explained_variance_`` / ``noise_variance_``, while log-likelihoods, which
+    stay in range, are computed in the units and shifted by ``-d log c``.
     ``transform`` computes X_c V_k (divided by sqrt(λ) when ``whiten``); ``inverse_transform``
     maps Z back to Z V_kᵀ + mean. ``score`` is the average log-likelihood under probabilistic PCA
     (Tipping & Bishop, 1999): x ~ N(mean, W Wᵀ + σ² I) with the maximum-likelihood
@@ -87,7 +94,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints: ClassVar[dict] = {
         "n_components": [
-            Interval(Integral, 0, None, closed="left"),
+            Interval(Integral, 1, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="neither"),
             None,
         ],
@@ -132,7 +139,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         U = U[:, : self.n_components_]
         if self.whiten:
             return U * np.sqrt(self.n_samples_ - 1)
-        return U * self.singular_values_
+        return U * np.sqrt(self._variances_units * (self.n_samples_ - 1)) * self._unit
 
     def _choose_solver(self, n_samples: int, n_features: int, n_components) -> str:
         if self.svd_solver != "auto":
@@ -149,21 +156,24 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def _fit(self, X, need_u: bool):
         self._validate_params()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X = check_fit_X(self, X, dtype=np.float64, ensure_min_samples=2)
+        self._unit = scale_of(X)
+        X = X / self._unit if self._unit != 1.0 else X
         n_samples, n_features = X.shape
         max_components = min(n_samples, n_features)
         n_components = max_components if self.n_components is None else self.n_components
         if isinstance(n_components, Integral) and n_components > max_components:
             raise ValueError(
-                f"n_components={n_components} must be at most min(n_samples, n_features)="
-                f"{max_components} (X has {n_samples} samples and {n_features} features)"
+                f"n_components: expected at most min(n_samples, n_features) = {max_components} "
+                f"(X has {n_samples} samples and {n_features} features), got {n_components}"
             )
         solver = self._choose_solver(n_samples, n_features, n_components)
         if solver == "randomized" and not (
             isinstance(n_components, Integral) and n_components >= 1
         ):
             raise ValueError(
-                f"n_components={n_components!r} must be an int >= 1 with svd_solver='randomized'"
+                f"n_components: expected an int >= 1 with svd_solver='randomized', got "
+                f"{n_components!r}"
             )
         self._fit_svd_solver = solver
 
@@ -248,60 +258,119 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.n_samples_ = n_samples
         self.n_components_ = int(n_components)
         self.components_ = Vt[:n_components].copy()
-        self.explained_variance_ = explained_variance[:n_components].copy()
         self.explained_variance_ratio_ = explained_variance_ratio[:n_components].copy()
-        self.singular_values_ = singular_values[:n_components].copy()
+        # Kept in the units for transform and score; in X's units for the attributes.
+        self._variances_units = explained_variance[:n_components].copy()
+        self._noise_units = self.noise_variance_
+        squared = self._unit * self._unit
+        with np.errstate(over="ignore", under="ignore"):
+            self.explained_variance_ = self._variances_units * squared
+            self.noise_variance_ = self._noise_units * squared
+            self.singular_values_ = singular_values[:n_components] * self._unit
+            self.mean_ = self.mean_ * self._unit
         return U, X_centered
 
     # ------------------------------------------------------------ transform
     def _whitening_scale(self) -> np.ndarray:
         # Rank-deficient data can leave λ ~ 0; clip so that whitening stays finite.
-        return np.maximum(np.sqrt(self.explained_variance_), np.finfo(np.float64).eps)
+        return np.maximum(np.sqrt(self._variances_units), np.finfo(np.float64).eps)
 
     def _project(self, X_centered: np.ndarray) -> np.ndarray:
+        """Projections of data centred in the units: in X's units, or whitened (unit-free)."""
         Z = X_centered @ self.components_.T
         if self.whiten:
-            Z /= self._whitening_scale()
+            return Z / self._whitening_scale()
+        with np.errstate(over="ignore"):
+            Z = Z * self._unit
+        if not np.all(np.isfinite(Z)):
+            raise ValueError("X: expected projections that fit in float64, got an overflow")
         return Z
 
-    def transform(self, X) -> np.ndarray:
-        """Z = (X − mean) V_k, divided by sqrt(λ) when ``whiten``."""
+    def _centred_units(self, X) -> np.ndarray:
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return self._project(X - self.mean_)
+        X = check_predict_data(self, X, dtype=np.float64)
+        return (X / self._unit if self._unit != 1.0 else X) - self.mean_ / self._unit
 
-    def inverse_transform(self, Z) -> np.ndarray:
-        """X̂ = Z V_kᵀ + mean (Z scaled back by sqrt(λ) first when ``whiten``)."""
+    def transform(self, X) -> np.ndarray:
+        """Z = (X − mean) V_k, divided by sqrt(λ) when ``whiten``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassml.decomposition import PCA
+        >>> X = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+        >>> np.round(PCA(n_components=1).fit(X).transform([[4.0, 4.0]]), 6).tolist()
+        [[2.828427]]
+        """
+        return self._project(self._centred_units(X))
+
+    def inverse_transform(self, X) -> np.ndarray:
+        """X̂ = Z V_kᵀ + mean for projections Z (passed as ``X``, scikit-learn's name), scaled
+        back by sqrt(λ) first when ``whiten``."""
         check_is_fitted(self)
-        Z = check_array(Z, dtype=np.float64, input_name="X")
+        Z = check_named_array(X, "X", dtype=np.float64)
         if Z.shape[1] != self.n_components_:
             raise ValueError(
-                f"X has {Z.shape[1]} columns; inverse_transform expects n_components_="
-                f"{self.n_components_}"
+                f"X: expected {self.n_components_} columns (n_components_), got {Z.shape[1]}"
             )
-        if self.whiten:
-            Z = Z * self._whitening_scale()
-        return Z @ self.components_ + self.mean_
+        with np.errstate(over="ignore"):
+            if self.whiten:
+                Z = Z * (self._whitening_scale() * self._unit)
+            restored = Z @ self.components_ + self.mean_
+        if not np.all(np.isfinite(restored)):
+            raise ValueError("X: expected projections whose reconstruction fits in float64")
+        return restored
 
     # ---------------------------------------------- probabilistic PCA model
     def _model_variances(self) -> np.ndarray:
-        """Eigenvalues of the model covariance along the kept axes: max(λ_i, σ²)."""
-        return np.maximum(self.explained_variance_, self.noise_variance_)
+        """Eigenvalues of the model covariance along the kept axes, in the units: max(λ, σ²)."""
+        return np.maximum(self._variances_units, self._noise_units)
+
+    def _covariance_units(self) -> np.ndarray:
+        excess = self._model_variances() - self._noise_units
+        covariance = (self.components_.T * excess) @ self.components_
+        covariance[np.diag_indices_from(covariance)] += self._noise_units
+        return covariance
 
     def get_covariance(self) -> np.ndarray:
-        """Model covariance W Wᵀ + σ² I = V_k (Λ_k − σ² I)₊ V_kᵀ + σ² I."""
+        """Model covariance W Wᵀ + σ² I = V_k (Λ_k − σ² I)₊ V_kᵀ + σ² I.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassml.decomposition import PCA
+        >>> X = np.array([[2.0, 0.0], [0.0, 1.0], [-2.0, 0.0], [0.0, -1.0]])
+        >>> np.round(PCA().fit(X).get_covariance(), 6).tolist()
+        [[2.666667, 0.0], [0.0, 0.666667]]
+        """
         check_is_fitted(self)
-        excess = self._model_variances() - self.noise_variance_
-        covariance = (self.components_.T * excess) @ self.components_
-        covariance[np.diag_indices_from(covariance)] += self.noise_variance_
+        with np.errstate(over="ignore"):
+            covariance = self._covariance_units() * self._unit * self._unit
+        if not np.all(np.isfinite(covariance)):
+            raise ValueError(
+                "X: expected data whose covariance fits in float64, got one beyond 1.8e308 "
+                "(X was fitted beyond about 1e154)"
+            )
         return covariance
 
     def get_precision(self) -> np.ndarray:
-        """Inverse of the model covariance: I/σ² + V_k (Λ_k⁻¹ − I/σ²) V_kᵀ (Woodbury)."""
+        """Inverse of the model covariance: I/σ² + V_k (Λ_k⁻¹ − I/σ²) V_kᵀ (Woodbury).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassml.decomposition import PCA
+        >>> X = np.array([[2.0, 0.0], [0.0, 1.0], [-2.0, 0.0], [0.0, -1.0]])
+        >>> np.round(PCA().fit(X).get_precision(), 6).tolist()
+        [[0.375, 0.0], [0.0, 1.5]]
+        """
         check_is_fitted(self)
-        if self.noise_variance_ == 0.0:
-            return linalg.inv(self.get_covariance())
-        inverse_noise = 1.0 / self.noise_variance_
+        return self._precision_units() / self._unit / self._unit
+
+    def _precision_units(self) -> np.ndarray:
+        if self._noise_units == 0.0:
+            return linalg.inv(self._covariance_units())
+        inverse_noise = 1.0 / self._noise_units
         correction = 1.0 / self._model_variances() - inverse_noise
         precision = (self.components_.T * correction) @ self.components_
         precision[np.diag_indices_from(precision)] += inverse_noise
@@ -311,28 +380,35 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """log N(x | mean, C) per sample, C = W Wᵀ + σ² I.
 
         With r = x − mean and z = V_kᵀ r, using the eigenstructure of C:
-            log|C| = Σ_i log max(λ_i, σ²) + (d − k) log σ²
             rᵀ C⁻¹ r = ||r||²/σ² + Σ_i z_i² (1/max(λ_i, σ²) − 1/σ²)
-        and log p(x) = −½ (d log 2π + log|C| + rᵀ C⁻¹ r): O(n d k), no d × d matrix.
+        and log p(x) = −½ (d log 2π + log|C| + rᵀ C⁻¹ r): O(n d k), no d × d matrix. Computed
+        in the units X / c, whose density is c^d times that of X.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        residual = X - self.mean_
-        n_features = X.shape[1]
-        if self.noise_variance_ == 0.0:
-            # Every direction kept: C = V Λ Vᵀ is full rank only when k = d.
-            precision = self.get_precision()
-            quadratic = np.einsum("ij,jk,ik->i", residual, precision, residual)
-            _, log_det_precision = np.linalg.slogdet(precision)
-            log_det = -log_det_precision
-        else:
-            variances = self._model_variances()
-            projections = residual @ self.components_.T
-            noise = self.noise_variance_
-            quadratic = np.einsum("ij,ij->i", residual, residual) / noise
-            quadratic += (projections**2) @ (1.0 / variances - 1.0 / noise)
-            log_det = np.log(variances).sum() + (n_features - self.n_components_) * np.log(noise)
-        return -0.5 * (n_features * np.log(2.0 * np.pi) + log_det + quadratic)
+        residual = self._centred_units(X)
+        n_features = residual.shape[1]
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self._noise_units == 0.0:
+                # Every direction kept: C = V Λ Vᵀ is full rank only when k = d.
+                precision = self._precision_units()
+                quadratic = np.einsum("ij,jk,ik->i", residual, precision, residual)
+                _, log_det_precision = np.linalg.slogdet(precision)
+                log_det = -log_det_precision
+            else:
+                variances = self._model_variances()
+                projections = residual @ self.components_.T
+                noise = self._noise_units
+                quadratic = np.einsum("ij,ij->i", residual, residual) / noise
+                quadratic += (projections**2) @ (1.0 / variances - 1.0 / noise)
+                log_det = np.log(variances).sum() + (n_features - self.n_components_) * np.log(
+                    noise
+                )
+        if not np.all(np.isfinite(quadratic)):
+            raise ValueError(
+                "X: expected samples whose log-likelihood fits in float64, got some so far from "
+                "the data that (x - mean)' C^-1 (x - mean) overflows"
+            )
+        log_density = -0.5 * (n_features * np.log(2.0 * np.pi) + log_det + quadratic)
+        return log_density - n_features * np.log(self._unit)
 
     def score(self, X, y=None) -> float:
         """Average probabilistic-PCA log-likelihood of the samples."""

@@ -13,8 +13,9 @@ from scipy.spatial.distance import pdist, squareform
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
+from glassml._scaling import scale_of
+from glassml._validation import check_fit_X, check_named_array
 from glassml.decomposition import _tsne_kernels as kernels
 from glassml.decomposition._pca import PCA
 
@@ -35,14 +36,26 @@ def conditional_probabilities(
 
     ``sq_distances[i, j]`` is the squared distance from i to ``neighbors[i, j]``; entries with
     ``neighbors < 0`` (i itself) get probability 0. Entropy is in nats, perplexity = e^H.
+    Non-finite distances or probabilities are refused before and after the compiled kernel.
     """
+    sq_distances = np.ascontiguousarray(sq_distances, dtype=np.float64)
+    if not np.all(np.isfinite(sq_distances)):
+        raise ValueError(
+            "X: expected samples whose squared distances fit in float64, got some beyond "
+            "1.8e308 (or NaN)"
+        )
     P, _ = kernels.binary_search_perplexity(
-        np.ascontiguousarray(sq_distances, dtype=np.float64),
+        sq_distances,
         np.ascontiguousarray(neighbors, dtype=np.int64),
         float(perplexity),
         PERPLEXITY_TOLERANCE,
         PERPLEXITY_MAX_STEPS,
     )
+    if not np.all(np.isfinite(P)):
+        raise ValueError(
+            "X: expected affinities p_j|i that are finite, got NaN or infinity (duplicate or "
+            "degenerate samples?)"
+        )
     return P
 
 
@@ -65,6 +78,13 @@ def nearest_neighbors(X: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.n
     """The ``n_neighbors`` nearest other samples of each sample (KD-tree), squared distances."""
     n_samples = X.shape[0]
     distances, indices = cKDTree(X).query(X, k=n_neighbors + 1)
+    # cKDTree marks a neighbour it cannot place (an infinite distance) with index n: passed on
+    # into a sparse matrix, that index wrote past its arrays and aborted the process.
+    if np.any(indices >= n_samples) or not np.all(np.isfinite(distances)):
+        raise ValueError(
+            "X: expected samples whose distances to each other fit in float64, got distances "
+            "beyond 1.8e308 (or NaN)"
+        )
     # Usually column 0 is the sample itself; with duplicates it may sit elsewhere or not at all.
     is_self = indices == np.arange(n_samples)[:, np.newaxis]
     keep = np.argsort(is_self, axis=1, kind="stable")[:, :n_neighbors]
@@ -101,6 +121,7 @@ def kl_divergence_exact(
 
     (with α = 1: 4 Σ_j (p_ij − q_ij)(1 + ||y_i − y_j||²)⁻¹ (y_i − y_j)). O(n²) time and memory.
     """
+    _check_embedding(Y)
     w, u = _student_t(squareform(pdist(Y, "sqeuclidean")), dof)
     np.fill_diagonal(w, 0.0)
     Q = np.maximum(w / w.sum(), MACHINE_EPSILON)
@@ -114,6 +135,15 @@ def kl_divergence_exact(
     # Σ_j s_ij (y_i − y_j) = (Σ_j s_ij) y_i − (S Y)_i
     grad = stiffness.sum(axis=1)[:, np.newaxis] * Y - stiffness @ Y
     return error, (2.0 * (dof + 1.0) / dof) * grad
+
+
+def _check_embedding(Y: np.ndarray) -> None:
+    """Refuse a non-finite embedding before it reaches the compiled tree and walk."""
+    if not np.all(np.isfinite(Y)):
+        raise ValueError(
+            "learning_rate: expected an embedding that stays finite, got NaN or infinity: the "
+            "gradient descent diverged (lower learning_rate or early_exaggeration)"
+        )
 
 
 def _n_runs(n_samples: int) -> int:
@@ -136,6 +166,7 @@ def kl_divergence_barnes_hut(
     C is summed over the stored p_ij with q_ij = w_ij / Z.
     """
     Y = np.ascontiguousarray(Y, dtype=np.float64)
+    _check_embedding(Y)
     attraction = np.empty_like(Y)
     repulsion = np.empty_like(Y)
     normaliser = kernels.barnes_hut_forces(
@@ -252,6 +283,20 @@ class TSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     van der Maaten & Hinton (2008), "Visualizing data using t-SNE", JMLR 9;
     van der Maaten (2014), "Accelerating t-SNE using tree-based algorithms", JMLR 15;
     Belkina et al. (2019) and Kobak & Berens (2019) for the "auto" learning rate.
+
+    Units: the affinities P depend on distances only through each row's calibrated kernel, so
+    they do not depend on the units of X; X is divided by a power of two near its typical
+    magnitude (exact) first, and data at 1e300 or 1e-300 embeds as it does at 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.decomposition import TSNE
+    >>> X = np.vstack([np.zeros((10, 3)), np.full((10, 3), 5.0)])
+    >>> X += np.random.default_rng(0).normal(scale=0.1, size=X.shape)
+    >>> Y = TSNE(perplexity=5, max_iter=250, random_state=0).fit_transform(X)
+    >>> Y.shape, bool(np.linalg.norm(Y[:10].mean(0) - Y[10:].mean(0)) > np.std(Y[:10]))
+    ((20, 2), True)
     """
 
     _parameter_constraints: ClassVar[dict] = {
@@ -305,16 +350,18 @@ class TSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def fit_transform(self, X, y=None) -> np.ndarray:
         """Embed X and return the embedding (n_samples, n_components)."""
         self._validate_params()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X = check_fit_X(self, X, dtype=np.float64, ensure_min_samples=2)
+        unit = scale_of(X)
+        X = X / unit if unit != 1.0 else X
         n_samples = X.shape[0]
         if self.perplexity >= n_samples:
             raise ValueError(
-                f"perplexity ({self.perplexity}) must be less than n_samples ({n_samples})"
+                f"perplexity: expected less than n_samples = {n_samples}, got {self.perplexity}"
             )
         if self.method == "barnes_hut" and self.n_components > 3:
             raise ValueError(
-                f"n_components={self.n_components} must be at most 3 with method='barnes_hut' "
-                "(the tree has 2^n_components children per cell); use method='exact'"
+                f"n_components: expected at most 3 with method='barnes_hut' (the tree has "
+                f"2^n_components children per cell; use method='exact'), got {self.n_components}"
             )
         random_state = check_random_state(self.random_state)
         self.learning_rate_ = (
@@ -379,18 +426,18 @@ class TSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _initial_embedding(self, X: np.ndarray, random_state) -> np.ndarray:
         n_samples = X.shape[0]
         if isinstance(self.init, np.ndarray):
-            init = np.asarray(self.init, dtype=np.float64)
-            if init.shape != (n_samples, self.n_components) or not np.all(np.isfinite(init)):
+            init = check_named_array(self.init, "init", dtype=np.float64, copy=True)
+            if init.shape != (n_samples, self.n_components):
                 raise ValueError(
-                    f"init must be a finite array of shape (n_samples, n_components)="
-                    f"{(n_samples, self.n_components)}; got shape {init.shape}"
+                    f"init: expected shape (n_samples, n_components) = "
+                    f"{(n_samples, self.n_components)}, got {init.shape}"
                 )
-            return init.copy()
+            return init
         if self.init == "pca":
             if self.n_components > X.shape[1]:
                 raise ValueError(
-                    f"n_components={self.n_components} exceeds n_features={X.shape[1]}; "
-                    "init='pca' needs n_components <= n_features (use init='random')"
+                    f"n_components: expected at most n_features = {X.shape[1]} with init='pca' "
+                    f"(use init='random'), got {self.n_components}"
                 )
             projected = PCA(self.n_components, random_state=random_state).fit_transform(X)
             # Same scale as the random start: the first axis gets standard deviation 1e-4.

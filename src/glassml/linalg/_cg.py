@@ -25,17 +25,18 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glassml._scaling import scale_of
+from glassml._validation import check_count, check_named_array, check_non_negative
 
-def _as_matvec(matvec: Callable[[NDArray], NDArray] | ArrayLike, n: int) -> Callable:
-    if callable(matvec):
-        return matvec
-    matrix = np.asarray(matvec, dtype=np.float64)
+
+def _as_matrix(matvec: ArrayLike, n: int) -> NDArray:
+    matrix = check_named_array(matvec, "matvec", dtype=np.float64)
     if matrix.shape != (n, n):
         raise ValueError(
             f"matvec: expected a callable or a square matrix of shape ({n}, {n}) matching b, "
             f"got shape {matrix.shape}"
         )
-    return matrix.__matmul__
+    return matrix
 
 
 def truncated_cg(
@@ -61,6 +62,11 @@ def truncated_cg(
             return x, iteration, False
         A_direction = matvec(direction)
         curvature = float(direction @ A_direction)
+        if not np.isfinite(curvature):
+            raise ValueError(
+                "matvec: expected finite products A p, got a non-finite p^T A p "
+                f"({curvature}) at iteration {iteration}"
+            )
         if curvature <= 0.0:
             return x, iteration, True
         alpha = residual_sq / curvature  # exact minimiser along the direction
@@ -81,6 +87,10 @@ def conjugate_gradient(
     max_iter: int | None = None,
 ) -> tuple[NDArray, int]:
     """Solve ``A x = b`` for symmetric positive definite ``A`` by conjugate gradient.
+
+    The system is solved in units where ``b`` (and a matrix ``A``) have magnitude about 1: both
+    are divided by powers of two (exact), so ``b`` at 1e300 or 1e-300 gives the same iterations
+    and the solution scaled back, instead of a residual norm that overflows or underflows.
 
     Parameters
     ----------
@@ -104,8 +114,8 @@ def conjugate_gradient(
     Raises
     ------
     ValueError
-        If inputs are not finite or of mismatched shapes, or ``A`` shows non-positive
-        curvature (``p^T A p <= 0``), i.e. it is not positive definite.
+        If inputs are not finite or of mismatched shapes, ``A`` shows non-positive curvature
+        (``p^T A p <= 0``, i.e. it is not positive definite), or the solution overflows.
 
     Examples
     --------
@@ -114,30 +124,36 @@ def conjugate_gradient(
     >>> np.round(x, 6).tolist(), n_iter
     ([0.090909, 0.636364], 2)
     """
-    b = np.asarray(b, dtype=np.float64)
-    if b.ndim != 1 or b.size == 0:
+    b = check_named_array(b, "b", dtype=np.float64, ensure_2d=False)
+    if b.ndim != 1:
         raise ValueError(f"b: expected a non-empty 1-D array, got shape {b.shape}")
-    if not np.all(np.isfinite(b)):
-        raise ValueError("b: expected finite values, got NaN or inf")
     n = b.shape[0]
     if x0 is not None:
-        x0 = np.asarray(x0, dtype=np.float64)
+        x0 = check_named_array(x0, "x0", dtype=np.float64, ensure_2d=False)
         if x0.shape != b.shape:
             raise ValueError(f"x0: expected shape {b.shape} like b, got {x0.shape}")
-        if not np.all(np.isfinite(x0)):
-            raise ValueError("x0: expected finite values, got NaN or inf")
-    if not tol >= 0:
-        raise ValueError(f"tol: expected a non-negative number, got {tol!r}")
-    if max_iter is None:
-        max_iter = 10 * n
-    elif max_iter < 0:
-        raise ValueError(f"max_iter: expected a non-negative integer, got {max_iter!r}")
-    apply_A = _as_matvec(matvec, n)
-    x, n_iter, negative_curvature = truncated_cg(
-        apply_A, b, x0, tol * float(np.linalg.norm(b)), max_iter
-    )
-    if negative_curvature:
-        raise ValueError(
-            "matvec: A is not positive definite (found a direction p with p^T A p <= 0)"
+    tol = check_non_negative(tol, "tol")
+    max_iter = 10 * n if max_iter is None else check_count(max_iter, "max_iter", minimum=0)
+    # Units: A x = b  <=>  (A / a) w = b / s  with  w = a x / s  (a = 1 for a callable).
+    b_scale = scale_of(b)
+    if callable(matvec):
+        apply_A, a_scale = matvec, 1.0
+    else:
+        matrix = _as_matrix(matvec, n)
+        a_scale = scale_of(matrix)
+        apply_A = (matrix / a_scale if a_scale != 1.0 else matrix).__matmul__
+    units = b_scale / a_scale
+    with np.errstate(over="ignore", under="ignore"):
+        w0 = None if x0 is None else (x0 * a_scale) / b_scale
+        rhs = b / b_scale if b_scale != 1.0 else b
+        w, n_iter, negative_curvature = truncated_cg(
+            apply_A, rhs, w0, tol * float(np.linalg.norm(rhs)), max_iter
         )
+        if negative_curvature:
+            raise ValueError(
+                "matvec: A is not positive definite (found a direction p with p^T A p <= 0)"
+            )
+        x = w * units if np.isfinite(units) and units != 0.0 else (w / a_scale) * b_scale
+    if not np.all(np.isfinite(x)):
+        raise ValueError("b: expected a system whose solution fits in float64, got an overflow")
     return x, n_iter

@@ -12,14 +12,20 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
+from glassml._scaling import scale_of
+from glassml._validation import check_named_array, check_non_negative, check_positive
 
-def _checked_matrix(A) -> np.ndarray:
-    A = np.asarray(A, dtype=np.float64)
-    if A.ndim != 2 or A.size == 0:
-        raise ValueError(f"A must be a non-empty 2-D array; got shape {A.shape}")
-    if not np.all(np.isfinite(A)):
-        raise ValueError("A contains NaN or infinity")
-    return A
+
+def _singular_values(A) -> tuple[np.ndarray, np.ndarray]:
+    """The validated matrix and its singular values (decreasing).
+
+    σ(A) = c σ(A / c): the SVD runs on A divided by a power of two near its largest entry, so
+    entries at 1e300 or 1e-300 neither overflow nor lose their digits to subnormals.
+    """
+    A = check_named_array(A, "A", dtype=np.float64)
+    scale = scale_of(A)
+    singular_values = linalg.svdvals(A / scale if scale != 1.0 else A, check_finite=False)
+    return A, singular_values * scale
 
 
 def _rank_tolerance(singular_values: np.ndarray, shape: tuple[int, int]) -> float:
@@ -27,25 +33,46 @@ def _rank_tolerance(singular_values: np.ndarray, shape: tuple[int, int]) -> floa
 
 
 def condition_number(A) -> float:
-    """κ₂(A) = σ_max / σ_min (inf for a singular matrix). Matches ``numpy.linalg.cond(A)``."""
-    A = _checked_matrix(A)
-    singular_values = linalg.svdvals(A, check_finite=False)
+    """κ₂(A) = σ_max / σ_min (inf for a singular matrix). Matches ``numpy.linalg.cond(A)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> condition_number(np.diag([4.0, 2.0, 0.5]))
+    8.0
+    """
+    _, singular_values = _singular_values(A)
     smallest = singular_values[-1]  # svdvals sorts in decreasing order
     return float(np.inf) if smallest == 0 else float(singular_values[0] / smallest)
 
 
 def numerical_rank(A, tol: float | None = None) -> int:
-    """Number of singular values above ``tol`` (default σ_max · max(m, n) · ε)."""
-    A = _checked_matrix(A)
-    singular_values = linalg.svdvals(A, check_finite=False)
+    """Number of singular values above ``tol`` (default σ_max · max(m, n) · ε).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> numerical_rank(np.array([[1.0, 2.0], [2.0, 4.0]]))
+    1
+    """
+    A, singular_values = _singular_values(A)
     if tol is None:
         tol = _rank_tolerance(singular_values, A.shape)
+    else:
+        tol = check_non_negative(tol, "tol")
     return int(np.sum(singular_values > tol))
 
 
 @dataclass(frozen=True)
 class ConditioningReport:
-    """Diagnostics of a matrix before solving with it."""
+    """Diagnostics of a matrix before solving with it (returned by :func:`conditioning_report`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> print(conditioning_report(np.diag([10.0, 1.0])))
+    shape (2, 2), rank 2, κ₂ = 1.000e+01 (~1.0 digits lost)
+    """
 
     shape: tuple[int, int]
     singular_values: np.ndarray
@@ -66,9 +93,16 @@ def conditioning_report(A, threshold: float = 1e10) -> ConditioningReport:
     """All diagnostics from one SVD.
 
     ``ill_conditioned`` is set when κ₂ > ``threshold`` or A is numerically rank-deficient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> report = conditioning_report(np.diag([1.0, 1e-12]))
+    >>> report.rank, report.ill_conditioned
+    (2, True)
     """
-    A = _checked_matrix(A)
-    singular_values = linalg.svdvals(A, check_finite=False)
+    threshold = check_positive(threshold, "threshold")
+    A, singular_values = _singular_values(A)
     smallest = singular_values[-1]
     kappa = float(np.inf) if smallest == 0 else float(singular_values[0] / smallest)
     rank = int(np.sum(singular_values > _rank_tolerance(singular_values, A.shape)))

@@ -14,18 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.utils import check_random_state
+
+from glassml._scaling import scale_of
+from glassml._validation import check_count, check_named_array, check_positive, check_seed
 
 
-def _as_matvec(A) -> tuple[Callable[[np.ndarray], np.ndarray], int]:
-    if callable(A):
-        raise ValueError("A given as a callable needs n_features; use power_iteration(A, n=...)")
-    A = np.asarray(A, dtype=np.float64)
-    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.size == 0:
-        raise ValueError(f"A must be a non-empty square matrix; got shape {A.shape}")
-    if not np.all(np.isfinite(A)):
-        raise ValueError("A contains NaN or infinity")
-    return (lambda x: A @ x), A.shape[0]
+def _square_matrix(A) -> np.ndarray:
+    A = check_named_array(A, "A", dtype=np.float64)
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"A: expected a square matrix, got shape {A.shape}")
+    return A
 
 
 def power_iteration(
@@ -38,6 +36,9 @@ def power_iteration(
     random_state=None,
 ) -> tuple[float, np.ndarray, int]:
     """Dominant eigenpair (λ, v) of a symmetric matrix by power iteration.
+
+    A matrix is divided by a power of two near its largest entry before iterating (exact), and
+    λ multiplied back: the iterates then never overflow (A at 1e300) or underflow (1e-300).
 
     Parameters
     ----------
@@ -69,24 +70,28 @@ def power_iteration(
     (3.0, [0.0, 1.0, 0.0])
     """
     if callable(A):
-        if n is None or n < 1:
-            raise ValueError("n must be a positive int when A is a callable")
-        matvec = A
+        if n is None:
+            raise ValueError("n: expected the dimension (a positive int) when A is a callable")
+        n = check_count(n, "n")
+        matvec, scale = A, 1.0
     else:
-        matvec, n = _as_matvec(A)
-    if tol <= 0:
-        raise ValueError(f"tol must be > 0; got {tol}")
-    if max_iter < 1:
-        raise ValueError(f"max_iter must be >= 1; got {max_iter}")
+        A = _square_matrix(A)
+        n, scale = A.shape[0], scale_of(A)
+        scaled = A / scale if scale != 1.0 else A
+        matvec = scaled.__matmul__
+    tol = check_positive(tol, "tol")
+    max_iter = check_count(max_iter, "max_iter")
+    random_state = check_seed(random_state)
     if x0 is None:
-        x = check_random_state(random_state).normal(size=n)
+        x = random_state.normal(size=n)
     else:
-        x = np.asarray(x0, dtype=np.float64).ravel()
-        if x.shape != (n,) or not np.all(np.isfinite(x)) or not np.any(x):
-            raise ValueError(f"x0 must be a finite nonzero vector of length {n}")
+        x = check_named_array(x0, "x0", dtype=np.float64, ensure_2d=False).ravel()
+        if x.shape != (n,) or not np.any(x):
+            raise ValueError(f"x0: expected a nonzero vector of length {n}, got {x0!r:.60}")
+        x = x / scale_of(x)
     x = x / np.linalg.norm(x)
     eigenvalue = 0.0
-    Ax = matvec(x)
+    Ax = _product(matvec, x)
     n_iter = 0
     while n_iter < max_iter:
         n_iter += 1
@@ -98,11 +103,21 @@ def power_iteration(
         if norm == 0.0:  # x lies in the null space: A = 0 on it, eigenvalue 0
             break
         x = Ax / norm
-        Ax = matvec(x)
+        Ax = _product(matvec, x)
     largest = np.argmax(np.abs(x))
     if x[largest] < 0:
         x = -x
-    return eigenvalue, x, n_iter
+    return eigenvalue * scale, x, n_iter
+
+
+def _product(matvec: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    product = np.asarray(matvec(x), dtype=np.float64)
+    if product.shape != x.shape or not np.all(np.isfinite(product)):
+        raise ValueError(
+            f"A: expected finite products A x of shape {x.shape}, got "
+            + (f"shape {product.shape}" if product.shape != x.shape else "non-finite values")
+        )
+    return product
 
 
 def top_eigenpairs(
@@ -115,12 +130,22 @@ def top_eigenpairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` largest-magnitude eigenpairs of a symmetric matrix by power iteration and
     Hotelling deflation. Returns (eigenvalues (k,), eigenvectors (n, k) as columns).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> values, vectors = top_eigenpairs(np.diag([1.0, 4.0, 2.0]), 2, random_state=0)
+    >>> np.round(values, 8).tolist()
+    [4.0, 2.0]
     """
-    _, n = _as_matvec(A)
-    if not 1 <= k <= n:
-        raise ValueError(f"k must be in [1, {n}]; got {k}")
-    deflated = np.array(A, dtype=np.float64)
-    random_state = check_random_state(random_state)
+    A = _square_matrix(A)
+    n = A.shape[0]
+    k = check_count(k, "k")
+    if k > n:
+        raise ValueError(f"k: expected at most {n} eigenpairs (the size of A), got {k}")
+    scale = scale_of(A)
+    deflated = A / scale
+    random_state = check_seed(random_state)
     values = np.empty(k)
     vectors = np.empty((n, k))
     for index in range(k):
@@ -130,4 +155,4 @@ def top_eigenpairs(
         values[index] = value
         vectors[:, index] = vector
         deflated -= value * np.outer(vector, vector)
-    return values, vectors
+    return values * scale, vectors

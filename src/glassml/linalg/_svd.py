@@ -17,9 +17,18 @@ from typing import Literal
 
 import numpy as np
 from scipy import linalg
-from sklearn.utils import check_random_state
+
+from glassml._scaling import scale_of
+from glassml._validation import (
+    check_bool,
+    check_count,
+    check_named_array,
+    check_option,
+    check_seed,
+)
 
 Normalizer = Literal["auto", "QR", "LU", "none"]
+NORMALIZERS = ("auto", "QR", "LU", "none")
 
 
 def svd_flip(U: np.ndarray | None, Vt: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
@@ -28,7 +37,25 @@ def svd_flip(U: np.ndarray | None, Vt: np.ndarray) -> tuple[np.ndarray | None, n
 
     A singular pair (u, v) is defined only up to a joint sign; fixing it makes results
     deterministic and comparable across solvers. ``U`` (if given) is flipped with ``Vt``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> U, Vt = svd_flip(np.array([[1.0], [2.0]]), np.array([[0.6, -0.8]]))
+    >>> U.tolist(), Vt.tolist()
+    ([[-1.0], [-2.0]], [[-0.6, 0.8]])
     """
+    Vt = check_named_array(Vt, "Vt", dtype=np.float64)
+    if U is not None:
+        U = check_named_array(U, "U", dtype=np.float64)
+        if U.shape[1] != Vt.shape[0]:
+            raise ValueError(
+                f"U: expected {Vt.shape[0]} columns (one per row of Vt), got {U.shape[1]}"
+            )
+    return _svd_flip(U, Vt)
+
+
+def _svd_flip(U: np.ndarray | None, Vt: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
     largest = np.argmax(np.abs(Vt), axis=1)
     signs = np.sign(Vt[np.arange(Vt.shape[0]), largest])
     signs[signs == 0] = 1.0
@@ -57,15 +84,35 @@ def randomized_range_finder(
     """Orthonormal Q (m × size) with range(Q) ≈ range of A's top singular vectors (HMT Alg. 4.4).
 
     Q = orth((A Aᵀ)^n_iter A Ω), Ω Gaussian (n × size); every product is renormalised.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Q = randomized_range_finder(np.diag([3.0, 2.0, 1.0]), 2, 4, random_state=0)
+    >>> Q.shape, np.allclose(Q.T @ Q, np.eye(2))
+    ((3, 2), True)
     """
-    random_state = check_random_state(random_state)
+    A = _checked_matrix(A)
+    size = check_count(size, "size")
+    n_iter = check_count(n_iter, "n_iter", minimum=0)
+    check_option(power_iteration_normalizer, "power_iteration_normalizer", NORMALIZERS)
+    scale = scale_of(A)
+    return _range_finder(
+        A / scale if scale != 1.0 else A,
+        size,
+        n_iter,
+        power_iteration_normalizer,
+        check_seed(random_state),
+    )
+
+
+def _checked_matrix(A) -> np.ndarray:
+    return check_named_array(A, "A", dtype=[np.float64, np.float32])
+
+
+def _range_finder(A, size, n_iter, power_iteration_normalizer, random_state) -> np.ndarray:
     if power_iteration_normalizer == "auto":
         power_iteration_normalizer = "none" if n_iter <= 2 else "LU"
-    if power_iteration_normalizer not in ("QR", "LU", "none"):
-        raise ValueError(
-            "power_iteration_normalizer must be one of 'auto', 'QR', 'LU', 'none'; "
-            f"got {power_iteration_normalizer!r}"
-        )
     normalize = _normalizer(power_iteration_normalizer)
     Q = random_state.normal(size=(A.shape[1], size))
     if A.dtype == np.float32:
@@ -121,37 +168,38 @@ def randomized_svd(
     >>> np.round(S, 6).tolist()
     [5.0, 3.0]
     """
-    A = np.asarray(A)
-    if A.ndim != 2 or A.size == 0:
-        raise ValueError(f"A must be a non-empty 2-D array; got shape {A.shape}")
-    if not np.all(np.isfinite(A)):
-        raise ValueError("A contains NaN or infinity")
-    if not np.issubdtype(A.dtype, np.floating):
-        A = A.astype(np.float64)
+    A = _checked_matrix(A)
     m, n = A.shape
-    if not 1 <= n_components <= min(m, n):
+    n_components = check_count(n_components, "n_components")
+    if n_components > min(m, n):
         raise ValueError(
-            f"n_components must be in [1, min(A.shape)={min(m, n)}]; got {n_components}"
+            f"n_components: expected at most min(A.shape) = {min(m, n)}, got {n_components}"
         )
-    if n_oversamples < 0:
-        raise ValueError(f"n_oversamples must be >= 0; got {n_oversamples}")
-    if n_iter == "auto":
+    n_oversamples = check_count(n_oversamples, "n_oversamples", minimum=0)
+    if isinstance(n_iter, str) and n_iter == "auto":
         n_iter = 7 if n_components < 0.1 * min(m, n) else 4
-    if not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
-        raise ValueError(f"n_iter must be a non-negative int or 'auto'; got {n_iter!r}")
+    else:
+        n_iter = check_count(n_iter, "n_iter", minimum=0)
+    check_option(power_iteration_normalizer, "power_iteration_normalizer", NORMALIZERS)
+    flip_sign = check_bool(flip_sign, "flip_sign")
+    random_state = check_seed(random_state)
+    # σ(A) = c σ(A / c) with c a power of two: entries at 1e300 or 1e-300 stay in range.
+    scale = scale_of(A)
+    if scale != 1.0:
+        A = A / scale
 
     # Work on the orientation with fewer columns: the sketch Ω is then the smaller one.
     transpose = m < n
     if transpose:
         A = A.T
     size = min(n_components + n_oversamples, min(m, n))
-    Q = randomized_range_finder(A, size, n_iter, power_iteration_normalizer, random_state)
+    Q = _range_finder(A, size, n_iter, power_iteration_normalizer, random_state)
     B = Q.T @ A
     U_small, S, Vt = linalg.svd(B, full_matrices=False, check_finite=False)
     U = Q @ U_small
     if transpose:
         U, Vt = Vt.T, U.T
-    U, S, Vt = U[:, :n_components], S[:n_components], Vt[:n_components]
+    U, S, Vt = U[:, :n_components], S[:n_components] * scale, Vt[:n_components]
     if flip_sign:
-        U, Vt = svd_flip(U, Vt)
+        U, Vt = _svd_flip(U, Vt)
     return U, S, Vt

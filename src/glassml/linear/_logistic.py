@@ -8,7 +8,6 @@ the result in scikit-learn's estimator contract.
 from __future__ import annotations
 
 import numbers
-import re
 import warnings
 from typing import Any
 
@@ -17,12 +16,15 @@ import scipy.linalg
 from scipy.special import expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from glassml._scaling import downscale_of, scale_of
+from glassml._validation import check_classes, check_fit_data, check_predict_data, check_weights
 from glassml.linear._logistic_loss import LogisticObjective
+from glassml.optim import Optimizer
 
 PENALTIES = ("l2", "l1", "elasticnet", None)
 FULL_BATCH_OPTIMIZERS = ("newton", "lbfgs", "gd", "fista")
@@ -30,8 +32,10 @@ STOCHASTIC_OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
 # Newton forms the dense Hessian (one symmetric rank-k update, Cholesky) up to this many
 # parameters, and goes Hessian-free (conjugate gradient on H v products) beyond.
 DENSE_HESSIAN_MAX_PARAMS = 1000
-# Mini-batch size used by the stochastic optimisers when batch_size="auto".
-AUTO_BATCH_SIZE = 200
+# Mini-batch size used by the stochastic optimisers when batch_size="auto": small enough that
+# an epoch takes several steps on a few hundred samples (a batch as large as the data would be
+# full-batch descent), large enough that one step amortises the NumPy call overhead.
+AUTO_BATCH_SIZE = 32
 # Initial learning rates of the adaptive methods (their steps are ~lr per coordinate).
 ADAPTIVE_LEARNING_RATES = {"adam": 0.03, "rmsprop": 0.03, "adagrad": 0.3}
 
@@ -64,12 +68,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
       (conjugate gradient on H v).
     - ``"lbfgs"``: limited-memory BFGS (two-loop recursion, strong-Wolfe line search).
     - ``"gd"``: full-batch gradient descent with an Armijo backtracking line search.
-    - ``"sgd"``: mini-batch stochastic gradient, ``theta <- theta - lr_t g_B`` with the decaying
-      step ``lr_t = lr / sqrt(1 + t / steps_per_epoch)`` (the O(1/sqrt(t)) step of convex
-      stochastic approximation); ``lr`` defaults to ``1 / L``, L the mean per-sample
-      curvature bound ``mean_i ||x~_i||² / 4`` (+ the L2 strength).
-    - ``"adam"``, ``"rmsprop"``, ``"adagrad"``: the same mini-batch loop and decaying rate
-      driving :mod:`glassml.optim`'s step optimisers (``lr`` 0.03, 0.03, 0.3).
+    - ``"sgd"``: averaged stochastic gradient descent (Polyak & Juditsky, 1992). Each epoch
+      reshuffles the samples and walks them in mini-batches B, ``theta <- theta - lr_t g_B``
+      with ``lr_t = lr / max(1 + lam lr t, sqrt(1 + t / steps_per_epoch))``: the 1/(lam t)
+      step of strongly convex stochastic approximation (Bottou, 2012), and never slower to
+      decay than 1/sqrt(epoch), which covers lam = 0. The estimate is the running average of
+      the iterates from the second epoch on, which converges at the optimal O(1/t) rate where
+      the last iterate only hovers; ``lr`` defaults to ``1 / L``, L the mean per-sample
+      curvature bound ``mean_i ||x~_i||² / 4`` (+ lam).
+    - ``"adam"``, ``"rmsprop"``, ``"adagrad"``: the same mini-batch loop, the rate decaying as
+      ``lr / sqrt(1 + epoch)``, driving :mod:`glassml.optim`'s step optimisers (``lr`` 0.03,
+      0.03, 0.3); the last iterate is the estimate.
     - ``"fista"``: accelerated proximal gradient; the L1 part goes through its prox
       (soft-thresholding), the only choice (with ``ISTA``/``FISTA`` instances) for ``"l1"`` and
       ``"elasticnet"``.
@@ -96,7 +105,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Initial step of the stochastic optimisers (None: 1/L for "sgd", 0.03 for "adam" and
         "rmsprop", 0.3 for "adagrad"). Ignored by the full-batch methods.
     batch_size : int or "auto", default="auto"
-        Mini-batch size of the stochastic optimisers ("auto": ``min(200, n_samples)``).
+        Mini-batch size of the stochastic optimisers ("auto": ``min(32, n_samples)``).
     tol : float, default=1e-4
         Stop when the infinity norm of the scaled gradient (the proximal stationarity measure
         for FISTA) is <= tol; stochastic optimisers check it once per epoch.
@@ -122,6 +131,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     intercepts sum to zero over classes where the loss leaves that shift free), as in
     scikit-learn.
 
+    Units: without a penalty the fit is equivariant in the scale of X (coefficients / c for
+    X c), so X is divided by a power of two near its largest entry and the coefficients scaled
+    back. With a penalty only huge X is shrunk, the penalty rescaled to match (the L2 strength
+    / c², the L1 / c: the same problem); at X * 1e300 the penalty then vanishes and the fit is
+    the unpenalised one, as the mathematics says.
+
     References
     ----------
     Hastie, Tibshirani & Friedman (2009), The Elements of Statistical Learning, §4.4 (IRLS).
@@ -139,6 +154,20 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     >>> model.predict([[0.2], [2.8]]).tolist()
     [0, 1]
     """
+
+    _parameter_constraints: dict = {  # noqa: RUF012 - scikit-learn's declaration
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "C": [Interval(numbers.Real, 0, None, closed="neither")],
+        "l1_ratio": [Interval(numbers.Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "optimizer": [StrOptions(set(FULL_BATCH_OPTIMIZERS + STOCHASTIC_OPTIMIZERS)), Optimizer],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self,
@@ -171,17 +200,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     # fit
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
         """Fit the coefficients by minimising the objective with ``optimizer``."""
-        self._check_params()
-        X = self._validate_X(X, reset=True)
-        y = _validate_y(y, X.shape[0])
-        check_classification_targets(y)
-        self.classes_, y_codes = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "y: needs samples of at least 2 classes, but the data contains only one "
-                f"class: {self.classes_[0]!r}"
-            )
-        weights = _validate_sample_weight(sample_weight, X.shape[0])
+        self._validate_params()
+        self._check_penalty_and_optimizer()
+        X, y = check_fit_data(self, X, y, dtype=np.float64, order="C")
+        self.classes_, y_codes = check_classes(y)
+        weights = check_weights(sample_weight, X)
         if self.class_weight is not None:
             weights = (
                 weights
@@ -197,15 +220,20 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # Objective divided by C * S: the penalty strengths become fraction / (C * S).
         penalised = l2_fraction + l1_fraction > 0
         loss_scale = self.C * weight_sum if penalised else weight_sum
+        # Units X / c: W = W' / c, so the penalties on W' are lam / c^2 and l1 / c (see the
+        # class docstring: any c unpenalised, only c > 1 with a penalty).
+        x_scale = downscale_of(X) if penalised else scale_of(X)
+        l2 = l2_fraction / loss_scale / x_scale / x_scale if penalised else 0.0
+        x_scale *= _stiffness_scale(l2, X, x_scale)
         objective = LogisticObjective(
-            X,
+            X / x_scale if x_scale != 1.0 else X,
             y_codes,
             weights / weight_sum,
             n_classes=len(self.classes_),
             fit_intercept=self.fit_intercept,
-            l2=l2_fraction / loss_scale if penalised else 0.0,
+            l2=l2_fraction / loss_scale / x_scale / x_scale if penalised else 0.0,
         )
-        l1_strength = l1_fraction / loss_scale if penalised else 0.0
+        l1_strength = l1_fraction / loss_scale / x_scale if penalised else 0.0
 
         theta0 = np.zeros(objective.n_params)
         if self._mini_batch_size(X.shape[0]) is None:
@@ -215,7 +243,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         theta, history, n_iter, converged = result
 
         coef, intercept = objective.split(theta)
-        coef, intercept = coef.copy(), intercept.copy() if intercept is not None else None
+        coef, intercept = coef / x_scale, intercept.copy() if intercept is not None else None
         if objective.n_logits > 1:
             # The softmax is unchanged by a common shift of all classes: report the symmetric
             # representative (a no-op where the L2 penalty already fixes it).
@@ -281,14 +309,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _solve_mini_batch(
         self, objective: LogisticObjective, theta0: np.ndarray
     ) -> tuple[np.ndarray, dict, int, bool]:
+        """Epochs of reshuffled mini-batch steps; for "sgd" the estimate is the Polyak-Ruppert
+        average of the iterates from the second epoch on, else the last iterate."""
         n_samples = objective.X.shape[0]
         batch_size = self._mini_batch_size(n_samples)
         steps_per_epoch = -(-n_samples // batch_size)
         optimizer = self._step_optimizer(objective, steps_per_epoch)
         optimizer.reset()
+        averaging = self.optimizer == "sgd"
         rng = check_random_state(self.random_state)
         theta = theta0.copy()
-        value, gradient = objective.value_and_gradient(theta)
+        estimate, n_averaged = theta, 0
+        value, gradient = objective.value_and_gradient(estimate)
         losses, grad_norms = [value], [float(np.max(np.abs(gradient)))]
         epoch = 0
         while epoch < self.max_iter and grad_norms[-1] > self.tol:
@@ -297,12 +329,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 rows = order[start : start + batch_size]
                 _, batch_gradient = objective.value_and_gradient(theta, rows)
                 optimizer.step([theta], [batch_gradient])
+                if averaging and epoch >= 1:
+                    # theta_bar_k = theta_bar_{k-1} + (theta_k - theta_bar_{k-1}) / k
+                    n_averaged += 1
+                    estimate = estimate + (theta - estimate) / n_averaged
             epoch += 1
-            value, gradient = objective.value_and_gradient(theta)
+            if not averaging or epoch == 1:
+                estimate = theta.copy()
+            value, gradient = objective.value_and_gradient(estimate)
             losses.append(value)
             grad_norms.append(float(np.max(np.abs(gradient))))
         history = {"loss": np.array(losses), "grad_norm": np.array(grad_norms)}
-        return theta, history, epoch, grad_norms[-1] <= self.tol
+        return estimate, history, epoch, grad_norms[-1] <= self.tol
 
     def _step_optimizer(self, objective: LogisticObjective, steps_per_epoch: int) -> Any:
         optim = _optim()
@@ -315,25 +353,26 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             initial = 1.0 / _mean_sample_curvature(objective)
         else:
             initial = ADAPTIVE_LEARNING_RATES[name]
+        lam = objective.l2
+
+        def averaged_sgd_rate(step: int) -> float:
+            # 1/(lam t) for strong convexity (lam > 0), at least as fast as 1/sqrt(epoch).
+            return initial / max(1.0 + lam * initial * step, np.sqrt(1.0 + step / steps_per_epoch))
 
         def decaying(step: int) -> float:
             # The O(1/sqrt(t)) step of convex stochastic approximation, t counted in epochs.
             return initial / np.sqrt(1.0 + step / steps_per_epoch)
 
-        classes = {
-            "sgd": optim.GradientDescent,
-            "adam": optim.Adam,
-            "rmsprop": optim.RMSprop,
-            "adagrad": optim.Adagrad,
-        }
+        if name == "sgd":
+            return optim.GradientDescent(lr=averaged_sgd_rate)
+        classes = {"adam": optim.Adam, "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad}
         return classes[name](lr=decaying)
 
     # ----------------------------------------------------------------------------------------
     # prediction
     def decision_function(self, X: Any) -> np.ndarray:
         """Logits ``X W^T + b``: shape (n,) for two classes, (n, n_classes) otherwise."""
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
+        X = self._validate_X(X)
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
@@ -358,72 +397,22 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     # ----------------------------------------------------------------------------------------
     # validation
-    def _validate_X(self, X: Any, reset: bool) -> np.ndarray:
-        try:
-            return validate_data(self, X, reset=reset, dtype=np.float64, order="C")
-        except ValueError as error:
-            message = str(error)
-            if re.search(r"\bX\b", message):
-                raise
-            raise ValueError(f"X: {message}") from error
+    def _validate_X(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        return check_predict_data(self, X, dtype=np.float64, order="C")
 
     def _optimizer_name(self) -> str:
         return self.optimizer if isinstance(self.optimizer, str) else type(self.optimizer).__name__
 
-    def _check_params(self) -> None:
-        if self.penalty not in PENALTIES:
-            raise ValueError(f"penalty: expected one of {PENALTIES}, got {self.penalty!r}")
-        if not (isinstance(self.C, numbers.Real) and self.C > 0 and not np.isnan(self.C)):
-            raise ValueError(f"C: expected a positive number (or np.inf), got {self.C!r}")
-        if not (isinstance(self.l1_ratio, numbers.Real) and 0 <= self.l1_ratio <= 1):
-            raise ValueError(f"l1_ratio: expected a number in [0, 1], got {self.l1_ratio!r}")
-        if not (isinstance(self.tol, numbers.Real) and self.tol >= 0):
-            raise ValueError(f"tol: expected a non-negative number, got {self.tol!r}")
-        if not (isinstance(self.max_iter, numbers.Integral) and self.max_iter >= 0):
-            raise ValueError(f"max_iter: expected a non-negative integer, got {self.max_iter!r}")
-        if not isinstance(self.fit_intercept, bool | np.bool_):
-            raise ValueError(f"fit_intercept: expected a bool, got {self.fit_intercept!r}")
-        if not (
-            self.class_weight is None
-            or self.class_weight == "balanced"
-            or isinstance(self.class_weight, dict)
-        ):
-            raise ValueError(
-                f"class_weight: expected a dict, 'balanced' or None, got {self.class_weight!r}"
-            )
-        if self.learning_rate is not None and not (
-            isinstance(self.learning_rate, numbers.Real) and self.learning_rate > 0
-        ):
-            raise ValueError(
-                f"learning_rate: expected a positive number or None, got {self.learning_rate!r}"
-            )
-        if not (
-            self.batch_size == "auto"
-            or (isinstance(self.batch_size, numbers.Integral) and self.batch_size >= 1)
-        ):
-            raise ValueError(
-                f"batch_size: expected a positive integer or 'auto', got {self.batch_size!r}"
-            )
-        optimizer = self.optimizer
-        if isinstance(optimizer, str):
-            known = FULL_BATCH_OPTIMIZERS + STOCHASTIC_OPTIMIZERS
-            if optimizer not in known:
-                raise ValueError(
-                    f"optimizer: expected one of {known} or an optimiser "
-                    f"instance from glassml.optim, got {optimizer!r}"
-                )
-        elif not isinstance(optimizer, _optim().Optimizer):
-            raise ValueError(
-                "optimizer: expected a name or an optimiser instance from glassml.optim, got "
-                f"{type(optimizer).__name__}"
-            )
+    def _check_penalty_and_optimizer(self) -> None:
+        """The one rule _parameter_constraints cannot state: an L1 part needs a prox."""
         if self._penalty_fractions()[1] > 0 and not (
-            optimizer == "fista" or _is_proximal(optimizer)
+            self.optimizer == "fista" or _is_proximal(self.optimizer)
         ):
             raise ValueError(
-                f"optimizer: penalty={self.penalty!r} has a non-differentiable L1 part; use "
-                "optimizer='fista' (or an ISTA/FISTA instance), which applies its prox, "
-                f"instead of {self._optimizer_name()!r}"
+                f"optimizer: expected 'fista' or an ISTA/FISTA instance with "
+                f"penalty={self.penalty!r} (its non-differentiable L1 part needs a prox), got "
+                f"{self._optimizer_name()!r}"
             )
 
     def _penalty_fractions(self) -> tuple[float, float]:
@@ -497,6 +486,28 @@ def _lipschitz_bound(objective: LogisticObjective) -> float:
     return (0.25 if objective.binary else 0.5) * float(top) + objective.l2
 
 
+# Penalty curvature beyond this multiple of the data's makes the problem stiff (see below).
+_STIFF = 2.0**20
+
+
+def _stiffness_scale(l2: float, X: np.ndarray, x_scale: float) -> float:
+    """A further power-of-two unit for X when the L2 penalty dwarfs the data's curvature.
+
+    With lam >> L (a tiny C, or sample weights summing to 1e-300) the coefficients' curvature
+    lam + L and the unpenalised intercept's (at most 1/4) are worlds apart: a first-order
+    step sized for the coefficients leaves the intercept where it started. Dividing X by
+    c ~ sqrt(lam) more (W = W' / c, penalty lam / c^2 ~ 1) puts both blocks on the same scale;
+    the problem, and its minimiser, are unchanged.
+    """
+    if not l2 > _STIFF:  # the threshold is at least this: only then measure the data
+        return 1.0
+    largest = float(np.max(np.einsum("ij,ij->i", X, X), initial=0.0)) / x_scale / x_scale
+    if not l2 > _STIFF * max(0.25 * largest, 1.0):
+        return 1.0
+    _, exponent = np.frexp(np.sqrt(l2))
+    return float(np.ldexp(1.0, int(exponent)))
+
+
 def _mean_sample_curvature(objective: LogisticObjective) -> float:
     """Average curvature bound of one sample's term, as the mini-batch estimate scales it.
 
@@ -507,27 +518,3 @@ def _mean_sample_curvature(objective: LogisticObjective) -> float:
     squared_norms = np.einsum("ij,ij->i", objective.X, objective.X) + objective.fit_intercept
     n_samples = objective.X.shape[0]
     return 0.25 * float(np.mean(n_samples * objective.weights * squared_norms)) + objective.l2
-
-
-def _validate_y(y: Any, n_samples: int) -> np.ndarray:
-    if y is None:
-        raise ValueError("y: LogisticRegression requires y to be passed, but the target y is None")
-    y = column_or_1d(y, warn=True)
-    if y.shape[0] != n_samples:
-        raise ValueError(f"y: expected {n_samples} labels (one per row of X), got {y.shape[0]}")
-    if y.dtype.kind in "fc" and not np.all(np.isfinite(y)):
-        raise ValueError("y: Input y contains NaN or infinity")
-    return y
-
-
-def _validate_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
-    if sample_weight is None:
-        return np.ones(n_samples)
-    if isinstance(sample_weight, numbers.Number):
-        return np.full(n_samples, float(sample_weight))
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.shape != (n_samples,):
-        raise ValueError(f"sample_weight: expected shape ({n_samples},), got {weights.shape}")
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("sample_weight: expected finite, non-negative weights")
-    return weights

@@ -18,6 +18,7 @@ import scipy.linalg
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from glassml._scaling import scale_of
 from glassml._validation import check_fit_data, check_predict_data, check_weights
 from glassml.linear._summary import RegressionSummary, regression_summary
 
@@ -25,11 +26,18 @@ ILL_CONDITIONED = 1e10
 
 
 def _pseudo_inverse_parts(
-    matrix: np.ndarray, n_rows: int
+    matrix: np.ndarray, n_rows: int, largest: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """SVD ``U s V'`` of a small square matrix, and ``1/s`` zeroed below the rank cut-off."""
+    """SVD ``U s V'`` of a small square matrix, and ``1/s`` zeroed below the rank cut-off.
+
+    The cut-off is relative to ``largest`` (default the matrix's own largest singular value):
+    for the slope block of R, that of the whole design, so a feature equal to the intercept
+    column up to rounding counts as collinear with it.
+    """
     U, s, Vt = scipy.linalg.svd(matrix, full_matrices=False, lapack_driver="gesdd")
-    cutoff = s[0] * max(n_rows, matrix.shape[1]) * np.finfo(np.float64).eps if s.size else 0.0
+    if largest is None:
+        largest = s[0] if s.size else 0.0
+    cutoff = largest * max(n_rows, matrix.shape[1]) * np.finfo(np.float64).eps
     keep = s > cutoff
     inverse_s = np.zeros_like(s)
     inverse_s[keep] = 1.0 / s[keep]
@@ -43,7 +51,10 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     ``sample_weight``: ordinary least squares; otherwise weighted least squares).
     Solved by Householder QR of ``A = sqrt(W) [1, X]``: ``R beta = Q'y``, never through
     ``(X'X)^-1``; a rank-deficient ``X`` gets the minimum-norm slopes (SVD of the trailing
-    block of ``R``) and a warning, as does a condition number above 1e10.
+    block of ``R``) and a warning, as does a condition number above 1e10. Least squares is
+    equivariant in the units of X and y, so data far from 1 (beyond 2^±150) is divided by a
+    power of two first (exact) and the coefficients scaled back; ``singular_values_`` and
+    ``condition_number_`` describe the design in those units.
 
     Parameters
     ----------
@@ -94,16 +105,23 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         weights = check_weights(sample_weight, X)
         sqrt_w = np.sqrt(weights)
 
-        columns = [np.ones((n_samples, 1)), X] if self.fit_intercept else [X]
+        # Least squares is equivariant: the fit to (X / a, y / c) has slopes (a / c) b. Solve in
+        # units where X and y are about 1 (powers of two: exact), so data at 1e300 or 1e-300
+        # neither overflows nor vanishes in the factorisation.
+        x_scale, y_scale = scale_of(X), scale_of(y)
+        X_units = X / x_scale if x_scale != 1.0 else X
+        y_units = (y / y_scale if y_scale != 1.0 else y).reshape(n_samples, -1)
+        columns = [np.ones((n_samples, 1)), X_units] if self.fit_intercept else [X_units]
         design = sqrt_w[:, None] * np.hstack(columns)
-        target = sqrt_w[:, None] * y.reshape(n_samples, -1)
+        target = sqrt_w[:, None] * y_units
 
         Q, R = scipy.linalg.qr(design, mode="economic")
         qty = Q.T @ target
 
         k_constant = int(self.fit_intercept)
         slope_block = R[k_constant:, k_constant:]
-        U, _, inverse_s, Vt, slope_rank = _pseudo_inverse_parts(slope_block, n_samples)
+        design_norm = float(np.linalg.norm(R, 2)) if R.size else 0.0
+        U, _, inverse_s, Vt, slope_rank = _pseudo_inverse_parts(slope_block, n_samples, design_norm)
         # Minimum-norm slopes: b = V diag(1/s) U' (Q'y)_2
         slopes = Vt.T @ (inverse_s[:, None] * (U.T @ qty[k_constant:]))
         if self.fit_intercept:
@@ -111,8 +129,10 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             intercept = (qty[0] - R[0, 1:] @ slopes) / R[0, 0]
         else:
             intercept = np.zeros(target.shape[1])
+        weighted_resid = target - sqrt_w[:, None] * (X_units @ slopes + intercept)
 
-        # Diagnostics of the whole design A (statsmodels' condition number is of A, too).
+        # Diagnostics of the design A the solver factorised (X in the units above; statsmodels'
+        # condition number is of A, too).
         R_U, self.singular_values_, R_inverse_s, R_Vt, _ = _pseudo_inverse_parts(R, n_samples)
         self.rank_ = slope_rank + k_constant
         smallest = self.singular_values_[-1]
@@ -139,6 +159,14 @@ class LinearRegression(RegressorMixin, BaseEstimator):
                 stacklevel=2,
             )
 
+        with np.errstate(over="ignore"):
+            slopes = slopes * (y_scale / x_scale)
+            intercept = intercept * y_scale
+        if not (np.all(np.isfinite(slopes)) and np.all(np.isfinite(intercept))):
+            raise ValueError(
+                "X, y: expected data whose least-squares coefficients fit in float64, got "
+                f"y / X spanning {y_scale:.3g} / {x_scale:.3g}: the slopes overflow"
+            )
         if y.ndim == 1:
             self.coef_ = slopes[:, 0]
             self.intercept_ = float(intercept[0])
@@ -146,15 +174,16 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             self.coef_ = slopes.T
             self.intercept_ = intercept if self.fit_intercept else 0.0
 
-        # Pieces the summary needs: unscaled covariance (A'A)^+ = R^+ R^+' from the SVD of R.
+        # Pieces the summary needs, in the units solved in: unscaled covariance
+        # (A'A)^+ = R^+ R^+' from the SVD of R, the target and residuals, and the units.
         R_pinv = R_Vt.T @ (R_inverse_s[:, None] * R_U.T)
         self._summary_parts = {
             "unscaled_cov": R_pinv @ R_pinv.T,
-            "y": y,
+            "y": y_units[:, 0] if y.ndim == 1 else y_units,
             "weights": weights,
-            "weighted_resid": sqrt_w[:, None]
-            * (y.reshape(n_samples, -1) - self._predict_array(X).reshape(n_samples, -1)),
+            "weighted_resid": weighted_resid,
             "weighted": weighted,
+            "units": (x_scale, y_scale),
         }
         return self
 
@@ -177,24 +206,31 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         parts = self._summary_parts
         if parts["y"].ndim != 1:
             raise ValueError(
-                "y: summary() describes a single target; this model was fitted on "
+                "y: expected a single target for summary(), got a model fitted on "
                 f"{parts['y'].shape[1]} targets (fit one model per target)"
             )
         n_samples = parts["y"].shape[0]
         if n_samples <= self.rank_:
             raise ValueError(
-                f"X: summary() needs more samples than the design's rank ({self.rank_}) to "
-                f"estimate the noise variance, got n_samples={n_samples}"
+                f"X: expected more samples than the design's rank ({self.rank_}) for "
+                f"summary() (the noise variance needs n > rank), got n_samples={n_samples}"
             )
         if hasattr(self, "feature_names_in_"):
             names = [str(name) for name in self.feature_names_in_]
         else:
             names = [f"x{j + 1}" for j in range(self.n_features_in_)]
-        params = self.coef_
+        x_scale, y_scale = parts["units"]
+        n_slopes = self.n_features_in_
+        # Parameters in the units solved in, and each one's unit: y / X for a slope, y for b0.
+        units = np.full(n_slopes, y_scale / x_scale)
+        slopes = self.coef_ / units
         if self.fit_intercept:
             names = ["const", *names]
-            params = np.concatenate([[self.intercept_], self.coef_])
-        return regression_summary(
+            params = np.concatenate([[self.intercept_ / y_scale], slopes])
+            units = np.concatenate([[y_scale], units])
+        else:
+            params = slopes
+        summary = regression_summary(
             names=names,
             params=params,
             unscaled_cov=parts["unscaled_cov"],
@@ -206,3 +242,4 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             has_constant=self.fit_intercept,
             weighted=parts["weighted"],
         )
+        return summary._in_units(units, y_scale)

@@ -26,6 +26,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from glassml._scaling import downscale_of, scale_of
 from glassml._validation import check_fit_data, check_predict_data, check_weights
 
 # Rows per block when accumulating X'WX: large enough for BLAS-3 speed, small enough that the
@@ -156,6 +157,19 @@ class Ridge(RegressorMixin, BaseEstimator):
     Hoerl & Kennard (1970), "Ridge regression: biased estimation for nonorthogonal problems",
     Technometrics 12(1). Hastie, Tibshirani & Friedman, *The Elements of Statistical
     Learning*, section 3.4.1 (the SVD form).
+
+    Units: with X = c X' the problem is ridge on X' with penalty alpha / c^2; huge X is solved
+    that way (at X * 1e300 the penalty vanishes: least squares), tiny X as it is (the penalty
+    wins: the mean of y).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.linear import Ridge
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> model = Ridge(alpha=1.0).fit(X, 2.0 * X[:, 0])
+    >>> round(float(model.coef_[0]), 6), round(model.intercept_, 6)
+    (1.666667, 0.5)
     """
 
     _parameter_constraints: dict = {  # noqa: RUF012 - scikit-learn's declaration
@@ -211,8 +225,16 @@ class Ridge(RegressorMixin, BaseEstimator):
         )
         n_samples, n_features = X.shape
         weights = check_weights(sample_weight, X)
-        targets = y.reshape(n_samples, -1)
-        alphas = self._alphas(targets.shape[1])
+        alphas = self._alphas(y.reshape(n_samples, -1).shape[1])
+        # Units: with X = a X' and y = c y', b = (c / a) b' where b' is the ridge solution on
+        # (X', y') with penalty alpha / a^2 (the exact same problem). Huge X is shrunk (a > 1):
+        # at 1e300 the penalty vanishes and the fit is least squares, as it should be; tiny X
+        # is left as it is, where the penalty rightly dominates. y enters linearly: any c.
+        x_scale, y_scale = downscale_of(X), scale_of(y)
+        if x_scale != 1.0:
+            X = X / x_scale
+            alphas = alphas / x_scale / x_scale  # underflows to 0: least squares
+        targets = (y / y_scale if y_scale != 1.0 else y).reshape(n_samples, -1)
 
         if self.fit_intercept:
             x_mean, y_mean = _weighted_means(X, targets, weights)
@@ -252,7 +274,14 @@ class Ridge(RegressorMixin, BaseEstimator):
             coef = _solve_svd(Xc, (targets - y_mean) * sqrt_w[:, None], alphas)
         self.solver_ = solver
 
-        intercept = y_mean - x_mean @ coef
+        intercept = (y_mean - x_mean @ coef) * y_scale
+        with np.errstate(over="ignore"):
+            coef = coef * (y_scale / x_scale)
+        if not np.all(np.isfinite(coef)):
+            raise ValueError(
+                "X, y: expected data whose ridge coefficients fit in float64, got y / X "
+                f"spanning {y_scale:.3g} / {x_scale:.3g}: the coefficients overflow"
+            )
         if y.ndim == 1:
             self.coef_, self.intercept_ = coef[:, 0], float(intercept[0])
         else:

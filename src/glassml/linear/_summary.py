@@ -16,6 +16,7 @@ the unscaled covariance ``(A'A)^+`` with ``A = sqrt(W) [1, X]``:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,16 @@ class RegressionSummary:
     ----------
     Greene (2018), *Econometric Analysis*, 8th ed., ch. 4-5 (least squares inference).
     Seabold & Perktold (2010), "statsmodels: econometric and statistical modeling with Python".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.linear import LinearRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 2))
+    >>> summary = LinearRegression().fit(X, X @ [1.0, 0.0] + rng.normal(size=40)).summary()
+    >>> summary.names, bool(summary.pvalues[1] < 0.001 < summary.pvalues[2])
+    (['const', 'x1', 'x2'], True)
     """
 
     names: list[str]
@@ -67,6 +78,28 @@ class RegressionSummary:
     skew: float
     kurtosis: float
     weighted: bool
+
+    def _in_units(self, units: np.ndarray, y_unit: float) -> RegressionSummary:
+        """The same analysis for parameters measured in ``units`` (y in ``y_unit``).
+
+        A fit solved with X and y divided by powers of two reports its parameters, standard
+        errors and intervals times each parameter's unit, the residual standard error times
+        y's, and log L shifted by ``-n log(y_unit)`` (the density of y / c is c times y's);
+        t, p, R², F and the residual diagnostics are scale-free.
+        """
+        if np.all(units == 1.0) and y_unit == 1.0:
+            return self
+        shift = self.nobs * np.log(y_unit)
+        return dataclasses.replace(
+            self,
+            params=self.params * units,
+            bse=self.bse * units,
+            conf_int=self.conf_int * units[:, None],
+            llf=float(self.llf - shift),
+            aic=float(self.aic + 2.0 * shift),
+            bic=float(self.bic + 2.0 * shift),
+            resid_std_err=self.resid_std_err * y_unit,
+        )
 
     def _header_rows(self) -> list[tuple[str, str, str, str]]:
         model = "WLS" if self.weighted else "OLS"
@@ -202,10 +235,26 @@ def regression_summary(
         tss = float(np.sum(weights * (y - mean) ** 2))
     else:
         tss = float(np.sum(weights * y**2))
+    if tss == 0.0:
+        raise ValueError(
+            "y: expected a y that varies for summary(), got a constant y (total sum of "
+            "squares 0): R-squared and the F statistic are undefined"
+        )
+    # Residuals at the rounding level of y (an exact fit up to float64): standard errors and
+    # t statistics would measure rounding, not noise.
+    if ssr <= (nobs * np.finfo(np.float64).eps) ** 2 * tss:
+        raise ValueError(
+            "y: expected residual variation for summary(), got an exact fit (residuals at the "
+            f"rounding level of y, sum of squares {ssr:.3g}): standard errors would be 0 and "
+            "t statistics infinite"
+        )
     rsquared = 1.0 - ssr / tss
     rsquared_adj = 1.0 - (nobs - k_constant) / df_resid * (1.0 - rsquared)
-    fvalue = ((tss - ssr) / df_model) / scale
-    f_pvalue = float(stats.f.sf(fvalue, df_model, df_resid))
+    if df_model > 0:
+        fvalue = ((tss - ssr) / df_model) / scale
+        f_pvalue = float(stats.f.sf(fvalue, df_model, df_resid))
+    else:  # no slope of rank > 0 to test (every feature constant or collinear with 1)
+        fvalue = f_pvalue = float("nan")
 
     half_n = nobs / 2.0
     llf = -np.log(ssr) * half_n - (1.0 + np.log(np.pi / half_n)) * half_n

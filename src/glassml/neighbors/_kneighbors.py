@@ -9,6 +9,11 @@ by default) and lets them vote:
 with ``w_i = 1`` ("uniform") or ``w_i = 1 / d(x, x_i)`` ("distance"; a neighbour at distance 0
 takes all the weight, shared among such neighbours). The class predicted is the most probable,
 ties going to the smallest label.
+
+Neighbours do not depend on the units of X, so the index is built on X divided by a power of
+two near its typical magnitude and queries are divided alike: training data at 1e300 or 1e-300
+has the neighbours it has at 1. A Euclidean query far beyond the training data is ranked
+without its own square (see ``_search.brute_force_kneighbors``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from glassml._validation import check_classes, check_fit_data, check_predict_data
+from glassml._scaling import SAFE_HIGH, scale_of
+from glassml._validation import check_classes, check_count, check_fit_data, check_predict_data
 from glassml.neighbors._search import brute_force_kneighbors, kd_tree_kneighbors
 
 # Above this many features a k-d tree prunes little and brute force wins (scikit-learn's rule).
@@ -68,6 +74,8 @@ class _KNeighborsBase(BaseEstimator):
         self.n_jobs = n_jobs
 
     def _fit_index(self, X: np.ndarray) -> None:
+        self._unit = scale_of(X)
+        X = X / self._unit if self._unit != 1.0 else X
         self._fit_X = X
         self.n_samples_fit_ = X.shape[0]
         method = self.algorithm
@@ -79,29 +87,59 @@ class _KNeighborsBase(BaseEstimator):
         self.effective_algorithm_ = method
         if method == "kd_tree":
             self._tree = cKDTree(X, leafsize=self.leaf_size)
-        else:
-            self._fit_sq_norms = np.einsum("ij,ij->i", X, X)
+        self._fit_sq_norms = np.einsum("ij,ij->i", X, X)
 
     def kneighbors(self, X=None, n_neighbors: int | None = None, return_distance: bool = True):
         """Distances and indices of the k nearest training samples, nearest first.
 
         With ``X=None`` the training samples are queried, each excluding itself.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassml.neighbors import KNeighborsRegressor
+        >>> model = KNeighborsRegressor(2).fit(np.array([[0.0], [1.0], [3.0]]), [0.0, 1.0, 3.0])
+        >>> distances, indices = model.kneighbors([[0.9]])
+        >>> np.round(distances, 6).tolist(), indices.tolist()
+        ([[0.1, 0.9]], [[1, 0]])
         """
+        distances, indices = self._kneighbors_in_units(X, n_neighbors)
+        if not return_distance:
+            return indices
+        with np.errstate(over="ignore"):
+            distances = distances * self._unit
+        if not np.all(np.isfinite(distances)):
+            raise ValueError(
+                "X: expected queries whose distances to the training data fit in float64, got "
+                "distances beyond 1.8e308"
+            )
+        return distances, indices
+
+    def _kneighbors_in_units(self, X, n_neighbors) -> tuple[np.ndarray, np.ndarray]:
+        """kneighbors with distances in the fitted units (what the votes' weights need)."""
         check_is_fitted(self)
-        k = self.n_neighbors if n_neighbors is None else n_neighbors
-        if not isinstance(k, numbers.Integral) or k < 1:
-            raise ValueError(f"n_neighbors: expected a positive integer, got {k!r}")
+        k = self.n_neighbors if n_neighbors is None else check_count(n_neighbors, "n_neighbors")
         query_self = X is None
         if query_self:
             X, k = self._fit_X, k + 1
         else:
             X = check_predict_data(self, X, dtype=np.float64)
+            X = X / self._unit if self._unit != 1.0 else X
         if k > self.n_samples_fit_:
             raise ValueError(
                 f"n_neighbors: expected n_neighbors <= n_samples_fit = {self.n_samples_fit_}, "
                 f"got {k - int(query_self)}" + (" (plus the query itself)" if query_self else "")
             )
-        if self.effective_algorithm_ == "kd_tree":
+        # A query beyond 2^150 times the training data's size: squared distances would
+        # overflow in the tree; the Euclidean brute force ranks it without squaring it.
+        far = float(np.max(np.abs(X), initial=0.0)) > SAFE_HIGH
+        if far and self.p != 2:
+            raise ValueError(
+                f"X: expected queries within 2^150 of the training data's scale for p={self.p} "
+                "(the Minkowski distances to every training point agree to float64 precision), "
+                f"got values up to {float(np.max(np.abs(X))) * self._unit:.3g}"
+            )
+        if self.effective_algorithm_ == "kd_tree" and not far:
             workers = 1 if self.n_jobs is None else self.n_jobs
             distances, indices = kd_tree_kneighbors(self._tree, X, k, self.p, workers)
         else:
@@ -117,10 +155,10 @@ class _KNeighborsBase(BaseEstimator):
             keep = ~own
             distances = distances[keep].reshape(X.shape[0], k - 1)
             indices = indices[keep].reshape(X.shape[0], k - 1)
-        return (distances, indices) if return_distance else indices
+        return distances, indices
 
     def _neighbours_and_weights(self, X) -> tuple[np.ndarray, np.ndarray]:
-        distances, indices = self.kneighbors(X)
+        distances, indices = self._kneighbors_in_units(X, None)
         return indices, _neighbour_weights(distances, self.weights)
 
 
@@ -148,6 +186,15 @@ class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
     ----------
     Cover & Hart (1967), "Nearest neighbor pattern classification", IEEE Trans. Inf. Theory.
     Bentley (1975), "Multidimensional binary search trees used for associative searching".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.neighbors import KNeighborsClassifier
+    >>> X = np.array([[0.0], [0.5], [1.0], [5.0], [5.5], [6.0]])
+    >>> model = KNeighborsClassifier(3).fit(X, ["a", "a", "a", "b", "b", "b"])
+    >>> model.predict([[0.7], [5.2]]).tolist()
+    ['a', 'b']
     """
 
     def fit(self, X, y) -> KNeighborsClassifier:
@@ -184,6 +231,14 @@ class KNeighborsRegressor(RegressorMixin, _KNeighborsBase):
     References
     ----------
     Hastie, Tibshirani & Friedman, *The Elements of Statistical Learning*, section 2.3.2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.neighbors import KNeighborsRegressor
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> KNeighborsRegressor(2).fit(X, [0.0, 1.0, 4.0, 9.0]).predict([[1.4]]).tolist()
+    [2.5]
     """
 
     def __sklearn_tags__(self):

@@ -39,10 +39,23 @@ def _k_smallest(block: np.ndarray, k: int) -> np.ndarray:
     return chosen
 
 
+def _norms(differences: np.ndarray) -> np.ndarray:
+    """``||d||_2`` along the last axis, scaled by the largest entry so squares cannot overflow
+    (a query at 1e300 from the training points is at a distance of about 1e300)."""
+    largest = np.max(np.abs(differences), axis=-1, keepdims=True)
+    unit = differences / np.where(largest > 0, largest, 1.0)
+    return largest[..., 0] * np.sqrt(np.einsum("...j,...j->...", unit, unit))
+
+
 def brute_force_kneighbors(
     fit_X: np.ndarray, fit_sq_norms: np.ndarray, query_X: np.ndarray, k: int, p: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Distances and indices of the k nearest training rows, by blocks of queries."""
+    """Distances and indices of the k nearest training rows, by blocks of queries.
+
+    For p = 2 the candidates are ranked by ``||x||^2 - 2 q'x``: the query's own ``||q||^2`` is
+    the same for every candidate and is left out, so a query far beyond the training data (its
+    square beyond float64) is still ranked, by exact arithmetic's order.
+    """
     n_queries, n_fit = query_X.shape[0], fit_X.shape[0]
     distances = np.empty((n_queries, min(k, n_fit)))
     indices = np.empty((n_queries, min(k, n_fit)), dtype=np.intp)
@@ -53,13 +66,11 @@ def brute_force_kneighbors(
             block = queries @ fit_X.T  # q'x by GEMM
             block *= -2.0
             block += fit_sq_norms
-            block += np.einsum("ij,ij->i", queries, queries)[:, None]
         else:
             block = cdist(queries, fit_X, metric="minkowski", p=p)
         chosen = _k_smallest(block, k)
         if p == 2:  # exact distances of the chosen few, from differences
-            differences = queries[:, None, :] - fit_X[chosen]
-            chosen_distances = np.sqrt(np.einsum("ijk,ijk->ij", differences, differences))
+            chosen_distances = _norms(queries[:, None, :] - fit_X[chosen])
         else:
             chosen_distances = np.take_along_axis(block, chosen, axis=1)
         rows = slice(start, start + queries.shape[0])
@@ -73,6 +84,12 @@ def kd_tree_kneighbors(
     """k nearest neighbours from scipy's k-d tree, ties ordered by index."""
     k = min(k, tree.n)
     distances, indices = tree.query(query_X, k=k, p=p, workers=workers)
+    # cKDTree marks a neighbour it cannot place (an infinite distance) with index n.
+    if np.any(indices >= tree.n) or not np.all(np.isfinite(distances)):
+        raise ValueError(
+            "X: expected queries whose distances to the training data fit in float64, got "
+            "distances beyond 1.8e308"
+        )
     distances = np.reshape(distances, (query_X.shape[0], k))
     indices = np.reshape(indices, (query_X.shape[0], k)).astype(np.intp)
     return _order_by_distance_then_index(distances, indices)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
-from numbers import Integral, Real
 
 import numba
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
+from glassml._scaling import downscale_of
+from glassml._validation import check_predict_data
 from glassml.svm._svc import per_sample_C, validate_training_data
+
+_LARGEST = np.finfo(np.float64).max
 
 
 @numba.njit(cache=True)
@@ -131,11 +136,36 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     the one-vs-rest problems), history_ (``"gap"``: max PG − min PG per epoch, ``"class"``:
     the one-vs-rest problem it belongs to).
 
+    Units: the dual's Q scales as c² with X, and LinearSVC(C, intercept_scaling) on X is
+    exactly LinearSVC(C c², intercept_scaling / c) on X / c with the same decision function
+    (coef_ / c). Huge X is solved in those units; where C c² exceeds float64 the penalty is
+    below rounding (an unregularised hinge fit with no finite dual) and X is refused by name.
+    Tiny X is solved as it is: the penalty wins and only the intercept is left.
+
     References
     ----------
     Hsieh, Chang, Lin, Keerthi & Sundararajan (2008), "A dual coordinate descent method for
     large-scale linear SVM", ICML. Fan et al. (2008), LIBLINEAR, JMLR 9.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.svm import LinearSVC
+    >>> X = np.array([[0.0, 0.0], [0.5, 0.2], [2.0, 2.0], [2.5, 1.8]])
+    >>> LinearSVC(random_state=0).fit(X, [0, 0, 1, 1]).predict([[0.2, 0.1], [2.2, 2.0]]).tolist()
+    [0, 1]
     """
+
+    _parameter_constraints: dict = {  # noqa: RUF012 - scikit-learn's declaration
+        "loss": [StrOptions({"hinge", "squared_hinge"})],
+        "C": [Interval(numbers.Real, 0, _LARGEST, closed="right")],
+        "tol": [Interval(numbers.Real, 0, _LARGEST, closed="right")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "intercept_scaling": [Interval(numbers.Real, 0, _LARGEST, closed="right")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self,
@@ -157,42 +187,24 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.random_state = random_state
 
-    def _validate_params(self) -> None:
-        if self.loss not in ("hinge", "squared_hinge"):
-            raise ValueError(f"loss must be 'hinge' or 'squared_hinge'; got {self.loss!r}.")
-        for name in ("C", "tol", "intercept_scaling"):
-            value = getattr(self, name)
-            if (
-                not isinstance(value, Real)
-                or isinstance(value, bool)
-                or not np.isfinite(value)
-                or value <= 0
-            ):
-                raise ValueError(f"{name} must be a positive finite number; got {value!r}.")
-        if (
-            not isinstance(self.max_iter, Integral)
-            or isinstance(self.max_iter, bool)
-            or (self.max_iter < 1)
-        ):
-            raise ValueError(f"max_iter must be a positive integer; got {self.max_iter!r}.")
-        if not isinstance(self.fit_intercept, bool | np.bool_):
-            raise ValueError(f"fit_intercept must be a bool; got {self.fit_intercept!r}.")
-        if not (
-            self.class_weight is None
-            or self.class_weight == "balanced"
-            or isinstance(self.class_weight, dict)
-        ):
-            raise ValueError(
-                f"class_weight must be None, 'balanced' or a dict; got {self.class_weight!r}."
-            )
-
     def fit(self, X, y, sample_weight=None):
         """One dual coordinate-descent solve per one-vs-rest problem (one if binary)."""
         self._validate_params()
         X, y_index, weights = validate_training_data(self, X, y, sample_weight)
-        C_of_own_class = per_sample_C(self.C, self.class_weight, self.classes_, y_index, weights)
+        # Units X / c: C c^2 and intercept_scaling / c (see the class docstring).
+        unit = downscale_of(X)
+        with np.errstate(over="ignore"):
+            C = self.C * unit * unit
+        if not np.isfinite(C * max(1.0, float(np.max(weights)))):
+            raise ValueError(
+                "X: expected values whose squares times C fit in float64 (LinearSVC(C) on X is "
+                f"LinearSVC(C c^2) on X / c), got X up to {float(np.max(np.abs(X))):.3g}: the "
+                "penalty is below rounding, an unregularised hinge fit; rescale X"
+            )
+        X = X / unit if unit != 1.0 else X
+        C_of_own_class = per_sample_C(C, self.class_weight, self.classes_, y_index, weights)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        bias_scale = float(self.intercept_scaling) if self.fit_intercept else 0.0
+        bias_scale = float(self.intercept_scaling) / unit if self.fit_intercept else 0.0
 
         # binary: one problem with +1 = classes_[1]; otherwise class k against the rest
         # (liblinear: the rest keep C · sample_weight, without their class weight)
@@ -204,7 +216,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             if len(self.classes_) == 2:
                 C_i = C_of_own_class
             else:
-                C_i = np.where(positive, C_of_own_class, self.C * weights)
+                C_i = np.where(positive, C_of_own_class, C * weights)
             kept = C_i > 0  # a zero bound pins α_i at 0: the sample plays no part
             if self.loss == "hinge":
                 upper, diagonal = C_i[kept], np.zeros(np.count_nonzero(kept))
@@ -231,7 +243,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        self.coef_ = np.array(coef)
+        self.coef_ = np.array(coef) / unit
         # scikit-learn's convention: a scalar 0.0 when there is no intercept
         self.intercept_ = np.array(intercept) if self.fit_intercept else 0.0
         self.n_iter_ = int(max(epochs))
@@ -244,7 +256,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     def decision_function(self, X) -> np.ndarray:
         """wᵀx + b: (n_samples,) if binary (positive → classes_[1]), else (n_samples, k)."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = check_predict_data(self, X, dtype=np.float64)
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 

@@ -28,6 +28,8 @@ libsvm does (``Qfloat``), which halves the cache and keeps the iteration path id
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numba
 import numpy as np
 
@@ -38,22 +40,42 @@ TAU = 1e-12  # stands in for a non-positive curvature a_ij (indefinite kernels)
 INF = np.inf
 LOWER, UPPER, FREE = 0, 1, 2
 
+# numba has no cheap mutable objects; the solver's state travels in three records (named tuples
+# of arrays and numbers, which numba compiles like separate arguments, at no cost).
+
+#: The kernel as the user chose it: ``kind`` (LINEAR ... PRECOMPUTED) and its parameters.
+KernelSpec = namedtuple("KernelSpec", ["kind", "gamma", "coef0", "degree"])
+#: The kernel on the training data: X, its squared row norms, the precomputed Gram matrix (a
+#: dummy unless kind == PRECOMPUTED), and the spec's fields.
+Kernel = namedtuple("Kernel", ["X", "sq_norms", "gram", "kind", "gamma", "coef0", "degree"])
+#: The kernel-row cache: rows (n_slots, l) float32; slot_of[position] -> slot or -1;
+#: owner[slot] -> position; length[slot]: rows[slot, :length] are valid; prev/nxt: the LRU list,
+#: whose sentinel is n_slots; free_slots[:n_free[0]] are unused slots.
+RowCache = namedtuple(
+    "RowCache", ["rows", "slot_of", "owner", "length", "prev", "nxt", "free_slots", "n_free"]
+)
+#: The dual problem, indexed by position (shrinking permutes positions; samples[position] is
+#: the sample): labels y, gradient G, G_bar, multipliers alpha, their status, bounds C, the
+#: kernel's diagonal QD.
+Problem = namedtuple("Problem", ["y", "G", "G_bar", "alpha", "status", "C", "QD", "samples"])
+
 
 @numba.njit(cache=True)
-def _kernel_value(X, sq_norms, gram, a, b, kernel_id, gamma, coef0, degree):
+def _kernel_value(kernel, a, b):
     """k(x_a, x_b) evaluated as libsvm does (so both sides round alike)."""
-    if kernel_id == PRECOMPUTED:
-        return gram[a, b]
+    if kernel.kind == PRECOMPUTED:
+        return kernel.gram[a, b]
+    X = kernel.X
     dot = 0.0
     for f in range(X.shape[1]):
         dot += X[a, f] * X[b, f]
-    if kernel_id == LINEAR:
+    if kernel.kind == LINEAR:
         return dot
-    if kernel_id == RBF:
-        return np.exp(-gamma * (sq_norms[a] + sq_norms[b] - 2.0 * dot))
-    if kernel_id == POLY:
-        return _powi(gamma * dot + coef0, degree)
-    return np.tanh(gamma * dot + coef0)
+    if kernel.kind == RBF:
+        return np.exp(-kernel.gamma * (kernel.sq_norms[a] + kernel.sq_norms[b] - 2.0 * dot))
+    if kernel.kind == POLY:
+        return _powi(kernel.gamma * dot + kernel.coef0, kernel.degree)
+    return np.tanh(kernel.gamma * dot + kernel.coef0)
 
 
 @numba.njit(cache=True)
@@ -70,20 +92,22 @@ def _powi(base, times):
 
 
 @numba.njit(cache=True)
-def _fill_row(
-    row, position, start, stop, samples, y, X, sq_norms, gram, kernel_id, gamma, coef0, degree
-):
+def _fill_row(row, position, start, stop, problem, kernel):
     """row[t] = y_p y_t K(x_p, x_t) for positions t in [start, stop).
 
     The kernel branch sits outside the loop and the dot product is summed in feature order,
     as libsvm's dense ``dot``, so that every entry rounds as libsvm's does.
     """
+    samples, y = problem.samples, problem.y
     a = samples[position]
     y_a = y[position]
-    if kernel_id == PRECOMPUTED:
+    kind, gamma, coef0, degree = kernel.kind, kernel.gamma, kernel.coef0, kernel.degree
+    if kind == PRECOMPUTED:
+        gram = kernel.gram
         for t in range(start, stop):
             row[t] = np.float32(y_a * y[t] * gram[a, samples[t]])
         return
+    X, sq_norms = kernel.X, kernel.sq_norms
     n_features = X.shape[1]
     x_a = X[a]
     for t in range(start, stop):
@@ -92,11 +116,11 @@ def _fill_row(
         dot = 0.0
         for f in range(n_features):
             dot += x_a[f] * x_b[f]
-        if kernel_id == RBF:
+        if kind == RBF:
             value = np.exp(-gamma * (sq_norms[a] + sq_norms[b] - 2.0 * dot))
-        elif kernel_id == LINEAR:
+        elif kind == LINEAR:
             value = dot
-        elif kernel_id == POLY:
+        elif kind == POLY:
             value = _powi(gamma * dot + coef0, degree)
         else:
             value = np.tanh(gamma * dot + coef0)
@@ -106,15 +130,35 @@ def _fill_row(
 # ---- kernel-row cache: slots of float32 rows, doubly linked LRU list, sentinel = n_slots -----
 
 
-@numba.njit(cache=True)
-def _lru_delete(prev, nxt, s):
-    nxt[prev[s]] = nxt[s]
-    prev[nxt[s]] = prev[s]
+def new_cache(n_slots: int, l: int) -> RowCache:
+    """An empty cache of ``n_slots`` rows of length ``l`` (at least 2, at most l slots)."""
+    n_slots = max(2, min(n_slots, l))
+    prev = np.empty(n_slots + 1, dtype=np.int64)
+    nxt = np.empty(n_slots + 1, dtype=np.int64)
+    prev[n_slots] = n_slots
+    nxt[n_slots] = n_slots
+    return RowCache(
+        rows=np.empty((n_slots, l), dtype=np.float32),
+        slot_of=-np.ones(l, dtype=np.int64),
+        owner=-np.ones(n_slots, dtype=np.int64),
+        length=np.zeros(n_slots, dtype=np.int64),
+        prev=prev,
+        nxt=nxt,
+        free_slots=np.arange(n_slots)[::-1].copy(),
+        n_free=np.array([n_slots]),
+    )
 
 
 @numba.njit(cache=True)
-def _lru_insert(prev, nxt, s, sentinel):
+def _lru_delete(cache, s):
+    cache.nxt[cache.prev[s]] = cache.nxt[s]
+    cache.prev[cache.nxt[s]] = cache.prev[s]
+
+
+@numba.njit(cache=True)
+def _lru_insert(cache, s):
     # most recently used goes last, just before the sentinel
+    prev, nxt, sentinel = cache.prev, cache.nxt, cache.rows.shape[0]
     nxt[s] = sentinel
     prev[s] = prev[sentinel]
     nxt[prev[s]] = s
@@ -122,83 +166,48 @@ def _lru_insert(prev, nxt, s, sentinel):
 
 
 @numba.njit(cache=True)
-def _release(slot_of, owner, length, free_slots, n_free, prev, nxt, s):
-    _lru_delete(prev, nxt, s)
-    slot_of[owner[s]] = -1
-    owner[s] = -1
-    length[s] = 0
-    free_slots[n_free] = s
-    return n_free + 1
-
-
-# The cache is a handful of arrays passed explicitly (numba has no cheap mutable objects):
-# rows (n_slots, l) float32; slot_of[position] -> slot or −1; owner[slot] -> position;
-# length[slot]: rows[slot, :length] are valid; prev/nxt: LRU list whose sentinel is n_slots;
-# free_slots[:n_free_box[0]] are unused slots.
+def _release(cache, s):
+    """Slot s leaves the LRU list and its owner and joins the free slots."""
+    _lru_delete(cache, s)
+    cache.slot_of[cache.owner[s]] = -1
+    cache.owner[s] = -1
+    cache.length[s] = 0
+    cache.free_slots[cache.n_free[0]] = s
+    cache.n_free[0] += 1
 
 
 @numba.njit(cache=True)
-def _get_row(
-    position,
-    need,
-    rows,
-    slot_of,
-    owner,
-    length,
-    prev,
-    nxt,
-    free_slots,
-    n_free_box,
-    samples,
-    y,
-    X,
-    sq_norms,
-    gram,
-    kernel_id,
-    gamma,
-    coef0,
-    degree,
-):
+def _get_row(cache, problem, kernel, position, need):
     """Slot holding Q[position, :need], computing only the part not yet cached."""
-    sentinel = rows.shape[0]
-    s = slot_of[position]
+    sentinel = cache.rows.shape[0]
+    s = cache.slot_of[position]
     if s >= 0:
-        _lru_delete(prev, nxt, s)
+        _lru_delete(cache, s)
     else:
-        if n_free_box[0] == 0:
-            victim = nxt[sentinel]  # least recently used
-            n_free_box[0] = _release(
-                slot_of, owner, length, free_slots, n_free_box[0], prev, nxt, victim
-            )
-        n_free_box[0] -= 1
-        s = free_slots[n_free_box[0]]
-        slot_of[position] = s
-        owner[s] = position
-        length[s] = 0
-    if length[s] < need:
-        _fill_row(
-            rows[s],
-            position,
-            length[s],
-            need,
-            samples,
-            y,
-            X,
-            sq_norms,
-            gram,
-            kernel_id,
-            gamma,
-            coef0,
-            degree,
-        )
-        length[s] = need
-    _lru_insert(prev, nxt, s, sentinel)
+        if cache.n_free[0] == 0:
+            _release(cache, cache.nxt[sentinel])  # the least recently used
+        cache.n_free[0] -= 1
+        s = cache.free_slots[cache.n_free[0]]
+        cache.slot_of[position] = s
+        cache.owner[s] = position
+        cache.length[s] = 0
+    if cache.length[s] < need:
+        _fill_row(cache.rows[s], position, cache.length[s], need, problem, kernel)
+        cache.length[s] = need
+    _lru_insert(cache, s)
     return s
 
 
 @numba.njit(cache=True)
-def _cache_swap(i, j, rows, slot_of, owner, length, prev, nxt, free_slots, n_free_box):
+def _cache_swap(cache, i, j):
     """Positions i and j exchange places: move their rows and swap entries i, j in every row."""
+    slot_of, owner, rows, length, nxt = (
+        cache.slot_of,
+        cache.owner,
+        cache.rows,
+        cache.length,
+        cache.nxt,
+    )
     si, sj = slot_of[i], slot_of[j]
     slot_of[i], slot_of[j] = sj, si
     if sj >= 0:
@@ -214,9 +223,7 @@ def _cache_swap(i, j, rows, slot_of, owner, length, prev, nxt, free_slots, n_fre
             if length[s] > high:
                 rows[s, low], rows[s, high] = rows[s, high], rows[s, low]
             else:  # row covers one of the two only: drop it (libsvm "gives up" too)
-                n_free_box[0] = _release(
-                    slot_of, owner, length, free_slots, n_free_box[0], prev, nxt, s
-                )
+                _release(cache, s)
         s = following
 
 
@@ -233,48 +240,60 @@ def _status(alpha_t, c_t):
 
 
 @numba.njit(cache=True)
-def smo_solve(
-    X, gram, y_in, C_in, kernel_id, gamma, coef0, degree, tol, max_iter, n_slots, shrinking
-):
-    """Solve the C-SVC dual; returns (y_i α_i per sample, rho, n_iter, gap history, hit_max).
-
-    The decision function is ``Σ_i y_i α_i K(x_i, x) − rho``.
-    """
+def _start(X, gram, spec, y_in, C_in):
+    """The kernel on X and the dual problem at alpha = 0: gradient -e, nothing at a bound."""
     l = y_in.shape[0]
     # ||x||² summed in order, as libsvm's dot(), so kernel values round identically
     sq_norms = np.zeros(l)
     for t in range(l):
         for f in range(X.shape[1]):
             sq_norms[t] += X[t, f] * X[t, f]
-    # position-indexed state (shrinking permutes positions; samples[pos] is the sample)
-    samples = np.arange(l)
-    y = y_in.astype(np.float64)
+    kernel = Kernel(X, sq_norms, gram, spec.kind, spec.gamma, spec.coef0, spec.degree)
     C = C_in.copy()
-    alpha = np.zeros(l)
     status = np.zeros(l, dtype=np.int8)
     QD = np.empty(l)
     for t in range(l):
-        QD[t] = _kernel_value(X, sq_norms, gram, t, t, kernel_id, gamma, coef0, degree)
+        QD[t] = _kernel_value(kernel, t, t)
         status[t] = _status(0.0, C[t])
+    problem = Problem(
+        y=y_in.astype(np.float64),
+        G=-np.ones(l),
+        G_bar=np.zeros(l),
+        alpha=np.zeros(l),
+        status=status,
+        C=C,
+        QD=QD,
+        samples=np.arange(l),
+    )
+    return kernel, problem
 
-    n_slots = max(2, min(n_slots, l))
-    rows = np.empty((n_slots, l), dtype=np.float32)
-    slot_of = -np.ones(l, dtype=np.int64)
-    owner = -np.ones(n_slots, dtype=np.int64)
-    length = np.zeros(n_slots, dtype=np.int64)
-    prev = np.empty(n_slots + 1, dtype=np.int64)
-    nxt = np.empty(n_slots + 1, dtype=np.int64)
-    prev[n_slots] = n_slots
-    nxt[n_slots] = n_slots
-    free_slots = np.arange(n_slots)[::-1].copy()
-    n_free = np.array([n_slots])
 
-    # α = 0: ∇f = −e, and no multiplier sits at its upper bound
-    G = -np.ones(l)
-    G_bar = np.zeros(l)
+def smo_solve(X, gram, spec: KernelSpec, y, C, tol, max_iter, n_slots, shrinking):
+    """Solve the C-SVC dual; returns (y_i α_i per sample, rho, n_iter, gap history, hit_max).
+
+    The decision function is ``Σ_i y_i α_i K(x_i, x) − rho``. ``gram`` is the precomputed
+    kernel matrix when ``spec.kind == PRECOMPUTED`` (a dummy otherwise); ``n_slots`` rows of
+    the kernel matrix are cached.
+    """
+    kernel, problem = _start(X, gram, spec, y, C)
+    cache = new_cache(n_slots, y.shape[0])
+    return _smo_loop(problem, cache, kernel, tol, max_iter, shrinking)
+
+
+@numba.njit(cache=True)
+def _smo_loop(problem, cache, kernel, tol, max_iter, shrinking):
+    y, G, G_bar, alpha, status, C = (
+        problem.y,
+        problem.G,
+        problem.G_bar,
+        problem.alpha,
+        problem.status,
+        problem.C,
+    )
+    rows = cache.rows
+    l = y.shape[0]
     active_size = l
     unshrunk = False
-
     history = np.empty(1024)
     n_iter = 0
     counter = min(l, 1000) + 1
@@ -287,112 +306,14 @@ def smo_solve(
         if counter == 0:
             counter = min(l, 1000)
             if shrinking:
-                active_size, unshrunk = _shrink(
-                    active_size,
-                    unshrunk,
-                    l,
-                    tol,
-                    y,
-                    G,
-                    G_bar,
-                    alpha,
-                    status,
-                    C,
-                    QD,
-                    samples,
-                    rows,
-                    slot_of,
-                    owner,
-                    length,
-                    prev,
-                    nxt,
-                    free_slots,
-                    n_free,
-                    X,
-                    sq_norms,
-                    gram,
-                    kernel_id,
-                    gamma,
-                    coef0,
-                    degree,
-                )
+                active_size, unshrunk = _shrink(problem, cache, kernel, active_size, unshrunk, tol)
 
-        i, j, gap = _select_working_set(
-            active_size,
-            y,
-            G,
-            status,
-            QD,
-            tol,
-            rows,
-            slot_of,
-            owner,
-            length,
-            prev,
-            nxt,
-            free_slots,
-            n_free,
-            samples,
-            X,
-            sq_norms,
-            gram,
-            kernel_id,
-            gamma,
-            coef0,
-            degree,
-        )
+        i, j, gap = _select_working_set(problem, cache, kernel, active_size, tol)
         if j == -1:
             # optimal on the active set: rebuild the whole gradient and check all samples
-            _reconstruct_gradient(
-                active_size,
-                l,
-                y,
-                G,
-                G_bar,
-                alpha,
-                status,
-                samples,
-                rows,
-                slot_of,
-                owner,
-                length,
-                prev,
-                nxt,
-                free_slots,
-                n_free,
-                X,
-                sq_norms,
-                gram,
-                kernel_id,
-                gamma,
-                coef0,
-                degree,
-            )
+            _reconstruct_gradient(problem, cache, kernel, active_size)
             active_size = l
-            i, j, gap = _select_working_set(
-                active_size,
-                y,
-                G,
-                status,
-                QD,
-                tol,
-                rows,
-                slot_of,
-                owner,
-                length,
-                prev,
-                nxt,
-                free_slots,
-                n_free,
-                samples,
-                X,
-                sq_norms,
-                gram,
-                kernel_id,
-                gamma,
-                coef0,
-                degree,
-            )
+            i, j, gap = _select_working_set(problem, cache, kernel, active_size, tol)
             if j == -1:
                 break
             counter = 1  # shrink at the next iteration
@@ -403,51 +324,11 @@ def smo_solve(
         history[n_iter] = gap
         n_iter += 1
 
-        si = _get_row(
-            i,
-            active_size,
-            rows,
-            slot_of,
-            owner,
-            length,
-            prev,
-            nxt,
-            free_slots,
-            n_free,
-            samples,
-            y,
-            X,
-            sq_norms,
-            gram,
-            kernel_id,
-            gamma,
-            coef0,
-            degree,
-        )
-        sj = _get_row(
-            j,
-            active_size,
-            rows,
-            slot_of,
-            owner,
-            length,
-            prev,
-            nxt,
-            free_slots,
-            n_free,
-            samples,
-            y,
-            X,
-            sq_norms,
-            gram,
-            kernel_id,
-            gamma,
-            coef0,
-            degree,
-        )
+        si = _get_row(cache, problem, kernel, i, active_size)
+        sj = _get_row(cache, problem, kernel, j, active_size)
         Q_i, Q_j = rows[si], rows[sj]
         old_alpha_i, old_alpha_j = alpha[i], alpha[j]
-        _update_pair(alpha, i, j, y, G, QD, Q_i[j], C[i], C[j])
+        _update_pair(problem, i, j, Q_i[j])
 
         delta_i = alpha[i] - old_alpha_i
         delta_j = alpha[j] - old_alpha_j
@@ -459,42 +340,24 @@ def smo_solve(
             was_upper = status[k] == UPPER
             status[k] = _status(alpha[k], c_k)
             if was_upper != (status[k] == UPPER):
-                sk = _get_row(
-                    k,
-                    l,
-                    rows,
-                    slot_of,
-                    owner,
-                    length,
-                    prev,
-                    nxt,
-                    free_slots,
-                    n_free,
-                    samples,
-                    y,
-                    X,
-                    sq_norms,
-                    gram,
-                    kernel_id,
-                    gamma,
-                    coef0,
-                    degree,
-                )
+                sk = _get_row(cache, problem, kernel, k, l)
                 sign = -1.0 if was_upper else 1.0
                 Q_k = rows[sk]
                 for t in range(l):
                     G_bar[t] += sign * c_k * Q_k[t]
 
-    rho = _calculate_rho(active_size, y, G, status)
+    rho = _calculate_rho(problem, active_size)
     coefficients = np.empty(l)
     for t in range(l):
-        coefficients[samples[t]] = y[t] * alpha[t]
+        coefficients[problem.samples[t]] = y[t] * alpha[t]
     return coefficients, rho, n_iter, history[:n_iter].copy(), hit_max
 
 
 @numba.njit(cache=True)
-def _update_pair(alpha, i, j, y, G, QD, Q_ij, C_i, C_j):
+def _update_pair(problem, i, j, Q_ij):
     """Minimise f along y_i Δα_i = −y_j Δα_j, then clip back into the box (libsvm's rules)."""
+    alpha, y, G, QD = problem.alpha, problem.y, problem.G, problem.QD
+    C_i, C_j = problem.C[i], problem.C[j]
     if y[i] != y[j]:
         quad_coef = QD[i] + QD[j] + 2.0 * Q_ij
         if quad_coef <= 0:
@@ -542,31 +405,9 @@ def _update_pair(alpha, i, j, y, G, QD, Q_ij, C_i, C_j):
 
 
 @numba.njit(cache=True)
-def _select_working_set(
-    active_size,
-    y,
-    G,
-    status,
-    QD,
-    tol,
-    rows,
-    slot_of,
-    owner,
-    length,
-    prev,
-    nxt,
-    free_slots,
-    n_free,
-    samples,
-    X,
-    sq_norms,
-    gram,
-    kernel_id,
-    gamma,
-    coef0,
-    degree,
-):
+def _select_working_set(problem, cache, kernel, active_size, tol):
     """WSS2; returns (i, j, m(α) − M(α)) with j = −1 when m(α) − M(α) < tol."""
+    y, G, status, QD = problem.y, problem.G, problem.status, problem.QD
     g_max = -INF  # m(α) = max_{I_up} −y_t ∇f_t
     g_max_idx = -1
     for t in range(active_size):
@@ -582,28 +423,7 @@ def _select_working_set(
     j = -1
     if i == -1:
         return i, j, g_max + g_max2
-    s = _get_row(
-        i,
-        active_size,
-        rows,
-        slot_of,
-        owner,
-        length,
-        prev,
-        nxt,
-        free_slots,
-        n_free,
-        samples,
-        y,
-        X,
-        sq_norms,
-        gram,
-        kernel_id,
-        gamma,
-        coef0,
-        degree,
-    )
-    Q_i = rows[s]
+    Q_i = cache.rows[_get_row(cache, problem, kernel, i, active_size)]
     obj_diff_min = INF
     for t in range(active_size):
         if y[t] > 0:
@@ -634,8 +454,9 @@ def _select_working_set(
 
 
 @numba.njit(cache=True)
-def _calculate_rho(active_size, y, G, status):
+def _calculate_rho(problem, active_size):
     """b = −rho: average of y_t ∇f_t over free multipliers, else the midpoint of its bounds."""
+    y, G, status = problem.y, problem.G, problem.status
     upper_bound, lower_bound, sum_free, n_free = INF, -INF, 0.0, 0
     for t in range(active_size):
         yG = y[t] * G[t]
@@ -658,96 +479,35 @@ def _calculate_rho(active_size, y, G, status):
 
 
 @numba.njit(cache=True)
-def _reconstruct_gradient(
-    active_size,
-    l,
-    y,
-    G,
-    G_bar,
-    alpha,
-    status,
-    samples,
-    rows,
-    slot_of,
-    owner,
-    length,
-    prev,
-    nxt,
-    free_slots,
-    n_free,
-    X,
-    sq_norms,
-    gram,
-    kernel_id,
-    gamma,
-    coef0,
-    degree,
-):
+def _reconstruct_gradient(problem, cache, kernel, active_size):
     """∇f_t for shrunk t from G_bar (bounded multipliers) plus the free multipliers' rows."""
+    G, alpha, status, rows = problem.G, problem.alpha, problem.status, cache.rows
+    l = G.shape[0]
     if active_size == l:
         return
     for t in range(active_size, l):
-        G[t] = G_bar[t] - 1.0
+        G[t] = problem.G_bar[t] - 1.0
     n_free_alpha = 0
     for t in range(active_size):
         if status[t] == FREE:
             n_free_alpha += 1
     if n_free_alpha * l > 2 * active_size * (l - active_size):
         for i in range(active_size, l):
-            s = _get_row(
-                i,
-                active_size,
-                rows,
-                slot_of,
-                owner,
-                length,
-                prev,
-                nxt,
-                free_slots,
-                n_free,
-                samples,
-                y,
-                X,
-                sq_norms,
-                gram,
-                kernel_id,
-                gamma,
-                coef0,
-                degree,
-            )
+            s = _get_row(cache, problem, kernel, i, active_size)
             for t in range(active_size):
                 if status[t] == FREE:
                     G[i] += alpha[t] * rows[s, t]
     else:
         for i in range(active_size):
             if status[i] == FREE:
-                s = _get_row(
-                    i,
-                    l,
-                    rows,
-                    slot_of,
-                    owner,
-                    length,
-                    prev,
-                    nxt,
-                    free_slots,
-                    n_free,
-                    samples,
-                    y,
-                    X,
-                    sq_norms,
-                    gram,
-                    kernel_id,
-                    gamma,
-                    coef0,
-                    degree,
-                )
+                s = _get_row(cache, problem, kernel, i, l)
                 for t in range(active_size, l):
                     G[t] += alpha[i] * rows[s, t]
 
 
 @numba.njit(cache=True)
-def _be_shrunk(t, g_max1, g_max2, y, G, status):
+def _be_shrunk(problem, t, g_max1, g_max2):
+    y, G, status = problem.y, problem.G, problem.status
     if status[t] == UPPER:
         return -G[t] > (g_max1 if y[t] > 0 else g_max2)
     if status[t] == LOWER:
@@ -756,68 +516,21 @@ def _be_shrunk(t, g_max1, g_max2, y, G, status):
 
 
 @numba.njit(cache=True)
-def _swap(
-    i,
-    j,
-    y,
-    G,
-    G_bar,
-    alpha,
-    status,
-    C,
-    QD,
-    samples,
-    rows,
-    slot_of,
-    owner,
-    length,
-    prev,
-    nxt,
-    free_slots,
-    n_free,
-):
-    _cache_swap(i, j, rows, slot_of, owner, length, prev, nxt, free_slots, n_free)
-    y[i], y[j] = y[j], y[i]
-    G[i], G[j] = G[j], G[i]
-    G_bar[i], G_bar[j] = G_bar[j], G_bar[i]
-    alpha[i], alpha[j] = alpha[j], alpha[i]
+def _swap(problem, cache, i, j):
+    """Positions i and j exchange places in the problem and in the cache."""
+    _cache_swap(cache, i, j)
+    for values in (problem.y, problem.G, problem.G_bar, problem.alpha, problem.C, problem.QD):
+        values[i], values[j] = values[j], values[i]
+    status, samples = problem.status, problem.samples
     status[i], status[j] = status[j], status[i]
-    C[i], C[j] = C[j], C[i]
-    QD[i], QD[j] = QD[j], QD[i]
     samples[i], samples[j] = samples[j], samples[i]
 
 
 @numba.njit(cache=True)
-def _shrink(
-    active_size,
-    unshrunk,
-    l,
-    tol,
-    y,
-    G,
-    G_bar,
-    alpha,
-    status,
-    C,
-    QD,
-    samples,
-    rows,
-    slot_of,
-    owner,
-    length,
-    prev,
-    nxt,
-    free_slots,
-    n_free,
-    X,
-    sq_norms,
-    gram,
-    kernel_id,
-    gamma,
-    coef0,
-    degree,
-):
+def _shrink(problem, cache, kernel, active_size, unshrunk, tol):
     """Move bounded multipliers that violate nothing past active_size (libsvm do_shrinking)."""
+    y, G, status = problem.y, problem.G, problem.status
+    l = y.shape[0]
     g_max1 = -INF  # max over I_up of −y ∇f
     g_max2 = -INF  # max over I_low of y ∇f
     for t in range(active_size):
@@ -834,58 +547,15 @@ def _shrink(
     if not unshrunk and g_max1 + g_max2 <= tol * 10:
         # close to optimal: bring every multiplier back once before the final stretch
         unshrunk = True
-        _reconstruct_gradient(
-            active_size,
-            l,
-            y,
-            G,
-            G_bar,
-            alpha,
-            status,
-            samples,
-            rows,
-            slot_of,
-            owner,
-            length,
-            prev,
-            nxt,
-            free_slots,
-            n_free,
-            X,
-            sq_norms,
-            gram,
-            kernel_id,
-            gamma,
-            coef0,
-            degree,
-        )
+        _reconstruct_gradient(problem, cache, kernel, active_size)
         active_size = l
     t = 0
     while t < active_size:
-        if _be_shrunk(t, g_max1, g_max2, y, G, status):
+        if _be_shrunk(problem, t, g_max1, g_max2):
             active_size -= 1
             while active_size > t:
-                if not _be_shrunk(active_size, g_max1, g_max2, y, G, status):
-                    _swap(
-                        t,
-                        active_size,
-                        y,
-                        G,
-                        G_bar,
-                        alpha,
-                        status,
-                        C,
-                        QD,
-                        samples,
-                        rows,
-                        slot_of,
-                        owner,
-                        length,
-                        prev,
-                        nxt,
-                        free_slots,
-                        n_free,
-                    )
+                if not _be_shrunk(problem, active_size, g_max1, g_max2):
+                    _swap(problem, cache, t, active_size)
                     break
                 active_size -= 1
         t += 1

@@ -2,39 +2,29 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from glassml._scaling import scale_of
+from glassml._validation import check_classes, check_fit_data, check_predict_data, check_weights
 from glassml.linalg import linear_kernel, polynomial_kernel, rbf_kernel, sigmoid_kernel
 from glassml.svm._platt import couple_pairwise, fit_sigmoid, sigmoid_probability
-from glassml.svm._smo import KERNEL_IDS, PRECOMPUTED, smo_solve
+from glassml.svm._smo import KERNEL_IDS, PRECOMPUTED, KernelSpec, smo_solve
 
 _N_FOLDS = 5  # internal cross-validation for Platt scaling, as libsvm
-
-
-def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
-    """Non-negative finite weights of shape (n_samples,); None means ones."""
-    if sample_weight is None:
-        return np.ones(n_samples)
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.ndim == 0:
-        weights = np.full(n_samples, float(weights))
-    if weights.shape != (n_samples,):
-        raise ValueError(f"sample_weight must have shape ({n_samples},); got {weights.shape}.")
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("sample_weight must be finite and non-negative.")
-    if not np.any(weights > 0):
-        raise ValueError("sample_weight must not be all zero: no sample would be fitted.")
-    return weights
+_LARGEST = np.finfo(np.float64).max
+# gamma in the fitted units is clamped here: exp(-1e300 d) is 0 for every d the data can hold
+# (the kernel's exact limit), while an infinite gamma would give inf * 0 = NaN on the diagonal.
+_LARGEST_GAMMA = 1e300
 
 
 def validate_training_data(estimator, X, y, sample_weight):
@@ -42,14 +32,9 @@ def validate_training_data(estimator, X, y, sample_weight):
 
     Sets ``estimator.classes_``; at least two classes are required.
     """
-    X, y = validate_data(estimator, X, y, dtype=np.float64, order="C")
-    check_classification_targets(y)
-    estimator.classes_, y_index = np.unique(y, return_inverse=True)
-    if len(estimator.classes_) < 2:
-        raise ValueError(
-            f"y must contain at least two classes; got 1 class ({estimator.classes_[0]!r})."
-        )
-    return X, y_index, check_sample_weight(sample_weight, X.shape[0])
+    X, y = check_fit_data(estimator, X, y, dtype=np.float64, order="C")
+    estimator.classes_, y_index = check_classes(y)
+    return X, y_index, check_weights(sample_weight, X)
 
 
 def per_sample_C(C: float, class_weight, classes, y_index, sample_weight) -> np.ndarray:
@@ -112,11 +97,51 @@ class SVC(ClassifierMixin, BaseEstimator):
     probA_, probB_, coef_ (linear kernel only), history_ (``"gap"``: m(α) − M(α) per SMO
     iteration, ``"pair"``: the index of the class pair it belongs to).
 
+    Units: the built-in kernels are functions of ``x·y`` and ``||x − y||²``, which scale as
+    ``c²`` with X. With ``gamma="scale"`` (γ = 1 / (n_features Var X)) the rbf, polynomial and
+    sigmoid kernels do not depend on the units of X: X is divided by a power of two near its
+    typical magnitude (exact) and the model is the same at 1e300 or 1e-300 as at 1. With a
+    numeric gamma (or "auto") the rbf and sigmoid kernels are computed in those units with
+    γ c² (at the extremes they saturate at their exact limits: 0 or 1, ±1) and a polynomial
+    kernel whose values exceed float64 is refused. The linear kernel is SVC(C) on X =
+    SVC(C c²) on X / c (dual coefficients / c²); only huge X is divided, and where C c²
+    exceeds float64 (a hard margin) it is refused.
+
     References
     ----------
     Fan, Chen & Lin (2005), "Working set selection using second order information for training
     support vector machines", JMLR 6:1889-1918. Chang & Lin, LIBSVM. Platt (1998, 2000).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.svm import SVC
+    >>> X = np.array([[0.0, 0.0], [0.2, 0.1], [2.0, 2.0], [2.1, 1.8]])
+    >>> SVC(kernel="rbf", C=10.0).fit(X, [0, 0, 1, 1]).predict([[0.1, 0.0], [1.9, 2.1]]).tolist()
+    [0, 1]
     """
+
+    _parameter_constraints: dict = {  # noqa: RUF012 - scikit-learn's declaration
+        "C": [Interval(numbers.Real, 0, _LARGEST, closed="right")],
+        "kernel": [StrOptions(set(KERNEL_IDS)), callable],
+        "degree": [Interval(numbers.Integral, 0, None, closed="left")],
+        "gamma": [
+            StrOptions({"scale", "auto"}),
+            Interval(numbers.Real, 0, _LARGEST, closed="both"),
+        ],
+        "coef0": [Interval(numbers.Real, -_LARGEST, _LARGEST, closed="both")],
+        "shrinking": ["boolean"],
+        "probability": ["boolean"],
+        "tol": [Interval(numbers.Real, 0, _LARGEST, closed="right")],
+        "cache_size": [Interval(numbers.Real, 0, _LARGEST, closed="right")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "max_iter": [
+            Options(numbers.Integral, {-1}),
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
+        "decision_function_shape": [StrOptions({"ovr", "ovo"})],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self,
@@ -148,85 +173,53 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.decision_function_shape = decision_function_shape
         self.random_state = random_state
 
-    # ---- parameters ---------------------------------------------------------------------------
+    # ---- parameters and units -----------------------------------------------------------------
 
-    def _validate_params(self) -> None:
-        def positive_real(name):
-            value = getattr(self, name)
-            if not isinstance(value, Real) or isinstance(value, bool) or not value > 0:
-                raise ValueError(f"{name} must be a positive real number; got {value!r}.")
-            if not np.isfinite(value):
-                raise ValueError(f"{name} must be finite; got {value!r}.")
-
-        positive_real("C")
-        positive_real("tol")
-        positive_real("cache_size")
-        if not (callable(self.kernel) or self.kernel in KERNEL_IDS):
-            raise ValueError(
-                f"kernel must be one of {sorted(KERNEL_IDS)} or a callable; got {self.kernel!r}."
-            )
-        if (
-            not isinstance(self.degree, Integral)
-            or isinstance(self.degree, bool)
-            or (self.degree < 0)
-        ):
-            raise ValueError(f"degree must be a non-negative integer; got {self.degree!r}.")
-        if isinstance(self.gamma, str):
-            if self.gamma not in ("scale", "auto"):
+    def _units(self, X: np.ndarray, C: np.ndarray) -> tuple[float, float, np.ndarray]:
+        """(c, gamma in the units X / c, the multipliers' bounds there); see the docstring."""
+        if callable(self.kernel):
+            return 1.0, 0.0, C
+        if self.kernel == "linear":
+            c = max(scale_of(X), 1.0)
+            with np.errstate(over="ignore"):
+                C = C * c * c
+            if not np.all(np.isfinite(C)):
                 raise ValueError(
-                    f"gamma must be 'scale', 'auto' or a non-negative float; got {self.gamma!r}."
+                    f"X: expected values whose squares times C fit in float64 for "
+                    f"kernel='linear' (SVC(C) on X is SVC(C c^2) on X / c), got X up to "
+                    f"{float(np.max(np.abs(X))):.3g}: the problem is a hard margin; rescale X"
                 )
-        elif (
-            not isinstance(self.gamma, Real)
-            or isinstance(self.gamma, bool)
-            or not np.isfinite(self.gamma)
-            or self.gamma < 0
-        ):
-            raise ValueError(
-                f"gamma must be 'scale', 'auto' or a non-negative float; got {self.gamma!r}."
-            )
-        if not isinstance(self.coef0, Real) or not np.isfinite(self.coef0):
-            raise ValueError(f"coef0 must be a finite real number; got {self.coef0!r}.")
-        if (
-            not isinstance(self.max_iter, Integral)
-            or isinstance(self.max_iter, bool)
-            or (self.max_iter < -1 or self.max_iter == 0)
-        ):
-            raise ValueError(f"max_iter must be a positive integer or -1; got {self.max_iter!r}.")
-        if self.decision_function_shape not in ("ovr", "ovo"):
-            raise ValueError(
-                "decision_function_shape must be 'ovr' or 'ovo'; "
-                f"got {self.decision_function_shape!r}."
-            )
-        for name in ("shrinking", "probability"):
-            if not isinstance(getattr(self, name), bool | np.bool_):
-                raise ValueError(f"{name} must be a bool; got {getattr(self, name)!r}.")
-        if not (
-            self.class_weight is None
-            or self.class_weight == "balanced"
-            or isinstance(self.class_weight, dict)
-        ):
-            raise ValueError(
-                f"class_weight must be None, 'balanced' or a dict; got {self.class_weight!r}."
-            )
-
-    def _gamma_value(self, X: np.ndarray) -> float:
+            return c, 0.0, C
+        c = scale_of(X)
+        units = X / c if c != 1.0 else X
         if self.gamma == "scale":
-            variance = X.var()
-            return 1.0 / (X.shape[1] * variance) if variance != 0 else 1.0
-        if self.gamma == "auto":
-            return 1.0 / X.shape[1]
-        return float(self.gamma)
+            variance = units.var()
+            return c, (1.0 / (units.shape[1] * variance) if variance != 0 else 1.0), C
+        gamma = 1.0 / X.shape[1] if self.gamma == "auto" else float(self.gamma)
+        with np.errstate(over="ignore", under="ignore"):
+            gamma = min(gamma * c * c, _LARGEST_GAMMA)
+        if self.kernel == "poly":
+            largest = gamma * float(np.max(np.einsum("ij,ij->i", units, units))) + abs(self.coef0)
+            with np.errstate(over="ignore"):
+                if not np.isfinite(np.float64(largest) ** self.degree):
+                    raise ValueError(
+                        "X: expected values whose polynomial kernel (gamma x.y + coef0)^degree "
+                        f"fits in float64, got X up to {float(np.max(np.abs(X))):.3g}; rescale X "
+                        "or use gamma='scale', which does not depend on X's units"
+                    )
+        return c, gamma, C
 
     def _kernel_matrix(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        """K(X, Y) by one GEMM (glassml.linalg) or the user's callable."""
+        """K(X, Y) in the fitted units, by one GEMM (glassml.linalg) or the user's callable."""
         if callable(self.kernel):
             gram = np.asarray(self.kernel(X, Y), dtype=np.float64)
             if gram.shape != (X.shape[0], Y.shape[0]):
                 raise ValueError(
-                    f"kernel callable must return shape {(X.shape[0], Y.shape[0])}; "
-                    f"got {gram.shape}."
+                    f"kernel: expected a callable returning shape {(X.shape[0], Y.shape[0])}, "
+                    f"got {gram.shape}"
                 )
+            if not np.all(np.isfinite(gram)):
+                raise ValueError("kernel: expected finite kernel values, got NaN or infinity")
             return gram
         if self.kernel == "linear":
             return linear_kernel(X, Y)
@@ -235,6 +228,9 @@ class SVC(ClassifierMixin, BaseEstimator):
         if self.kernel == "rbf":
             return rbf_kernel(X, Y, gamma=self._gamma)
         return sigmoid_kernel(X, Y, gamma=self._gamma, coef0=self.coef0)
+
+    def _in_units(self, X: np.ndarray) -> np.ndarray:
+        return X / self._unit if self._unit != 1.0 else X
 
     # ---- training -----------------------------------------------------------------------------
 
@@ -246,23 +242,25 @@ class SVC(ClassifierMixin, BaseEstimator):
         else:
             kernel_id, gram = KERNEL_IDS[self.kernel], np.zeros((1, 1))
         n_slots = int(self.cache_size * (1 << 20) // (4 * max(n, 1)))
+        spec = KernelSpec(kernel_id, float(self._gamma), float(self.coef0), int(self.degree))
+        # max_iter=-1 is libsvm's "no limit", which is max(10^7, 100 l) iterations there too.
+        max_iter = int(self.max_iter) if self.max_iter != -1 else max(10_000_000, 100 * n)
         coefficients, rho, n_iter, history, hit_max = smo_solve(
             np.ascontiguousarray(X_pair),
             gram,
+            spec,
             signs.astype(np.int8),
             upper_bounds.astype(np.float64),
-            kernel_id,
-            self._gamma,
-            float(self.coef0),
-            int(self.degree),
             float(self.tol),
-            int(self.max_iter),
+            max_iter,
             n_slots,
             bool(self.shrinking),
         )
         if hit_max:
             warnings.warn(
-                f"SMO stopped at max_iter={self.max_iter} before reaching tol={self.tol}.",
+                f"SMO stopped at {max_iter} iterations before reaching tol={self.tol}"
+                + ("" if self.max_iter != -1 else " (libsvm's cap for max_iter=-1)")
+                + "; increase max_iter or scale X.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
@@ -277,10 +275,12 @@ class SVC(ClassifierMixin, BaseEstimator):
         kept = np.flatnonzero(weights > 0)
         if len(np.unique(y_index[kept])) < len(self.classes_):
             raise ValueError(
-                "sample_weight must be positive for at least one sample of every class; "
-                "some class has only zero weights."
+                "sample_weight: expected a positive weight for at least one sample of every "
+                "class, got a class with only zero weights"
             )
-        self._gamma = self._gamma_value(X)
+        self._unit, self._gamma, upper_bounds = self._units(X, upper_bounds)
+        data = X
+        X = self._in_units(X)
         gram = self._kernel_matrix(X, X) if callable(self.kernel) else None
 
         n_classes = len(self.classes_)
@@ -306,7 +306,7 @@ class SVC(ClassifierMixin, BaseEstimator):
                 rhos.append(rho)
                 n_iters.append(n_iter)
                 histories.append(history)
-        self._store_model(X, members, pair_coefficients, np.array(rhos))
+        self._store_model(data, X, members, pair_coefficients, np.array(rhos))
         self.n_iter_ = np.array(n_iters, dtype=np.int32)
         self.history_ = {
             "gap": np.concatenate(histories),
@@ -318,8 +318,12 @@ class SVC(ClassifierMixin, BaseEstimator):
             self.probA_, self.probB_ = np.empty(0), np.empty(0)
         return self
 
-    def _store_model(self, X, members, pair_coefficients, rhos) -> None:
-        """Support set = samples with a nonzero multiplier in any pair; libsvm's layout."""
+    def _store_model(self, data, X, members, pair_coefficients, rhos) -> None:
+        """Support set = samples with a nonzero multiplier in any pair; libsvm's layout.
+
+        ``data`` is X as given, ``X`` in the fitted units; the multipliers are in those units
+        (for the linear kernel, c^2 times the data's: see the class docstring).
+        """
         n_classes = len(self.classes_)
         nonzero = np.zeros(X.shape[0], dtype=bool)
         for rows, coefficients in pair_coefficients:
@@ -341,11 +345,15 @@ class SVC(ClassifierMixin, BaseEstimator):
                     dual_coef[row, position[rows[chosen]]] = coefficients[chosen]
                 pair += 1
         self.support_ = support
-        self.support_vectors_ = X[support]
+        self.support_vectors_ = data[support]
+        self._support_units = X[support]
         self.n_support_ = n_support
         self._dual_coef_ = dual_coef
         self._rho = rhos
         self._support_class = np.repeat(np.arange(n_classes), n_support)
+        if self.kernel == "linear" and self._unit != 1.0:
+            with np.errstate(under="ignore"):
+                dual_coef = dual_coef / self._unit / self._unit
         if n_classes == 2:  # scikit-learn's sign convention: positive decision → classes_[1]
             self.dual_coef_ = -dual_coef
             self.intercept_ = rhos.copy()
@@ -385,8 +393,8 @@ class SVC(ClassifierMixin, BaseEstimator):
     def _pair_decisions(self, X) -> np.ndarray:
         """libsvm's decision values (n_samples, n_pairs): positive → the first class of the pair."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        kernel = self._kernel_matrix(X, self.support_vectors_)
+        X = self._in_units(check_predict_data(self, X, dtype=np.float64))
+        kernel = self._kernel_matrix(X, self._support_units)
         n_classes = len(self.classes_)
         decisions = np.empty((X.shape[0], n_classes * (n_classes - 1) // 2))
         pair = 0
@@ -451,16 +459,18 @@ class SVC(ClassifierMixin, BaseEstimator):
             raise AttributeError("coef_ is only available when kernel='linear'.")
         check_is_fitted(self)
         n_classes = len(self.classes_)
+        sign = -1.0 if n_classes == 2 else 1.0  # _dual_coef_ is libsvm's, before the flip
         coef = []
         for a in range(n_classes):
             for b in range(a + 1, n_classes):
                 in_a = self._support_class == a
                 in_b = self._support_class == b
                 coef.append(
-                    self.dual_coef_[b - 1, in_a] @ self.support_vectors_[in_a]
-                    + self.dual_coef_[a, in_b] @ self.support_vectors_[in_b]
+                    self._dual_coef_[b - 1, in_a] @ self._support_units[in_a]
+                    + self._dual_coef_[a, in_b] @ self._support_units[in_b]
                 )
-        return np.array(coef)
+        # w' in the units X / c is c w: divide back
+        return sign * np.array(coef) / self._unit
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
