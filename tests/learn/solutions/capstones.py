@@ -67,19 +67,18 @@ def precision_at_k(recommended, relevant, k):
     return sum(item in relevant for item in recommended[:k]) / k
 
 
-@mutant("capstones/precision-at-k", fails="definition", cause="recall")
+@mutant("capstones/precision-at-k", fails="precision_at_k", cause="recall")
 def recall_at_k(recommended, relevant, k):
     relevant = set(relevant)
     return sum(item in relevant for item in recommended[:k]) / max(len(relevant), 1)
 
 
-@mutant("capstones/precision-at-k", fails="definition", cause="shortened list")
-def precision_at_k_short_list(recommended, relevant, k):
-    top = recommended[:k]
-    return sum(item in set(relevant) for item in top) / len(top)
+@mutant("capstones/precision-at-k", fails="precision_at_k", cause="whole list")
+def precision_at_k_over_list(recommended, relevant, k):
+    return sum(item in set(relevant) for item in recommended[:k]) / len(recommended)
 
 
-@mutant("capstones/precision-at-k", fails="definition")
+@mutant("capstones/precision-at-k", fails="precision_at_k")
 def precision_at_k_plus_one(recommended, relevant, k):
     return sum(item in set(relevant) for item in recommended[: k + 1]) / k
 

@@ -8,37 +8,53 @@ from . import mutant, solution
 @solution("recommenders/als-user-step")
 def als_user_step(R, observed, V, lam):
     k = V.shape[1]
-    U = np.empty((R.shape[0], k))
+    U = np.zeros((R.shape[0], k))
     for u in range(R.shape[0]):
-        Vu = V[observed[u]]
-        U[u] = np.linalg.solve(Vu.T @ Vu + lam * np.eye(k), Vu.T @ R[u, observed[u]])
+        n_u = observed[u].sum()
+        if n_u:
+            Vu = V[observed[u]]
+            U[u] = np.linalg.solve(Vu.T @ Vu + lam * n_u * np.eye(k), Vu.T @ R[u, observed[u]])
     return U
 
 
-@mutant("recommenders/als-user-step", fails="ridge regression per user", cause="0")
+@mutant("recommenders/als-user-step", fails="half-step", cause="ratings of 0")
 def als_missing_as_zero(R, observed, V, lam):
-    k = V.shape[1]
-    return np.linalg.solve(V.T @ V + lam * np.eye(k), V.T @ (R * observed).T).T
+    k, n_items = V.shape[1], R.shape[1]
+    return np.linalg.solve(V.T @ V + lam * n_items * np.eye(k), V.T @ (R * observed).T).T
 
 
-@mutant("recommenders/als-user-step", fails="ridge regression per user")
-def als_lambda_per_rating(R, observed, V, lam):
-    """Zhou et al.'s weighted-lambda variant: not the objective stated."""
+@mutant("recommenders/als-user-step", fails="half-step", cause="weighted-lambda")
+def als_same_lambda_for_all(R, observed, V, lam):
     k = V.shape[1]
-    U = np.empty((R.shape[0], k))
+    U = np.zeros((R.shape[0], k))
     for u in range(R.shape[0]):
-        Vu = V[observed[u]]
-        n_u = max(observed[u].sum(), 1)
-        U[u] = np.linalg.solve(Vu.T @ Vu + lam * n_u * np.eye(k), Vu.T @ R[u, observed[u]])
+        if observed[u].any():
+            Vu = V[observed[u]]
+            U[u] = np.linalg.solve(Vu.T @ Vu + lam * np.eye(k), Vu.T @ R[u, observed[u]])
     return U
 
 
-@mutant("recommenders/als-user-step", fails="ridge regression per user")
+@mutant("recommenders/als-user-step", fails="half-step")
 def als_unpenalised_lstsq(R, observed, V, lam):
     U = np.zeros((R.shape[0], V.shape[1]))
     for u in range(R.shape[0]):
         if observed[u].any():
             U[u] = np.linalg.lstsq(V[observed[u]], R[u, observed[u]], rcond=None)[0]
+    return U
+
+
+@mutant("recommenders/als-user-step", fails="half-step")
+def als_divides_by_no_ratings(R, observed, V, lam):
+    import warnings
+
+    k = V.shape[1]
+    U = np.zeros((R.shape[0], k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for u in range(R.shape[0]):
+            Vu, n_u = V[observed[u]], observed[u].sum()
+            A = Vu.T @ Vu + lam * n_u * np.eye(k)
+            U[u] = np.linalg.pinv(A) @ (Vu.T @ R[u, observed[u]]) if n_u else np.nan
     return U
 
 

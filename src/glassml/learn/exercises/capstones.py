@@ -2,8 +2,8 @@
 maintenance: the asymmetric NASA score of remaining-useful-life predictions; fraud: the
 cost-optimal alarm threshold; recommendation: precision at k; medical imaging: expected
 calibration error. References: glassml.model_selection for the threshold and the calibration
-error; the NASA score and precision at k are plain definitions, verified against their papers'
-worked values in ``tests/learn/test_references.py``."""
+error, glassml.recommend for precision at k; the NASA score is a plain definition, verified
+against its paper's worked values in ``tests/learn/test_references.py``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from glassml.learn._authoring import (
 )
 from glassml.model_selection import cost_optimal_threshold as glassml_threshold
 from glassml.model_selection import expected_calibration_error as glassml_ece
+from glassml.recommend import precision_at_k as glassml_precision
 
 # --------------------------------------------------------------------------- maintenance
 
@@ -144,17 +145,16 @@ cost_optimal_threshold = Exercise(
 # --------------------------------------------------------------------------- recommendation
 
 
-def precision_at_k_reference(recommended, relevant, k):
-    top = list(recommended)[:k]
-    return len(set(top) & set(relevant)) / k
+def _precision_reference(recommended, relevant, k):
+    return glassml_precision([recommended], [relevant], k)
 
 
 @st.composite
 def _recommendations(draw):
     n_items = draw(st.integers(1, 10))
     recommended = draw(st.permutations(list(range(n_items))))
-    relevant = draw(st.sets(st.integers(0, 12), max_size=6))
-    return recommended, sorted(relevant), draw(st.integers(1, n_items + 2))
+    relevant = draw(st.sets(st.integers(0, 12), min_size=1, max_size=6))
+    return recommended, sorted(relevant), draw(st.integers(1, n_items))
 
 
 precision_at_k = Exercise(
@@ -162,24 +162,27 @@ precision_at_k = Exercise(
     "Recommendation: precision at k",
     "precision_at_k(recommended, relevant, k)",
     lesson="capstones/recommendation",
-    summary="|top-k recommended items that are relevant| / k; a list shorter than k counts "
-    "the missing places as misses.",
+    summary="|top-k recommended items that are relevant| / k (k at most the list's length).",
     checks=[
         agrees(
-            "agrees with the definition |top_k ∩ relevant| / k",
+            "agrees with glassml.recommend.precision_at_k",
             _recommendations(),
-            precision_at_k_reference,
+            _precision_reference,
             rtol=1e-12,
             hint="Take the first k recommended items (the ranking's head), count those in the "
             "relevant set, divide by k (not by the number of relevant items: that is recall).",
             diagnoses=[
                 (
-                    lambda e, o, rec, rel, k: rel and near(o, e * k / len(rel)),
+                    lambda e, o, rec, rel, k: (
+                        near(o, e * k / len(rel)) and not near(o, e * k / len(rec))
+                    ),
                     "divided by the number of relevant items: that is recall at k",
                 ),
                 (
-                    lambda e, o, rec, rel, k: near(o, e * k / min(k, len(rec))),
-                    "divided by the length of the shortened list; the denominator is k",
+                    lambda e, o, rec, rel, k: (
+                        near(o, e * k / len(rec)) and not near(o, e * k / len(rel))
+                    ),
+                    "divided by the length of the whole list; the denominator is k",
                 ),
             ],
         ),

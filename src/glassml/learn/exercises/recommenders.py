@@ -1,11 +1,13 @@
 """Matrix factorisation and ranking: the ALS user step, the BPR gradient and NDCG at k.
-glassml's recommender family is not on main yet: ALS and BPR are plain definitions verified in
-``tests/learn/test_references.py`` (the ALS step against scikit-learn's Ridge per user, the BPR
-gradient by finite differences); NDCG is scikit-learn's ``ndcg_score``."""
+The ALS step's reference is glassml.recommend's half-step (weighted-lambda regularisation, as
+ExplicitALS); the BPR gradient is a plain definition checked by finite differences in
+``tests/learn/test_references.py``; NDCG with graded relevance is scikit-learn's ``ndcg_score``
+(glassml.recommend's ``ndcg_at_k`` has binary gains)."""
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse
 from sklearn.metrics import ndcg_score
 
 from glassml.learn._authoring import (
@@ -20,18 +22,30 @@ from glassml.learn._authoring import (
     st,
     vectors,
 )
+from glassml.recommend._explicit_als import ridge_half_step
 
 # --------------------------------------------------------------------------- ALS
 
 
+def _ratings(R, observed):
+    rows, cols = np.nonzero(observed)
+    return scipy.sparse.csr_matrix((R[observed], (rows, cols)), shape=R.shape)
+
+
 def als_user_step_reference(R, observed, V, lam):
-    """Each user's ridge regression on the items they rated: (V_I^T V_I + lam I) u = V_I^T r."""
+    """glassml.recommend's user half-step without biases: (V_I^T V_I + lam n_u I) u = V_I^T r."""
+    n_items = R.shape[1]
+    return ridge_half_step(_ratings(R, observed), V, np.zeros(n_items), 0.0, lam, False)[1]
+
+
+def plain_ridge_users(R, observed, V, lam):
+    """Each user's ridge regression with the same penalty lam for every user."""
     k = V.shape[1]
     U = np.zeros((R.shape[0], k))
     for user in range(R.shape[0]):
-        items = observed[user]
-        Vi = V[items]
-        U[user] = np.linalg.solve(Vi.T @ Vi + lam * np.eye(k), Vi.T @ R[user, items])
+        Vi = V[observed[user]]
+        if observed[user].any():
+            U[user] = np.linalg.solve(Vi.T @ Vi + lam * np.eye(k), Vi.T @ R[user, observed[user]])
     return U
 
 
@@ -53,25 +67,23 @@ als_user_step = Exercise(
     "Alternating least squares: the user step",
     "als_user_step(R, observed, V, lam)",
     lesson="recommenders/matrix-factorisation",
-    summary="For each user u, with I_u the items u rated (observed[u]): "
-    "u = (V_I^T V_I + lam I)^-1 V_I^T r_{u, I}.",
+    summary="For each user u, with I_u the n_u items u rated (observed[u]): "
+    "u = (V_I^T V_I + lam n_u I)^-1 V_I^T r_{u, I} (weighted-lambda); 0 if n_u = 0.",
     checks=[
         agrees(
-            "agrees with one ridge regression per user (scikit-learn's Ridge, no intercept)",
+            "agrees with glassml.recommend's ALS user half-step (no biases)",
             _als_inputs(),
             als_user_step_reference,
             rtol=1e-7,
             atol=1e-9,
             hint="With V fixed, each user's loss sum over rated items (r_ui - u^T v_i)^2 + "
-            "lam |u|^2 is a ridge regression on the rows of V the user rated; an unrated item "
-            "is unknown, not a rating of 0.",
+            "lam n_u |u|^2 is a ridge regression on the rows of V the user rated, its penalty "
+            "growing with the number n_u of ratings; an unrated item is unknown, not a 0.",
             diagnoses=[
                 (_als_ignores_mask, "unrated items were treated as ratings of 0"),
                 (
-                    lambda e, o, R, obs, V, lam: near(
-                        o, als_user_step_reference(R, obs, V, 0.0 * lam + 1e-300)
-                    ),
-                    "the penalty lam I is missing",
+                    lambda e, o, R, obs, V, lam: near(o, plain_ridge_users(R, obs, V, lam)),
+                    "the penalty is lam I for every user; weighted-lambda uses lam n_u I",
                 ),
             ],
         ),
@@ -79,7 +91,8 @@ als_user_step = Exercise(
             "edge case: a user with no ratings gets the zero vector",
             [(np.array([[3.0, 4.0]]), np.array([[False, False]]), np.eye(2), 1.0)],
             als_user_step_reference,
-            hint="No data: the penalty alone is minimised at u = 0 (lam I is invertible).",
+            hint="No ratings, no evidence: u = 0 (the system is 0 u = 0; choose the "
+            "minimum-norm solution rather than dividing by zero).",
         ),
     ],
 )

@@ -11,8 +11,8 @@
 #
 # averaged over users. Precision asks how much of the shown list is useful, recall how much of
 # what the user wanted was shown; NDCG (see the matrix-factorisation lesson) also rewards
-# putting the hits first. A list shorter than $k$ still divides by $k$: empty places are
-# misses.
+# putting the hits first (glassml.recommend has them all, with bootstrap intervals in
+# `evaluate`).
 
 # %%
 import matplotlib.pyplot as plt

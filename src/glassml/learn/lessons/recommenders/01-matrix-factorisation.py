@@ -6,12 +6,15 @@
 # the observed entries $\Omega$ only:
 #
 # $$\min_{U, V} \sum_{(u, i) \in \Omega} (r_{ui} - u_u^\top v_i)^2 + \lambda\big(\textstyle
-# \sum_u \|u_u\|^2 + \sum_i \|v_i\|^2\big).$$
+# \sum_u n_u \|u_u\|^2 + \sum_i n_i \|v_i\|^2\big),$$
 #
-# The problem is not convex jointly, but with $V$ fixed each user's vector is a ridge
-# regression on the items they rated, $I_u$:
+# where $n_u$, $n_i$ count the ratings of a user or an item: the **weighted-lambda**
+# penalty of Zhou et al. (2008), used by glassml's `ExplicitALS`, which regularises the
+# well-observed as much as the rarely observed relative to their data. The problem is not
+# convex jointly, but with $V$ fixed each user's vector is a ridge regression on the $n_u$
+# items they rated, $I_u$:
 #
-# $$u_u = (V_{I_u}^\top V_{I_u} + \lambda I)^{-1} V_{I_u}^\top r_{u, I_u},$$
+# $$u_u = (V_{I_u}^\top V_{I_u} + \lambda n_u I)^{-1} V_{I_u}^\top r_{u, I_u},$$
 #
 # and symmetrically for items: **alternating least squares** (ALS) never increases the loss.
 #
@@ -35,22 +38,22 @@ from glassml.learn import check
 # 60 users, 40 items, ratings from a rank-3 model plus noise (standard deviation 0.3), half of
 # them observed. ALS (written out below with numpy) drives the training error down in a few
 # sweeps; the error on the held-out entries comes down close to the noise level: the low-rank
-# structure generalises. (With far fewer ratings per user, lam must grow to avoid overfitting.)
+# structure generalises. (With far fewer ratings per user, lam must grow against overfitting.)
 
 # %%
 rng = np.random.default_rng(0)
 R = rng.normal(size=(60, 3)) @ rng.normal(size=(3, 40)) + 0.3 * rng.normal(size=(60, 40))
 observed = rng.random(R.shape) < 0.5
-k, lam = 3, 1.0
+k, lam = 3, 0.05
 U, V = rng.normal(size=(60, k)), rng.normal(size=(40, k))
 train, test = [], []
 for _ in range(10):
     for u in range(60):
         Vu = V[observed[u]]
-        U[u] = np.linalg.solve(Vu.T @ Vu + lam * np.eye(k), Vu.T @ R[u, observed[u]])
+        U[u] = np.linalg.solve(Vu.T @ Vu + lam * len(Vu) * np.eye(k), Vu.T @ R[u, observed[u]])
     for i in range(40):
         Ui = U[observed[:, i]]
-        V[i] = np.linalg.solve(Ui.T @ Ui + lam * np.eye(k), Ui.T @ R[observed[:, i], i])
+        V[i] = np.linalg.solve(Ui.T @ Ui + lam * len(Ui) * np.eye(k), Ui.T @ R[observed[:, i], i])
     error = (R - U @ V.T) ** 2
     train.append(np.sqrt(error[observed].mean()))
     test.append(np.sqrt(error[~observed].mean()))
@@ -66,12 +69,13 @@ plt.show()
 # ## Exercise 1: the ALS user step
 #
 # `observed` is a boolean matrix of the same shape as `R`; return the matrix $U$ (one row per
-# user). A user who rated nothing gets the zero vector.
+# user), with the weighted-lambda penalty $\lambda n_u$. A user who rated nothing gets the zero
+# vector.
 
 
 # %% exercise="recommenders/als-user-step"
 def als_user_step(R, observed, V, lam):
-    """Each user's ridge regression on the items they rated."""
+    """Each user's ridge regression (penalty lam n_u) on the items they rated."""
     raise NotImplementedError  # your code here
 
 
