@@ -26,7 +26,7 @@ MODELS = (
     "time-series/*",
 )
 BEST_PRACTICES = ("practice/*", "model-selection/*", "interpretability/*", "fairness-privacy/*")
-PREPARATION = ("practice/standardise", "practice/kfold-indices")
+PREPARATION = ("practice/standardise", "practice/one-hot", "practice/kfold-indices")
 # A case study: the modelling family it rests on and its capstone exercise.
 MAINTENANCE = ("time-series/*", "capstones/nasa-score")
 FRAUD = ("anomaly/*", "capstones/cost-optimal-threshold")
