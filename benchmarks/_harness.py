@@ -29,6 +29,9 @@ class Workload:
     (for example ``"loss rel. diff 2e-12"``) printed next to the timings.
     ``peers`` maps a label to ``(callable, required_modules)``; each is timed alongside but does
     not enter the ratio (for example openTSNE next to scikit-learn's TSNE).
+    ``metrics(data, ours_result, reference_result) -> {"ours": x, "reference": y}`` gives the
+    figures recorded instead of the medians when ``unit`` is a rate (``"ESS/s"``: higher is
+    better); ``target_note`` qualifies the target in the table ("per iteration").
     """
 
     name: str
@@ -43,6 +46,8 @@ class Workload:
     peers: dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]] = field(default_factory=dict)
     repeats: int = 5
     unit: str = "s"
+    metrics: Callable[[Any, Any, Any], dict[str, float]] | None = None
+    target_note: str = ""
 
 
 def register(workload: Workload) -> Workload:
@@ -74,6 +79,7 @@ class Outcome:
     peers: dict[str, float | None]
     ours_times: list[float]
     reference_times: list[float]
+    metrics: dict[str, float] = field(default_factory=dict)
 
     @property
     def meets_target(self) -> bool | None:
@@ -113,6 +119,9 @@ def run_workload(workload: Workload, repeats: int | None = None) -> Outcome:
     check = ""
     if workload.check is not None and has_reference:
         check = workload.check(data, ours_result, reference_result)
+    metrics = {}
+    if workload.metrics is not None and has_reference:
+        metrics = workload.metrics(data, ours_result, reference_result)
 
     ours_median = statistics.median(ours_times)
     reference_median = statistics.median(reference_times) if has_reference else None
@@ -128,6 +137,7 @@ def run_workload(workload: Workload, repeats: int | None = None) -> Outcome:
         peers=peer_medians,
         ours_times=ours_times,
         reference_times=reference_times,
+        metrics=metrics,
     )
 
 

@@ -62,7 +62,9 @@ def pytest_terminal_summary(terminalreporter):
     for report in terminalreporter.stats.get("passed", []):
         kinds = [value for key, value in report.user_properties if key == "robustness"]
         if kinds and "[" in report.nodeid:
-            entries.add(report.nodeid.split("[", 1)[1].split("-")[0].rstrip("]"))
+            # The id is "<entry>" or, for the scale tests, "<family>-<entry>".
+            parameters = report.nodeid.split("[", 1)[1].rstrip("]")
+            entries.add(parameters.removeprefix("huge-").removeprefix("tiny-"))
         for kind in kinds:
             outcomes[kind] = outcomes.get(kind, 0) + 1
     if outcomes:

@@ -121,7 +121,9 @@ def check_grad(fun, x, *, jac=None, tol: float = 1e-6, step: float | None = None
     return error
 
 
-def assert_within_se(estimate, truth, se, *, p_fail: float = 1e-4, what: str = "estimate") -> None:
+def assert_within_se(
+    estimate, truth, se, *, p_fail: float = 1e-4, dof: float | None = None, what: str = "estimate"
+) -> None:
     """A stochastic estimate agrees with the truth within its sampling error.
 
     Asserts ``|estimate - truth| <= z * se`` for every element, where ``z`` is chosen so
@@ -129,15 +131,22 @@ def assert_within_se(estimate, truth, se, *, p_fail: float = 1e-4, what: str = "
     probability below ``p_fail`` over all elements together (two-sided, Bonferroni over the
     elements). ``p_fail=1e-4`` gives ``z = 3.89`` for one element. The test therefore
     states how often a correct implementation would fail it, on any machine and any seed.
+
+    When ``se`` is itself estimated from few replicates (a sample standard deviation over R
+    seeds), pass its degrees of freedom ``dof`` (R - 1; for a difference of two such means,
+    the smaller of the two is conservative): the quantile is then Student's t, not the
+    normal's, which would understate the failure probability (4.4 normal standard errors
+    with 10 elements is p = 1e-4; with R = 30 it is p = 1e-3).
     """
-    from scipy.stats import norm
+    from scipy.stats import norm, t
 
     estimate = np.asarray(estimate, dtype=np.float64)
     truth = np.broadcast_to(np.asarray(truth, dtype=np.float64), estimate.shape)
     se = np.broadcast_to(np.asarray(se, dtype=np.float64), estimate.shape)
     if np.any(~np.isfinite(se)) or np.any(se < 0):
         raise AssertionError(f"{what}: standard errors must be finite and non-negative")
-    z = float(norm.isf(p_fail / (2 * max(estimate.size, 1))))
+    tail = p_fail / (2 * max(estimate.size, 1))
+    z = float(norm.isf(tail) if dof is None else t.isf(tail, dof))
     deviation = np.abs(estimate - truth)
     failing = ~(deviation <= z * se)
     if np.any(failing):
@@ -149,4 +158,46 @@ def assert_within_se(estimate, truth, se, *, p_fail: float = 1e-4, what: str = "
             f"errors (p_fail={p_fail:g}); worst at {index}: estimate "
             f"{float(estimate[index])!r} vs truth {float(truth[index])!r}, "
             f"se {float(se[index]):.3e}"
+        )
+
+
+def rhat_bound(draws, *, p_fail: float = 1e-4) -> float:
+    """The split R-hat that chains sampling one distribution exceed with probability ``p_fail``.
+
+    Split R-hat (rank-normalised and folded, Vehtari et al. 2021) cuts M chains into m = 2M
+    halves of n draws and computes R^2 = (n - 1)/n + B/(n W) on the z-scores and on the folded
+    z-scores, keeping the larger. When the halves sample one distribution, their means are
+    about independent N(mu, sigma^2 tau / n), tau the integrated autocorrelation time, so
+    B/(n W) ~ (tau / n) chi2_{m-1} / (m - 1). Hence, for each of the two parts,
+        P(R > sqrt((n - 1)/n + tau q / n)) = p_fail / 2,   q = chi2_{m-1}.isf(p_fail / 2) / (m - 1),
+    with tau estimated from each half's own autocorrelation (Geyer's initial monotone sequence,
+    no between-chain term: chains that disagree cannot loosen their own bound). The bound
+    shrinks with more and longer chains, as R-hat's sampling distribution does.
+    """
+    from scipy.stats import chi2
+
+    from glassml.stats._diagnostics import _geyer_ess, _split, _z_scale
+
+    halves = _split(np.atleast_2d(np.asarray(draws, dtype=np.float64)))
+    m, n = halves.shape
+    q = float(chi2.isf(p_fail / 2, m - 1)) / (m - 1)
+    bounds = []
+    for values in (_z_scale(halves), _z_scale(np.abs(halves - np.median(halves)))):
+        tau = float(np.mean([n / _geyer_ess(half[np.newaxis, :]) for half in values]))
+        bounds.append(np.sqrt((n - 1) / n + tau * q / n))
+    return float(max(bounds))
+
+
+def assert_chains_agree(draws, *, p_fail: float = 1e-4, what: str = "chains") -> None:
+    """Split R-hat of ``draws`` (n_chains, n_draws) within its sampling distribution for chains
+    that agree: a correct sampler fails this with probability below ``p_fail`` (see
+    :func:`rhat_bound`). Use it instead of a fixed cut such as 1.01, whose failure probability
+    depends on the number and length of the chains and on the sampler's autocorrelation."""
+    from glassml.stats import split_rhat
+
+    rhat, bound = split_rhat(draws), rhat_bound(draws, p_fail=p_fail)
+    if not rhat <= bound:
+        raise AssertionError(
+            f"{what}: split R-hat {rhat:.5f} exceeds {bound:.5f}, which chains sampling one "
+            f"distribution exceed with probability {p_fail:g}"
         )

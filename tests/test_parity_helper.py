@@ -1,11 +1,13 @@
 import numpy as np
 import pytest
 from parity import (
+    assert_chains_agree,
     assert_close,
     assert_close_up_to_sign,
     assert_same_estimator,
     assert_within_se,
     check_grad,
+    rhat_bound,
 )
 
 
@@ -72,3 +74,42 @@ def test_assert_same_estimator_compares_attributes_and_outputs():
     assert_same_estimator(a, b, X, attributes=("coef_", "intercept_"), rtol=1e-12)
     with pytest.raises(AssertionError, match="coef_"):
         assert_same_estimator(a, c, X, attributes=("coef_",), rtol=1e-6)
+
+
+def _ar1_chains(rho, n_chains, n_draws, rng):
+    chains = np.empty((n_chains, n_draws))
+    chains[:, 0] = rng.normal(size=n_chains)
+    noise = rng.normal(size=(n_chains, n_draws)) * np.sqrt(1 - rho**2)
+    for t in range(1, n_draws):
+        chains[:, t] = rho * chains[:, t - 1] + noise[:, t]
+    return chains
+
+
+def test_rhat_bound_is_calibrated_and_catches_disagreeing_chains():
+    """Over 150 runs of agreeing AR(1) chains (rho = 0.5, tau = 3), R-hat exceeds the p = 0.2
+    bound at most as often as a Binomial(150, 0.2) count exceeds its 1e-4 quantile, and at
+    least 3 times (a bound far out in the tail would be useless); chains with one shifted by
+    one sd exceed the 1e-4 bound."""
+    from scipy.stats import binom
+
+    from glassml.stats import split_rhat
+
+    rng = np.random.default_rng(0)
+    runs = [_ar1_chains(0.5, 2, 400, rng) for _ in range(150)]
+    exceed = sum(split_rhat(draws) > rhat_bound(draws, p_fail=0.2) for draws in runs)
+    assert 3 <= exceed <= binom.isf(1e-4, 150, 0.2), exceed
+    agreeing = _ar1_chains(0.5, 4, 1000, rng)
+    assert_chains_agree(agreeing)
+    with pytest.raises(AssertionError, match="exceeds"):
+        assert_chains_agree(agreeing + np.array([[0.0], [0.0], [0.0], [1.0]]))
+
+
+def test_assert_within_se_with_estimated_se_uses_students_t():
+    """With the SE estimated from R = 5 replicates the bound widens from the normal's 3.89 to
+    t_4's 15.5 standard errors (both p = 1e-4, one element), so 10 standard errors pass there
+    and fail without ``dof``."""
+    assert_within_se([10.0], [0.0], [1.0], dof=4)
+    with pytest.raises(AssertionError, match=r"beyond 3\.89 standard errors"):
+        assert_within_se([10.0], [0.0], [1.0])
+    with pytest.raises(AssertionError, match=r"beyond 15\.54 standard errors"):
+        assert_within_se([16.0], [0.0], [1.0], dof=4)

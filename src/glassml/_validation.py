@@ -74,7 +74,15 @@ def check_fit_data(estimator: Any, X: Any, y: Any, **options: Any) -> tuple[np.n
         x_options = {
             key: value
             for key, value in options.items()
-            if key in {"accept_sparse", "dtype", "order", "copy", "ensure_min_samples"}
+            if key
+            in {
+                "accept_sparse",
+                "dtype",
+                "order",
+                "copy",
+                "ensure_min_samples",
+                "ensure_all_finite",
+            }
         }
         try:
             check_array(X, input_name="X", **x_options)

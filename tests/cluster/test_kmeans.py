@@ -114,7 +114,11 @@ def test_minibatch_partial_fit_matches_sklearn(blobs, reassignment_ratio):
 
 def test_minibatch_fit_finds_the_blobs():
     X, truth = make_blobs(3000, 4, centers=5, cluster_std=0.5, random_state=1)
-    model = MiniBatchKMeans(5, batch_size=256, random_state=0).fit(X)
+    # One k-means++ seeding lands in a poor local optimum for about 1 % of seeds (100 seeds
+    # measured, sklearn's MiniBatchKMeans alike), so "recovers the blobs" is a property of the
+    # best of 3 seedings: it fails with probability ~1e-6. Runs that find the blobs end within
+    # 0.2 % of the full k-means inertia (100 seeds).
+    model = MiniBatchKMeans(5, batch_size=256, n_init=3, random_state=0).fit(X)
     assert adjusted_rand_score(truth, model.labels_) == pytest.approx(1.0)
     full = KMeans(5, random_state=0).fit(X)
     assert model.inertia_ <= 1.01 * full.inertia_

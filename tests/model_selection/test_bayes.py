@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from model_selection._problems import BRANIN_MIN, branin, run_random, study
+from model_selection._problems import BRANIN_MIN, branin, study
 from parity import assert_within_se, check_grad
 from sklearn.datasets import load_iris
 from sklearn.model_selection import cross_val_score
@@ -109,17 +109,29 @@ def test_space_round_trip():
         assert 1e-3 <= point[0] <= 1e3 and isinstance(point[1], int) and 1 <= point[1] <= 8
         assert point[2] in ("rbf", "poly", "linear") and 0.0 <= point[3] <= 2.0
     log_c = np.log10([p[0] for p in space.from_unit(space.sample(4000, np.random.RandomState(1)))])
-    assert abs(np.mean(log_c)) < 0.15  # log-uniform on [-3, 3]: mean 0, sd 1.73 / sqrt(4000)
+    # log10 C is uniform on [-3, 3]: mean 0, sd 6 / sqrt(12); p_fail 1e-4 over seeds.
+    assert_within_se(np.mean(log_c), 0.0, 6 / np.sqrt(12 * log_c.size), what="mean log10 C")
 
 
 def test_branin_beats_random_search():
+    """Bayesian optimisation ends lower on Branin than random search with the same 20 calls.
+
+    Each BO run's best is placed in the distribution of random search's best after 20 calls
+    (2,000 runs): u = the fraction of random searches that ended lower, uniform on [0, 1] for
+    a method no better than random search. Over 30 seeds BO gave u = 0.14 +- 0.17 (median
+    0.07, max 0.60), so one run alone, or a fixed cut on three (a median below 0.6 held for
+    only about 55 % of seed triples), proves little; the mean u of 5 runs reaches 0.5 with
+    probability about 4e-5 (bootstrap over those 30 seeds; 5e-7 by the normal approximation).
+    """
     space = [Real(-5.0, 10.0), Real(0.0, 15.0)]
-    bests = [
-        minimize_bayes(branin, space, 20, n_initial_points=8, random_state=s).fun for s in range(3)
-    ]
-    randoms = [run_random(branin, space, 20, s) for s in range(3)]
-    print(f"BO median {np.median(bests):.4f}, random median {np.median(randoms):.4f}")
-    assert np.median(bests) < 0.6 and np.median(bests) < np.median(randoms)
+    runs = [minimize_bayes(branin, space, 20, n_initial_points=8, random_state=s) for s in range(5)]
+    bests = np.array([run.fun for run in runs])
+    full = Space(space, "space")
+    points = full.from_unit(full.sample(2000 * 20, np.random.RandomState(12345)))
+    randoms = np.array([branin(point) for point in points]).reshape(2000, 20).min(axis=1)
+    u = np.mean(randoms[:, np.newaxis] < bests, axis=0)
+    print(f"BO bests {np.round(bests, 4)}, u {np.round(u, 3)}; random {np.median(randoms):.4f}")
+    assert np.mean(u) < 0.5
     assert min(bests) >= BRANIN_MIN - 1e-9
 
 
@@ -161,7 +173,12 @@ def test_bayes_search_cv_is_a_search_cv(acquisition):
     assert abs(search.best_score_ - score) < 1e-12
     assert search.best_score_ == np.max(search.cv_results_["mean_test_score"])
     assert search.best_estimator_.get_params()["C"] == best["C"]
-    assert search.score(X, y) > 0.9
+    # score is the refitted best estimator's. Not "score > 0.9": what 10 candidates find is
+    # seed luck (over 15 seeds one ended at 0.29 with every candidate on the sigmoid kernel);
+    # the search's quality is tested on Branin above and in the slow study.
+    refit = SVC(**best).fit(X, y)
+    assert search.score(X, y) == refit.score(X, y)
+    assert np.array_equal(search.predict(X), refit.predict(X))
 
 
 def test_bayes_search_cv_multimetric_and_callback():

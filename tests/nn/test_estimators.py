@@ -157,7 +157,9 @@ def digits_cnn(digits_split):
 def test_cnn_reads_digits(digits_cnn, digits_split):
     _, X_test, _, y_test = digits_split
     accuracy = digits_cnn.score(X_test, y_test)
-    assert accuracy >= 0.97, accuracy
+    # Over seeds 0-4 this fit scored 0.967-0.983 (mean 0.974, sd 0.008): the former bound 0.97
+    # failed for two of them. 0.94 is the mean less 4 sd.
+    assert accuracy >= 0.94, accuracy
     # (n, C, H, W) input gives the same predictions as (n, H, W).
     assert np.array_equal(digits_cnn.predict(X_test[:, None]), digits_cnn.predict(X_test))
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from parity import assert_close
+from parity import assert_close, assert_within_se
 from scipy.special import expit, log_softmax, softmax
 from sklearn.metrics import log_loss
 from sklearn.metrics import mean_squared_error as sk_mse
@@ -94,7 +94,11 @@ def test_initialiser_variance_and_bounds(name, shape):
         (shape[0], shape[1]) if len(shape) == 2 else (shape[1] * 25, shape[0] * 25)
     )
     variance = 2 / fan_in if name.startswith("he") else 2 / (fan_in + fan_out)
-    assert abs(weights.var() / variance - 1) < 0.05
+    # The relative SE of a variance from n draws of kurtosis k is sqrt((k - 1) / n): 0.013 for
+    # the 12,800 normal weights, where the fixed 5 % was 4 SE (failure probability 1e-4).
+    kurtosis = np.mean((weights - weights.mean()) ** 4) / weights.var() ** 2
+    assert_within_se(weights.var() / variance, 1.0, np.sqrt((kurtosis - 1) / weights.size),
+                     what="variance")  # fmt: skip
     assert abs(weights.mean()) < 5 * np.sqrt(variance / weights.size)
     if name.endswith("uniform"):
         assert np.abs(weights).max() <= np.sqrt(3 * variance)

@@ -21,6 +21,11 @@ z = Phi^-1((r - 3/8) / (S + 1/4)), S the number of draws. Then
   with B/N the variance of the chain means; rank-normalised R-hat = max(R of the z-scores,
   R of the z-scores of |x - median(x)|) (the folded draws catch differing scales).
 
+Every diagnostic here is unchanged when the draws are scaled, so the draws are first divided by
+a power of two near their largest magnitude (exact: ties and ranks are kept): chains at 1e300
+or 1e-300 give the same answer as at 1. Constant draws have no autocorrelation, ESS or R-hat
+(0 / 0): they are refused by name rather than given a made-up value.
+
 Vehtari, Gelman, Simpson, Carpenter, Bürkner (2021), "Rank-normalization, folding, and
 localization: an improved R-hat for assessing convergence of MCMC", Bayesian Analysis.
 """
@@ -32,26 +37,42 @@ from scipy import fft as scipy_fft
 from scipy import special
 from scipy import stats as scipy_stats
 
+from glassml._validation import check_bool, check_option
+from glassml.stats._validation import check_finite, data_scale, real_array
+
 ESS_METHODS = ("bulk", "tail", "mean")
 
 
 def _as_chains(draws, name: str = "draws") -> np.ndarray:
     """Draws as a float64 ``(n_chains, n_draws)`` array with at least 4 finite draws per chain."""
-    try:
-        chains = np.asarray(draws, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be an array of numbers; got {draws!r:.60}") from error
+    chains = real_array(draws, name)
     if chains.ndim == 1:
         chains = chains[np.newaxis, :]
-    if chains.ndim != 2:
+    if chains.ndim != 2 or chains.shape[0] == 0:
         raise ValueError(
-            f"{name} must have shape (n_chains, n_draws) or (n_draws,); got {chains.shape}"
+            f"{name}: expected an array of shape (n_chains, n_draws) or (n_draws,), got shape "
+            f"{np.shape(draws)}"
         )
     if chains.shape[1] < 4:
-        raise ValueError(f"{name} needs at least 4 draws per chain; got {chains.shape[1]}")
-    if not np.all(np.isfinite(chains)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return chains
+        raise ValueError(f"{name}: expected at least 4 draws per chain, got {chains.shape[1]}")
+    return check_finite(chains, name)
+
+
+def _standardised(chains: np.ndarray, name: str = "draws") -> tuple[np.ndarray, float]:
+    """``chains / unit`` with ``unit`` a power of two near their largest magnitude, and ``unit``.
+
+    Division by a power of two is exact, so ties and ranks are those of the draws themselves
+    (the rank-normalised diagnostics depend on them), while squares can no longer overflow or
+    underflow. Refuses constant draws: every diagnostic of them is 0 / 0.
+    """
+    unit = data_scale(chains)
+    scaled = chains / unit
+    if np.ptp(scaled) == 0:
+        raise ValueError(
+            f"{name}: expected draws that vary, got a constant value (autocorrelation, ESS and "
+            "R-hat are 0 / 0)"
+        )
+    return scaled, unit
 
 
 def autocovariance(chains: np.ndarray) -> np.ndarray:
@@ -64,9 +85,21 @@ def autocovariance(chains: np.ndarray) -> np.ndarray:
 
 
 def autocorrelation(draws) -> np.ndarray:
-    """Autocorrelation of a chain (or of each row) at lags 0 .. n - 1."""
-    chains = _as_chains(draws)
+    """Autocorrelation of a chain (or of each row) at lags 0 .. n - 1.
+
+    Examples
+    --------
+    >>> autocorrelation([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).round(3)
+    array([ 1.   ,  0.5  ,  0.057, -0.271, -0.429, -0.357])
+    """
+    chains, _ = _standardised(_as_chains(draws))
     covariance = autocovariance(chains)
+    constant_rows = covariance[:, 0] == 0
+    if np.any(constant_rows):
+        raise ValueError(
+            f"draws: expected every chain to vary, got a constant chain (row "
+            f"{int(np.argmax(constant_rows))}): its autocorrelation is 0 / 0"
+        )
     correlation = covariance / covariance[:, :1]
     return correlation[0] if np.ndim(draws) == 1 else correlation
 
@@ -85,8 +118,6 @@ def _z_scale(values: np.ndarray) -> np.ndarray:
 def _geyer_ess(chains: np.ndarray) -> float:
     """ESS of ``(n_chains, n_draws)`` draws: Geyer's initial monotone sequence (module doc)."""
     n_chains, n_draws = chains.shape
-    if np.ptp(chains) < np.finfo(np.float64).resolution:
-        return float(chains.size)  # a constant: every draw is as good as independent
     covariance = autocovariance(chains)
     mean_covariance = covariance.mean(axis=0)
     within = mean_covariance[0] * n_draws / (n_draws - 1.0)
@@ -139,24 +170,30 @@ def effective_sample_size(draws, method: str = "bulk") -> float:
     >>> 3000 < effective_sample_size(draws) < 5000  # independent draws: ESS ~ 4000
     True
     """
-    chains = _as_chains(draws)
+    method = check_option(method, "method", ESS_METHODS)
+    chains, _ = _standardised(_as_chains(draws))
     if method == "bulk":
         return _geyer_ess(_z_scale(_split(chains)))
     if method == "mean":
         return _geyer_ess(_split(chains))
-    if method == "tail":
-        low, high = np.quantile(chains, [0.05, 0.95])
-        return min(
-            _geyer_ess(_split((chains <= low).astype(np.float64))),
-            _geyer_ess(_split((chains <= high).astype(np.float64))),
+    low, high = np.quantile(chains, [0.05, 0.95])
+    # An indicator that never changes (heavily tied draws) says nothing about its tail.
+    indicators = [(chains <= q).astype(np.float64) for q in (low, high)]
+    varying = [indicator for indicator in indicators if np.ptp(indicator) > 0]
+    if not varying:
+        raise ValueError(
+            "draws: expected draws whose 5 % and 95 % quantiles split them, got too few "
+            "distinct values for a tail ESS"
         )
-    raise ValueError(f"method must be one of {ESS_METHODS}; got {method!r}")
+    return min(_geyer_ess(_split(indicator)) for indicator in varying)
 
 
 def _rhat(chains: np.ndarray) -> float:
     n_draws = chains.shape[1]
     between = n_draws * np.var(chains.mean(axis=1), ddof=1)
     within = np.mean(np.var(chains, axis=1, ddof=1))
+    if within == 0:  # every (half-)chain constant, but not all at one value: no agreement
+        return float(np.inf)
     return float(np.sqrt((between / within + n_draws - 1) / n_draws))
 
 
@@ -165,8 +202,17 @@ def split_rhat(draws, rank_normalized: bool = True) -> float:
 
     Values near 1 (below 1.01) mean the chains agree with each other and with themselves
     over time. ``rank_normalized=False`` gives the classic split R-hat of Gelman et al. (2013).
+    Half-chains that are each constant but differ give ``inf``: they do not agree at all.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> draws = np.random.default_rng(0).normal(size=(4, 1000))
+    >>> bool(split_rhat(draws) < 1.01), bool(split_rhat(draws + [[0], [0], [0], [1]]) > 1.1)
+    (True, True)
     """
-    chains = _as_chains(draws)
+    rank_normalized = check_bool(rank_normalized, "rank_normalized")
+    chains, _ = _standardised(_as_chains(draws))
     halves = _split(chains)
     if not rank_normalized:
         return _rhat(halves)
@@ -175,6 +221,15 @@ def split_rhat(draws, rank_normalized: bool = True) -> float:
 
 
 def mcse_mean(draws) -> float:
-    """Monte Carlo standard error of the mean: sd / sqrt(ESS_mean)."""
-    chains = _as_chains(draws)
-    return float(np.std(chains, ddof=1) / np.sqrt(effective_sample_size(chains, "mean")))
+    """Monte Carlo standard error of the mean: sd / sqrt(ESS_mean).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> draws = np.random.default_rng(0).normal(size=(4, 1000))
+    >>> bool(0.013 < mcse_mean(draws) < 0.019)  # about 1 / sqrt(4000) = 0.0158
+    True
+    """
+    chains, unit = _standardised(_as_chains(draws))
+    ess = _geyer_ess(_split(chains))
+    return float(np.std(chains, ddof=1) / np.sqrt(ess) * unit)

@@ -18,15 +18,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassml._validation import check_callable
+from glassml._validation import check_callable, check_count, check_positive, check_probability
 from glassml.autodiff import hvp
 from glassml.stats._result import STANDARD_NORMAL
-from glassml.stats._validation import check_probability
+from glassml.stats._validation import check_finite, real_array
 
 
 @dataclass(frozen=True)
 class MLEResult:
-    """Maximum-likelihood estimate with Wald inference from the observed information."""
+    """Maximum-likelihood estimate with Wald inference from the observed information.
+
+    ``params`` maximise the log-likelihood; ``covariance`` is the inverse of the
+    ``observed_information`` (minus the Hessian there), ``standard_errors`` the roots of its
+    diagonal, ``z_values = params / standard_errors`` with their two-sided ``pvalues`` and
+    Wald ``confidence_intervals`` (one row per parameter) at ``confidence_level``.
+    """
 
     params: np.ndarray
     standard_errors: np.ndarray
@@ -42,7 +48,18 @@ class MLEResult:
     names: tuple[str, ...]
 
     def summary(self):
-        """A pandas DataFrame laid out like statsmodels' coefficient table."""
+        """A pandas DataFrame laid out like statsmodels' coefficient table.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.array([2.1, 1.9, 3.2, 2.8, 2.5])
+        >>> def log_likelihood(theta):  # a normal mean with unit variance
+        ...     return -0.5 * ((x - theta[0]) ** 2).sum()
+        >>> fit_mle(log_likelihood, np.zeros(1), names=["mean"]).summary().round(4)
+              coef  std err       z  P>|z|  [0.025  0.975]
+        mean   2.5   0.4472  5.5902    0.0  1.6235  3.3765
+        """
         import pandas as pd
 
         low, high = self.confidence_intervals.T
@@ -60,12 +77,29 @@ class MLEResult:
         )
 
 
+def _parameters(values, argument: str) -> np.ndarray:
+    point = real_array(values, argument)
+    if point.ndim != 1 or point.size == 0:
+        raise ValueError(
+            f"{argument}: expected a non-empty 1-D array of parameters, got shape {point.shape}"
+        )
+    return check_finite(point, argument)
+
+
 def observed_information(log_likelihood: Callable, params) -> np.ndarray:
-    """-Hessian of ``log_likelihood`` at ``params``, one exact Hessian-vector product a column."""
+    """-Hessian of ``log_likelihood`` at ``params``, one exact Hessian-vector product a column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([2.1, 1.9, 3.2, 2.8, 2.5])
+    >>> def log_likelihood(theta):  # a normal mean with unit variance: information n
+    ...     return -0.5 * ((x - theta[0]) ** 2).sum()
+    >>> observed_information(log_likelihood, np.array([2.0]))
+    array([[5.]])
+    """
     check_callable(log_likelihood, "log_likelihood")
-    point = np.asarray(params, dtype=np.float64)
-    if point.ndim != 1 or point.size == 0 or not np.all(np.isfinite(point)):
-        raise ValueError(f"params must be a finite 1-D array of parameters; got {params!r:.60}")
+    point = _parameters(params, "params")
     negative = lambda theta: -log_likelihood(theta)  # noqa: E731
     columns = [hvp(negative, point, unit) for unit in np.eye(point.size)]
     information = np.column_stack(columns)
@@ -108,12 +142,16 @@ def fit_mle(
 
     check_callable(log_likelihood, "log_likelihood")
     level = check_probability(confidence_level, "confidence_level")
-    start = np.asarray(x0, dtype=np.float64)
-    if start.ndim != 1 or start.size == 0 or not np.all(np.isfinite(start)):
-        raise ValueError(f"x0 must be a finite 1-D array of parameters; got {x0!r:.60}")
-    names = tuple(names) if names is not None else tuple(f"x{j}" for j in range(start.size))
+    tol = check_positive(tol, "tol")
+    max_iter = check_count(max_iter, "max_iter")
+    start = _parameters(x0, "x0")
+    if names is None:
+        names = tuple(f"x{j}" for j in range(start.size))
+    elif isinstance(names, str) or not all(isinstance(name, str) for name in names):
+        raise ValueError(f"names: expected a sequence of {start.size} strings, got {names!r:.60}")
+    names = tuple(names)
     if len(names) != start.size:
-        raise ValueError(f"names must hold {start.size} names; got {len(names)}")
+        raise ValueError(f"names: expected {start.size} names, one per parameter, got {len(names)}")
 
     def negative_log_likelihood(theta):
         return -log_likelihood(theta)
@@ -131,8 +169,8 @@ def fit_mle(
         factor = np.linalg.cholesky(information)
     except np.linalg.LinAlgError as error:
         raise ValueError(
-            "the observed information is not positive definite at the estimate: the "
-            "log-likelihood has no strict maximum there (non-identifiable parameters, "
+            "log_likelihood: expected a strict local maximum, got an observed information that "
+            "is not positive definite at the estimate (non-identifiable parameters, "
             "separation, or no convergence)"
         ) from error
     inverse_factor = np.linalg.inv(factor)

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from glassml._validation import check_callable
+from glassml._validation import check_bool, check_callable, check_count, check_probability
 from glassml.stats._result import STANDARD_NORMAL
-from glassml.stats._validation import check_probability
+from glassml.stats._validation import check_finite, check_generator, data_scale, real_array
 
 Sampler = Callable[[np.random.Generator, int], np.ndarray]
 
@@ -69,31 +69,41 @@ class MonteCarloResult:
         )
 
 
-def _check_n(n_samples: int, name: str = "n_samples", minimum: int = 2) -> int:
-    if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {n_samples!r}")
-    return int(n_samples)
+_MAX_SAMPLES = 100_000_000
+
+
+def _check_n(n_samples, minimum: int = 2) -> int:
+    n_samples = check_count(n_samples, "n_samples", minimum=minimum)
+    if n_samples > _MAX_SAMPLES:
+        raise ValueError(f"n_samples: expected at most {_MAX_SAMPLES:,}, got {n_samples}")
+    return n_samples
 
 
 def _values(func: Callable, points: np.ndarray, name: str = "func") -> np.ndarray:
-    """``func`` evaluated on a batch of points: one finite number per point."""
+    """``func`` evaluated on a batch of points: one finite real number per point."""
     check_callable(func, name, "of a batch of points")
-    values = np.asarray(func(points), dtype=np.float64)
+    values = real_array(func(points), f"{name}(points)")
     if values.shape != (points.shape[0],):
         raise ValueError(
-            f"{name} must return one value per sample, shape ({points.shape[0]},); "
-            f"got {values.shape}"
+            f"{name}: expected a function returning one value per point, shape "
+            f"({points.shape[0]},), got shape {values.shape}"
         )
     if not np.all(np.isfinite(values)):
-        raise ValueError(f"{name} returned NaN or infinite values")
+        raise ValueError(f"{name}: expected finite values, got NaN or infinity")
     return values
 
 
-def _draw(sampler: Sampler, rng: np.random.Generator, n_samples: int) -> np.ndarray:
-    points = np.asarray(sampler(rng, n_samples), dtype=np.float64)
+def _sd(values: np.ndarray) -> float:
+    """Sample standard deviation, formed on values / scale so the squares cannot overflow."""
+    scale = data_scale(values)
+    return float(np.std(values / scale, ddof=1) * scale)
+
+
+def _draw(sampler: Sampler, rng: np.random.Generator, n_samples: int, name: str) -> np.ndarray:
+    points = real_array(sampler(rng, n_samples), f"{name}(rng, n)")
     if points.ndim == 0 or points.shape[0] != n_samples:
         raise ValueError(
-            f"sampler(rng, n) must return n = {n_samples} points along axis 0; "
+            f"{name}: expected sampler(rng, n) to return n = {n_samples} points along axis 0, "
             f"got shape {points.shape}"
         )
     return points
@@ -111,29 +121,45 @@ def _summary(
     )  # fmt: skip
 
 
-def _box_sampler(bounds) -> tuple[Sampler, float]:
-    box = np.asarray(bounds, dtype=np.float64)
-    if box.ndim == 1:
+def _check_box(bounds) -> np.ndarray:
+    """``bounds`` as a ``(d, 2)`` array of finite (low, high) pairs with high > low."""
+    box = real_array(bounds, "bounds")
+    one_dimensional = box.ndim == 1
+    if one_dimensional:
         box = box[np.newaxis, :]
-    if box.ndim != 2 or box.shape[1] != 2 or not np.all(np.isfinite(box)):
-        raise ValueError(f"bounds must be finite (low, high) pairs, shape (d, 2); got {box.shape}")
+    if box.ndim != 2 or box.shape[1] != 2 or box.shape[0] == 0:
+        raise ValueError(
+            f"bounds: expected a (low, high) pair or a sequence of them, got shape {box.shape}"
+        )
+    check_finite(box, "bounds")
     if np.any(box[:, 1] <= box[:, 0]):
-        raise ValueError("bounds: every high must exceed its low")
+        raise ValueError("bounds: expected every high to exceed its low, got high <= low")
+    # The volume is a product of widths: it must be a finite positive number.
+    with np.errstate(over="ignore", under="ignore"):
+        volume = np.prod(box[:, 1] - box[:, 0])
+    if not (np.isfinite(volume) and volume > 0):
+        raise ValueError(f"bounds: expected a box of finite positive volume, got {volume}")
+    return box[0] if one_dimensional else box
+
+
+def _box_sampler(bounds) -> tuple[Sampler, float]:
+    box = _check_box(bounds)
+    if box.ndim == 1:
+        low, width = box[0], box[1] - box[0]
+        return (lambda rng, n: low + width * rng.random(n)), float(width)
     low, width = box[:, 0], box[:, 1] - box[:, 0]
-    volume = float(np.prod(width))
-    if np.ndim(bounds) == 1:
-        return (lambda rng, n: low[0] + width[0] * rng.random(n)), volume
-    return (lambda rng, n: low + width * rng.random((n, low.size))), volume
+    return (lambda rng, n: low + width * rng.random((n, low.size))), float(np.prod(width))
 
 
 def _resolve_sampler(sampler, bounds) -> tuple[Sampler, float]:
     if (sampler is None) == (bounds is None):
-        raise ValueError("give exactly one of sampler (draws from p) and bounds (a box)")
+        raise ValueError(
+            "sampler, bounds: expected exactly one of sampler (draws from p) and bounds (a box),"
+            f" got {'both' if sampler is not None else 'neither'}"
+        )
     if bounds is not None:
         return _box_sampler(bounds)
-    if not callable(sampler):
-        raise ValueError("sampler must be a callable sampler(rng, n) -> n points")
-    return sampler, 1.0
+    return check_callable(sampler, "sampler", "sampler(rng, n) returning n points"), 1.0
 
 
 def mc_integrate(
@@ -163,12 +189,14 @@ def mc_integrate(
     >>> abs(result.estimate - 9.0) < 4 * result.standard_error
     True
     """
+    check_callable(func, "func", "of a batch of points")
     n_samples = _check_n(n_samples)
     level = check_probability(confidence_level, "confidence_level")
     sampler, volume = _resolve_sampler(sampler, bounds)
-    values = volume * _values(func, _draw(sampler, np.random.default_rng(random_state), n_samples))
+    rng = check_generator(random_state)
+    values = volume * _values(func, _draw(sampler, rng, n_samples, "sampler"))
     return _summary(
-        "Monte Carlo", values.mean(), values.std(ddof=1) / np.sqrt(n_samples), level, n_samples,
+        "Monte Carlo", values.mean(), _sd(values) / np.sqrt(n_samples), level, n_samples,
         n_samples,
     )  # fmt: skip
 
@@ -188,20 +216,35 @@ def antithetic_integrate(
     With ``bounds`` the reflection is ``low + high - U`` (that is, U -> 1 - U on [0, 1]); with a
     ``sampler`` give ``reflect`` (for example ``lambda z: -z`` for a symmetric p), which must
     map p to itself.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> result = antithetic_integrate(np.exp, bounds=(0.0, 1.0), n_samples=10_000,
+    ...                               random_state=0)
+    >>> bool(abs(result.estimate - (np.e - 1)) < 4 * result.standard_error)
+    True
     """
+    check_callable(func, "func", "of a batch of points")
     n_samples = _check_n(n_samples, minimum=4)
     level = check_probability(confidence_level, "confidence_level")
-    if bounds is not None:
-        box = np.asarray(bounds, dtype=np.float64)
-        reflect = lambda points: box.T[0] + box.T[1] - points  # noqa: E731
-    elif not callable(reflect):
-        raise ValueError("reflect must be a callable mapping draws of p to draws of p")
     sampler, volume = _resolve_sampler(sampler, bounds)
+    if bounds is not None:
+        box = _check_box(bounds)
+        reflect = lambda points: box.T[0] + box.T[1] - points  # noqa: E731
+    else:
+        check_callable(reflect, "reflect", "mapping draws of p to draws of p")
     n_pairs = n_samples // 2
-    points = _draw(sampler, np.random.default_rng(random_state), n_pairs)
-    pair_means = 0.5 * volume * (_values(func, points) + _values(func, reflect(points)))
+    points = _draw(sampler, check_generator(random_state), n_pairs, "sampler")
+    reflected = real_array(reflect(points), "reflect(points)")
+    if reflected.shape != points.shape:
+        raise ValueError(
+            f"reflect: expected points of the shape it was given, {points.shape}, got "
+            f"{reflected.shape}"
+        )
+    pair_means = 0.5 * volume * (_values(func, points) + _values(func, reflected))
     return _summary(
-        "antithetic Monte Carlo", pair_means.mean(), pair_means.std(ddof=1) / np.sqrt(n_pairs),
+        "antithetic Monte Carlo", pair_means.mean(), _sd(pair_means) / np.sqrt(n_pairs),
         level, 2 * n_pairs, 2 * n_pairs,
     )  # fmt: skip
 
@@ -222,26 +265,44 @@ def control_variate_integrate(
     ``control(points)`` returns ``(n,)`` or ``(n, k)`` values of k controls whose expectations
     under p are ``control_mean``. The standard error accounts for the k fitted coefficients
     (residual variance with ``n - k - 1`` degrees of freedom).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> result = control_variate_integrate(np.exp, lambda u: u, 0.5, bounds=(0.0, 1.0),
+    ...                                    n_samples=10_000, random_state=0)
+    >>> bool(abs(result.estimate - (np.e - 1)) < 4 * result.standard_error)
+    True
     """
+    check_callable(func, "func", "of a batch of points")
+    check_callable(control, "control", "of a batch of points")
     n_samples = _check_n(n_samples, minimum=4)
     level = check_probability(confidence_level, "confidence_level")
+    known_mean = np.atleast_1d(check_finite(real_array(control_mean, "control_mean"),
+                                            "control_mean"))  # fmt: skip
     sampler, volume = _resolve_sampler(sampler, bounds)
-    points = _draw(sampler, np.random.default_rng(random_state), n_samples)
+    points = _draw(sampler, check_generator(random_state), n_samples, "sampler")
     values = volume * _values(func, points)
-    controls = np.asarray(control(points), dtype=np.float64)
-    controls = controls.reshape(n_samples, -1) if controls.ndim <= 2 else controls
-    known_mean = np.atleast_1d(np.asarray(control_mean, dtype=np.float64))
+    controls = real_array(control(points), "control(points)")
+    controls = controls.reshape(n_samples, -1) if 0 < controls.ndim <= 2 else controls
     if controls.ndim != 2 or controls.shape[0] != n_samples:
-        raise ValueError(f"control must return (n,) or (n, k) values; got {controls.shape}")
-    if known_mean.shape != (controls.shape[1],) or not np.all(np.isfinite(known_mean)):
         raise ValueError(
-            f"control_mean must hold {controls.shape[1]} finite value(s); got {control_mean!r}"
+            f"control: expected (n,) or (n, k) values for n = {n_samples} points, got shape "
+            f"{controls.shape}"
+        )
+    if known_mean.shape != (controls.shape[1],):
+        raise ValueError(
+            f"control_mean: expected {controls.shape[1]} value(s), one per control, got "
+            f"{known_mean.size}"
         )
     if not np.all(np.isfinite(controls)):
-        raise ValueError("control returned NaN or infinite values")
+        raise ValueError("control: expected finite values, got NaN or infinity")
     n_controls = controls.shape[1]
     if n_samples <= n_controls + 1:
-        raise ValueError(f"n_samples must exceed the number of controls + 1 = {n_controls + 1}")
+        raise ValueError(
+            f"n_samples: expected more than the number of controls + 1 = {n_controls + 1}, got "
+            f"{n_samples}"
+        )
     centred = controls - controls.mean(axis=0)
     beta, *_ = np.linalg.lstsq(centred, values - values.mean(), rcond=None)
     adjusted = values - (controls - known_mean) @ beta
@@ -266,6 +327,9 @@ def importance_sampling(
 ) -> MonteCarloResult:
     """Self-normalised importance sampling of ``E_p[func(X)]`` with draws from a proposal q.
 
+    The result's ``effective_sample_size`` is Kish's ESS of the weights; far below
+    ``n_samples`` means the proposal fits the target badly and the estimate is unreliable.
+
     Parameters
     ----------
     log_target : callable
@@ -273,16 +337,27 @@ def importance_sampling(
     proposal_sampler, log_proposal : callable
         ``proposal_sampler(rng, n)`` draws from q; ``log_proposal(points)`` is its normalised
         log density (so that ``log_normalizer`` estimates ``log integral of p~``).
-
     self_normalize : bool
         ``False`` (``log_target`` then normalised) gives the unbiased mean(w f) instead.
 
-    The result's ``effective_sample_size`` is Kish's ESS of the weights; far below
-    ``n_samples`` means the proposal fits the target badly and the estimate is unreliable.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> result = importance_sampling(  # E[X] under N(1, 1), drawing from N(0, 2^2)
+    ...     lambda x: x, lambda x: -0.5 * (x - 1.0) ** 2, lambda rng, n: rng.normal(0, 2, n),
+    ...     lambda x: stats.norm.logpdf(x, 0, 2), n_samples=20_000, random_state=0)
+    >>> bool(abs(result.estimate - 1.0) < 4 * result.standard_error)
+    True
     """
+    for name, function in (("func", func), ("log_target", log_target),
+                           ("proposal_sampler", proposal_sampler),
+                           ("log_proposal", log_proposal)):  # fmt: skip
+        check_callable(function, name)
     n_samples = _check_n(n_samples)
     level = check_probability(confidence_level, "confidence_level")
-    points = _draw(proposal_sampler, np.random.default_rng(random_state), n_samples)
+    self_normalize = check_bool(self_normalize, "self_normalize")
+    points = _draw(proposal_sampler, check_generator(random_state), n_samples, "proposal_sampler")
     log_weights = _values(log_target, points, "log_target") - _values(
         log_proposal, points, "log_proposal"
     )
@@ -294,11 +369,12 @@ def importance_sampling(
     log_normalizer = float(log_total - np.log(n_samples))
     if self_normalize:
         estimate = weights @ values
-        standard_error = np.sqrt(np.sum(weights**2 * (values - estimate) ** 2))
+        scale = data_scale(values)  # so that the squares cannot overflow
+        standard_error = np.sqrt(np.sum((weights * (values - estimate) / scale) ** 2)) * scale
         method = "self-normalised importance sampling"
     else:
         weighted = np.exp(log_weights) * values
-        estimate, standard_error = weighted.mean(), weighted.std(ddof=1) / np.sqrt(n_samples)
+        estimate, standard_error = weighted.mean(), _sd(weighted) / np.sqrt(n_samples)
         method = "importance sampling"
     return _summary(
         method, estimate, standard_error, level, n_samples, ess, log_normalizer=log_normalizer

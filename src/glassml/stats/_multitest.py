@@ -12,21 +12,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassml.stats._validation import check_probability
+from glassml._validation import check_option, check_probability
+from glassml.stats._validation import as_sample
 
 METHODS = ("bonferroni", "holm", "fdr_bh")
 
 
 def multipletests(pvalues, alpha: float = 0.05, method: str = "holm"):
-    """Adjust p-values; return ``(reject, adjusted_pvalues)`` in the input order."""
-    p = np.asarray(pvalues, dtype=np.float64)
-    if p.ndim != 1 or p.size == 0:
-        raise ValueError(f"pvalues must be a non-empty 1-D array; got shape {p.shape}")
+    """Adjust p-values; return ``(reject, adjusted_pvalues)`` in the input order.
+
+    Examples
+    --------
+    >>> reject, adjusted = multipletests([0.01, 0.04, 0.03, 0.2], method="holm")
+    >>> reject.tolist(), adjusted.round(4).tolist()
+    ([True, False, False, False], [0.04, 0.09, 0.09, 0.2])
+    """
+    p = as_sample(pvalues, "pvalues", min_size=1)
     if not np.all((p >= 0) & (p <= 1)):
-        raise ValueError("pvalues must all lie in [0, 1] (and not be NaN)")
-    check_probability(alpha, "alpha")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+        bad = p[(p < 0) | (p > 1)][0]
+        raise ValueError(f"pvalues: expected p-values in [0, 1], got {bad!r}")
+    alpha = check_probability(alpha, "alpha")
+    method = check_option(method, "method", METHODS)
     m = p.size
     if method == "bonferroni":
         adjusted = np.minimum(1.0, m * p)

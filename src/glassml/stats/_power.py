@@ -9,7 +9,10 @@ With a standardised effect ``es`` and the "effective" sample size n_eff = 1 / (1
       noncentrality lambda = es sqrt(n_eff):
       power = P(T' > t_{1-alpha/2, df}) + P(T' < -t_{1-alpha/2, df}),  T' ~ noncentral t(df, lambda)
 
-and one-sided alternatives keep one tail at level alpha. Sample size and minimum detectable
+and one-sided alternatives keep one tail at level alpha. The lower tail P(T' < -t) is computed
+as the upper tail P(T'' > t) of T'' ~ noncentral t(df, -lambda) (the same number by symmetry):
+scipy's noncentral-t CDF returns NaN far in its lower tail, where the survival function of the
+mirrored distribution is accurate. Sample size and minimum detectable
 effect invert these monotone functions numerically (Brent's method). The arcsine transform
 stabilises the binomial variance, which is why h rather than p_b - p_a enters (Cohen, 1988,
 "Statistical Power Analysis for the Behavioral Sciences", ch. 6).
@@ -21,23 +24,30 @@ import numpy as np
 from scipy import optimize
 from scipy import stats as scipy_stats
 
-from glassml.stats._validation import check_alternative, check_probability
+from glassml._validation import check_positive, check_probability, check_scalar
+from glassml.stats._validation import check_alternative
 
 
 def cohens_h(p_a: float, p_b: float) -> float:
-    """Cohen's h for p_b against p_a: 2 asin(sqrt(p_b)) - 2 asin(sqrt(p_a))."""
-    check_probability(p_a, "p_a", open_interval=False)
-    check_probability(p_b, "p_b", open_interval=False)
+    """Cohen's h for p_b against p_a: 2 asin(sqrt(p_b)) - 2 asin(sqrt(p_a)).
+
+    Examples
+    --------
+    >>> round(cohens_h(0.10, 0.12), 6)
+    0.063982
+    """
+    p_a = check_probability(p_a, "p_a", open_interval=False)
+    p_b = check_probability(p_b, "p_b", open_interval=False)
     return float(2 * np.arcsin(np.sqrt(p_b)) - 2 * np.arcsin(np.sqrt(p_a)))
 
 
-def _check_design(nobs_a: float, alpha: float, ratio: float, alternative: str) -> None:
-    if not (np.isfinite(nobs_a) and nobs_a > 1):
-        raise ValueError(f"nobs_a must be a finite number > 1; got {nobs_a}")
-    check_probability(alpha, "alpha")
-    if not (np.isfinite(ratio) and ratio > 0):
-        raise ValueError(f"ratio (n_b / n_a) must be positive; got {ratio}")
-    check_alternative(alternative)
+def _check_design(nobs_a, alpha, ratio, alternative) -> tuple[float, float, float, str]:
+    return (
+        check_scalar(nobs_a, "nobs_a", low=1.0, closed="neither"),
+        check_probability(alpha, "alpha"),
+        check_positive(ratio, "ratio"),
+        check_alternative(alternative),
+    )
 
 
 def _tails(alternative: str) -> tuple[bool, bool]:
@@ -69,7 +79,8 @@ def _t_power(effect: float, nobs_a: float, alpha: float, ratio: float, alternati
     if upper:
         power += scipy_stats.nct.sf(critical, df, noncentrality)
     if lower:
-        power += scipy_stats.nct.cdf(-critical, df, noncentrality)
+        # P(T' < -c) = P(-T' > c), and -T' is noncentral t with -lambda (module docstring).
+        power += scipy_stats.nct.sf(critical, df, -noncentrality)
     return float(power)
 
 
@@ -80,18 +91,20 @@ def _solve(function, low: float, high: float, what: str) -> float:
     while function(high) < 0:
         high *= 2
         if high > 1e12:
-            raise ValueError(f"no {what} reaches the requested power")
+            raise ValueError(f"power: expected a power some {what} reaches, got none up to 1e12")
     return float(optimize.brentq(function, low, high, xtol=1e-12, rtol=1e-14, maxiter=500))
 
 
-def _sample_size(power_function, effect, power, alpha, ratio, alternative) -> float:
-    check_probability(power, "power")
-    check_alternative(alternative)
+def _sample_size(power_function, effect, power, alpha, ratio, alternative, effect_name) -> float:
+    power = check_probability(power, "power")
+    _, alpha, ratio, alternative = _check_design(2.0, alpha, ratio, alternative)
     if effect == 0:
-        raise ValueError("the effect is zero: no sample size detects it")
+        raise ValueError(f"{effect_name}: expected a non-zero effect, got an effect of zero")
     if (alternative == "less" and effect > 0) or (alternative == "greater" and effect < 0):
-        raise ValueError(f"the effect's sign contradicts alternative={alternative!r}")
-    _check_design(2.0, alpha, ratio, alternative)
+        raise ValueError(
+            f"{effect_name}: expected an effect whose sign matches alternative={alternative!r}, "
+            f"got an effect of {effect:g}"
+        )
     return _solve(
         lambda n: power_function(effect, n, alpha, ratio, alternative) - power,
         # At least two observations in the smaller group, so the t test has degrees of freedom.
@@ -102,8 +115,8 @@ def _sample_size(power_function, effect, power, alpha, ratio, alternative) -> fl
 
 
 def _detectable_effect(power_function, nobs_a, power, alpha, ratio, alternative) -> float:
-    check_probability(power, "power")
-    _check_design(nobs_a, alpha, ratio, alternative)
+    power = check_probability(power, "power")
+    nobs_a, alpha, ratio, alternative = _check_design(nobs_a, alpha, ratio, alternative)
     sign = -1.0 if alternative == "less" else 1.0
     return sign * _solve(
         lambda size: power_function(sign * size, nobs_a, alpha, ratio, alternative) - power,
@@ -125,8 +138,14 @@ def power_two_proportions(
     ratio: float = 1.0,
     alternative: str = "two-sided",
 ) -> float:
-    """Power of the two-proportion z-test to detect p_b against p_a with n_a = nobs_a."""
-    _check_design(nobs_a, alpha, ratio, alternative)
+    """Power of the two-proportion z-test to detect p_b against p_a with n_a = nobs_a.
+
+    Examples
+    --------
+    >>> round(power_two_proportions(0.10, 0.12, 1500), 4)
+    0.4178
+    """
+    nobs_a, alpha, ratio, alternative = _check_design(nobs_a, alpha, ratio, alternative)
     return _normal_power(cohens_h(p_a, p_b), nobs_a, alpha, ratio, alternative)
 
 
@@ -139,8 +158,14 @@ def sample_size_two_proportions(
     ratio: float = 1.0,
     alternative: str = "two-sided",
 ) -> float:
-    """Observations in group a (group b has ``ratio`` times as many) to reach ``power``."""
-    return _sample_size(_normal_power, cohens_h(p_a, p_b), power, alpha, ratio, alternative)
+    """Observations in group a (group b has ``ratio`` times as many) to reach ``power``.
+
+    Examples
+    --------
+    >>> round(sample_size_two_proportions(0.10, 0.12, power=0.8))
+    3835
+    """
+    return _sample_size(_normal_power, cohens_h(p_a, p_b), power, alpha, ratio, alternative, "p_b")
 
 
 def mde_two_proportions(
@@ -152,12 +177,21 @@ def mde_two_proportions(
     ratio: float = 1.0,
     alternative: str = "two-sided",
 ) -> float:
-    """Smallest p_b - p_a detectable with ``power`` (an increase unless alternative='less')."""
-    check_probability(p_a, "p_a")
+    """Smallest p_b - p_a detectable with ``power`` (an increase unless alternative='less').
+
+    Examples
+    --------
+    >>> round(mde_two_proportions(0.10, 2000), 4)
+    0.0281
+    """
+    p_a = check_probability(p_a, "p_a")
     h = _detectable_effect(_normal_power, nobs_a, power, alpha, ratio, alternative)
     angle = np.arcsin(np.sqrt(p_a)) + h / 2
     if not 0 <= angle <= np.pi / 2:
-        raise ValueError("no proportion in [0, 1] is detectable with this design")
+        raise ValueError(
+            f"nobs_a: expected a design that detects some proportion in [0, 1], got none at "
+            f"nobs_a={nobs_a!r}"
+        )
     return float(np.sin(angle) ** 2 - p_a)
 
 
@@ -172,11 +206,18 @@ def power_two_means(
     ratio: float = 1.0,
     alternative: str = "two-sided",
 ) -> float:
-    """Power of the two-sample t-test for Cohen's d = ``effect_size``."""
-    _check_design(nobs_a, alpha, ratio, alternative)
-    if not np.isfinite(effect_size):
-        raise ValueError(f"effect_size must be finite; got {effect_size}")
-    return _t_power(float(effect_size), nobs_a, alpha, ratio, alternative)
+    """Power of the two-sample t-test for Cohen's d = ``effect_size``.
+
+    Examples
+    --------
+    >>> round(power_two_means(0.35, 60), 4)
+    0.4767
+    >>> round(power_two_means(1.0, 150, alpha=0.01), 6)
+    1.0
+    """
+    nobs_a, alpha, ratio, alternative = _check_design(nobs_a, alpha, ratio, alternative)
+    effect_size = check_scalar(effect_size, "effect_size")
+    return _t_power(effect_size, nobs_a, alpha, ratio, alternative)
 
 
 def sample_size_two_means(
@@ -187,10 +228,15 @@ def sample_size_two_means(
     ratio: float = 1.0,
     alternative: str = "two-sided",
 ) -> float:
-    """Observations in group a for the two-sample t-test to reach ``power``."""
-    if not np.isfinite(effect_size):
-        raise ValueError(f"effect_size must be finite; got {effect_size}")
-    return _sample_size(_t_power, float(effect_size), power, alpha, ratio, alternative)
+    """Observations in group a for the two-sample t-test to reach ``power``.
+
+    Examples
+    --------
+    >>> round(sample_size_two_means(0.5, power=0.8), 2)
+    63.77
+    """
+    effect_size = check_scalar(effect_size, "effect_size")
+    return _sample_size(_t_power, effect_size, power, alpha, ratio, alternative, "effect_size")
 
 
 def mde_two_means(
@@ -201,5 +247,11 @@ def mde_two_means(
     ratio: float = 1.0,
     alternative: str = "two-sided",
 ) -> float:
-    """Smallest Cohen's d the two-sample t-test detects with ``power``."""
+    """Smallest Cohen's d the two-sample t-test detects with ``power``.
+
+    Examples
+    --------
+    >>> round(mde_two_means(150, power=0.9, alpha=0.01), 4)
+    0.4479
+    """
     return _detectable_effect(_t_power, nobs_a, power, alpha, ratio, alternative)

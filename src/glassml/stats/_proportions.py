@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassml._validation import check_option, check_probability
 from glassml.stats._result import (
     STANDARD_NORMAL,
     TestResult,
     interval_from_distribution,
     pvalue_from_distribution,
 )
-from glassml.stats._validation import check_alternative, check_count, check_probability
+from glassml.stats._validation import check_alternative, check_trials
 
 
 def proportion_ztest(
@@ -34,18 +35,27 @@ def proportion_ztest(
     alternative: str = "two-sided",
     confidence_level: float = 0.95,
 ) -> TestResult:
-    """z-test of H0: p = value for one binomial proportion."""
-    count, nobs = check_count(count, nobs, "count", "nobs")
-    check_probability(value, "value")
-    check_alternative(alternative)
-    check_probability(confidence_level, "confidence_level")
-    if variance not in ("null", "sample"):
-        raise ValueError(f"variance must be 'null' or 'sample'; got {variance!r}")
+    """z-test of H0: p = value for one binomial proportion.
+
+    Examples
+    --------
+    >>> result = proportion_ztest(37, 120, 0.25)
+    >>> round(result.statistic, 4), round(result.pvalue, 4)
+    (1.4757, 0.14)
+    """
+    count, nobs = check_trials(count, nobs, "count", "nobs")
+    value = check_probability(value, "value")
+    alternative = check_alternative(alternative)
+    confidence_level = check_probability(confidence_level, "confidence_level")
+    variance = check_option(variance, "variance", ("null", "sample"))
     proportion = count / nobs
     sample_se = np.sqrt(proportion * (1 - proportion) / nobs)
     test_se = np.sqrt(value * (1 - value) / nobs) if variance == "null" else sample_se
     if test_se == 0.0:
-        raise ValueError("count is 0 or nobs: the sample variance is zero; use variance='null'")
+        raise ValueError(
+            f"count: expected a count strictly between 0 and nobs for variance='sample', got "
+            f"{count} of {nobs} (the sample variance is zero; use variance='null')"
+        )
     statistic = (proportion - value) / test_se
     return TestResult(
         method="one-proportion z-test",
@@ -73,17 +83,25 @@ def two_proportion_ztest(
     alternative: str = "two-sided",
     confidence_level: float = 0.95,
 ) -> TestResult:
-    """Pooled z-test of H0: p_a = p_b, with a Wald interval for p_a - p_b."""
-    count_a, nobs_a = check_count(count_a, nobs_a, "count_a", "nobs_a")
-    count_b, nobs_b = check_count(count_b, nobs_b, "count_b", "nobs_b")
-    check_alternative(alternative)
-    check_probability(confidence_level, "confidence_level")
+    """Pooled z-test of H0: p_a = p_b, with a Wald interval for p_a - p_b.
+
+    Examples
+    --------
+    >>> result = two_proportion_ztest(130, 1000, 101, 980)
+    >>> round(result.statistic, 4), round(result.pvalue, 4)
+    (1.8669, 0.0619)
+    """
+    count_a, nobs_a = check_trials(count_a, nobs_a, "count_a", "nobs_a")
+    count_b, nobs_b = check_trials(count_b, nobs_b, "count_b", "nobs_b")
+    alternative = check_alternative(alternative)
+    confidence_level = check_probability(confidence_level, "confidence_level")
     proportion_a, proportion_b = count_a / nobs_a, count_b / nobs_b
     pooled = (count_a + count_b) / (nobs_a + nobs_b)
     pooled_se = np.sqrt(pooled * (1 - pooled) * (1 / nobs_a + 1 / nobs_b))
     if pooled_se == 0.0:
         raise ValueError(
-            "count_a and count_b are both 0 or both all of nobs: the proportions have no variance"
+            f"count_a, count_b: expected at least one success and one failure in all, got "
+            f"{count_a + count_b} successes in {nobs_a + nobs_b} trials (no variance to test)"
         )
     difference = proportion_a - proportion_b
     unpooled_se = np.sqrt(

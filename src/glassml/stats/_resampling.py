@@ -31,17 +31,45 @@ import numpy as np
 from scipy import special
 from scipy import stats as scipy_stats
 
-from glassml._validation import check_callable
-from glassml.stats._validation import as_sample, check_alternative, check_probability
+from glassml._validation import (
+    check_bool,
+    check_callable,
+    check_count,
+    check_option,
+    check_probability,
+)
+from glassml.stats._validation import (
+    as_sample,
+    check_alternative,
+    check_generator,
+    data_scale,
+    real_array,
+)
 
 # Resamples are built in batches of about this many numbers (~32 MB of float64).
 _BATCH_ELEMENTS = 4_000_000
+# The resampled statistics are kept: 10^8 of them take 800 MB.
+_MAX_RESAMPLES = 100_000_000
 
 
 def _as_samples(data, name: str = "data") -> list[np.ndarray]:
+    if isinstance(data, np.ndarray) and data.ndim == 2:
+        data = list(data)  # rows of a 2-D array are samples of equal length
     if not isinstance(data, Sequence) or isinstance(data, str) or len(data) == 0:
-        raise ValueError(f"{name} must be a sequence of 1-D samples, e.g. (x,) or (x, y)")
+        raise ValueError(
+            f"{name}: expected a sequence of 1-D samples such as (x,) or (x, y), got "
+            f"{type(data).__name__}"
+        )
     return [as_sample(sample, f"{name}[{i}]") for i, sample in enumerate(data)]
+
+
+def _check_resamples(n_resamples, minimum: int) -> int:
+    n_resamples = check_count(n_resamples, "n_resamples", minimum=minimum)
+    if n_resamples > _MAX_RESAMPLES:
+        raise ValueError(
+            f"n_resamples: expected at most {_MAX_RESAMPLES:,} resamples, got {n_resamples}"
+        )
+    return n_resamples
 
 
 def _vectorised(statistic: Callable, vectorized: bool | None) -> Callable:
@@ -54,17 +82,33 @@ def _vectorised(statistic: Callable, vectorized: bool | None) -> Callable:
             vectorized = "axis" in inspect.signature(statistic).parameters
         except (TypeError, ValueError):
             vectorized = False
+    vectorized = check_bool(vectorized, "vectorized")
+
+    def checked(values, n_rows: int) -> np.ndarray:
+        values = real_array(values, "statistic(*samples)")
+        if values.shape != (n_rows,):
+            raise ValueError(
+                f"statistic: expected one number per resample, {n_rows} in all, got shape "
+                f"{values.shape}"
+            )
+        return values
+
     if vectorized:
-        return lambda *samples: np.asarray(statistic(*samples, axis=-1), dtype=np.float64)
+        return lambda *samples: checked(statistic(*samples, axis=-1), samples[0].shape[0])
 
     def row_by_row(*samples):
-        return np.array([statistic(*row) for row in zip(*samples, strict=True)], dtype=float)
+        values = [statistic(*row) for row in zip(*samples, strict=True)]
+        return checked(np.array(values, dtype=object).reshape(-1), samples[0].shape[0])
 
     return row_by_row
 
 
-def _rng(random_state) -> np.random.Generator:
-    return np.random.default_rng(random_state)
+def _observed(evaluate: Callable, samples: list[np.ndarray]) -> float:
+    """The statistic on the data themselves: it must be a finite number."""
+    observed = float(evaluate(*[sample[np.newaxis, :] for sample in samples])[0])
+    if not np.isfinite(observed):
+        raise ValueError(f"statistic: expected a finite value on data, got {observed}")
+    return observed
 
 
 # ----------------------------------------------------------------------------------------------
@@ -74,6 +118,9 @@ def _rng(random_state) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class PermutationResult:
+    """A permutation test's observed ``statistic``, its ``pvalue``, the statistic over the
+    reassignments (``null_distribution``) and whether they were all enumerated (``exact``)."""
+
     statistic: float
     pvalue: float
     null_distribution: np.ndarray
@@ -143,18 +190,23 @@ def permutation_test(
     number of distinct reassignments is at most ``n_resamples`` they are all enumerated (an
     exact test). ``statistic(*samples, axis=-1)`` should work on batches (rows of resamples);
     otherwise pass ``vectorized=False``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def mean_difference(x, y, axis=-1):
+    ...     return np.mean(x, axis=axis) - np.mean(y, axis=axis)
+    >>> result = permutation_test(([4.1, 5.2, 6.3, 5.9], [3.0, 3.8, 4.4]), mean_difference)
+    >>> result.exact, result.n_resamples, round(result.pvalue, 4)  # all C(7, 3) = 35 splits
+    (True, 35, 0.1143)
     """
     samples = _as_samples(data)
-    check_alternative(alternative)
-    if permutation_type not in ("independent", "paired"):
-        raise ValueError(
-            f"permutation_type must be 'independent' or 'paired'; got {permutation_type!r}"
-        )
-    if int(n_resamples) != n_resamples or n_resamples < 1:
-        raise ValueError(f"n_resamples must be a positive integer; got {n_resamples}")
+    alternative = check_alternative(alternative)
+    permutation_type = check_option(permutation_type, "permutation_type", ("independent", "paired"))
+    n_resamples = _check_resamples(n_resamples, minimum=1)
     evaluate = _vectorised(statistic, vectorized)
-    observed = float(evaluate(*[sample[np.newaxis, :] for sample in samples])[0])
-    rng = _rng(random_state)
+    rng = check_generator(random_state)
+    observed = _observed(evaluate, samples)
 
     if permutation_type == "paired":
         null, exact = _paired_null(samples, evaluate, n_resamples, rng)
@@ -209,7 +261,10 @@ def _independent_null(samples, evaluate, n_resamples, rng):
 
 def _paired_null(samples, evaluate, n_resamples, rng):
     if len(samples) != 2 or samples[0].size != samples[1].size:
-        raise ValueError("paired permutation needs data=(x, y) with x and y of equal length")
+        raise ValueError(
+            "data: expected (x, y) with x and y of equal length for permutation_type='paired', "
+            f"got {len(samples)} sample(s) of length(s) {[sample.size for sample in samples]}"
+        )
     first, second = samples
     n_pairs = first.size
     if 2**n_pairs <= n_resamples:
@@ -235,6 +290,9 @@ def _paired_null(samples, evaluate, n_resamples, rng):
 
 @dataclass(frozen=True)
 class BootstrapResult:
+    """A bootstrap interval for ``statistic`` at ``confidence_level`` by ``method``, the
+    standard error (sd of the ``bootstrap_distribution``) and the statistic on the data."""
+
     confidence_interval: tuple[float, float]
     standard_error: float
     bootstrap_distribution: np.ndarray
@@ -325,17 +383,34 @@ def bootstrap(
     vectorized: bool | None = None,
     random_state=None,
 ) -> BootstrapResult:
-    """Bootstrap confidence interval (percentile, basic or BCa) for ``statistic(*data)``."""
+    """Bootstrap confidence interval (percentile, basic or BCa) for ``statistic(*data)``.
+
+    ``statistic(*samples, axis=-1)`` should work on batches (rows of resamples); otherwise pass
+    ``vectorized=False``. ``method`` is "percentile", "basic" or "bca" (any case).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).exponential(size=100)
+    >>> result = bootstrap((x,), np.mean, n_resamples=2000, random_state=1)
+    >>> low, high = result.confidence_interval
+    >>> bool(low < x.mean() < high), result.method
+    (True, 'bca')
+    """
     samples = _as_samples(data)
-    check_probability(confidence_level, "confidence_level")
-    method = method.lower()
-    if method not in ("percentile", "basic", "bca"):
-        raise ValueError(f"method must be 'percentile', 'basic' or 'bca'; got {method!r}")
-    if int(n_resamples) != n_resamples or n_resamples < 2:
-        raise ValueError(f"n_resamples must be an integer >= 2; got {n_resamples}")
+    confidence_level = check_probability(confidence_level, "confidence_level")
+    method = check_option(
+        method.lower() if isinstance(method, str) else method,
+        "method",
+        ("percentile", "basic", "bca"),
+    )
+    n_resamples = _check_resamples(n_resamples, minimum=2)
     evaluate = _vectorised(statistic, vectorized)
-    observed = float(evaluate(*[sample[np.newaxis, :] for sample in samples])[0])
-    values = _bootstrap_distribution(samples, evaluate, int(n_resamples), _rng(random_state))
+    rng = check_generator(random_state)
+    observed = _observed(evaluate, samples)
+    values = _bootstrap_distribution(samples, evaluate, n_resamples, rng)
+    if not np.all(np.isfinite(values)):
+        raise ValueError("statistic: expected finite values on every resample, got NaN or infinity")
 
     tail = (1 - confidence_level) / 2
     if method == "bca":
@@ -345,9 +420,10 @@ def bootstrap(
     low, high = np.percentile(values, [100 * low_level, 100 * high_level])
     if method == "basic":
         low, high = 2 * observed - high, 2 * observed - low
+    scale = data_scale(values)  # the squares of values near 1e300 overflow
     return BootstrapResult(
         confidence_interval=(float(low), float(high)),
-        standard_error=float(np.std(values, ddof=1)),
+        standard_error=float(np.std(values / scale, ddof=1) * scale),
         bootstrap_distribution=values,
         statistic=observed,
         method=method,
@@ -358,16 +434,29 @@ def bootstrap(
 def _bca_levels(samples, evaluate, values, observed, tail) -> tuple[float, float]:
     # Ties count half (the "mean" percentile of score), so a discrete statistic is not biased.
     below = np.count_nonzero(values < observed) + np.count_nonzero(values <= observed)
+    if below == 0 or below == 2 * values.size:
+        raise ValueError(
+            "method: expected a statistic inside its bootstrap distribution for 'bca', got "
+            "every resampled value on one side of it (the bias correction is infinite); use "
+            "method='percentile'"
+        )
     bias = special.ndtri(below / (2 * values.size))
     # Acceleration from the empirical influence values U = (n - 1)(mean(T_jack) - T_jack) of
     # each sample, summed over samples (Efron & Tibshirani 1993, eq. 14.15 and 15.36).
+    # The acceleration is scale-free: influence values are divided by a power of two first,
+    # so that their cubes neither overflow (statistics near 1e300) nor underflow.
+    influences = [
+        (jackknife.size - 1) * (np.mean(jackknife) - jackknife)
+        for jackknife in _jackknife(samples, evaluate)
+    ]
+    scale = data_scale(*influences)
     third, second = 0.0, 0.0
-    for jackknife in _jackknife(samples, evaluate):
-        n = jackknife.size
-        influence = (n - 1) * (np.mean(jackknife) - jackknife)
-        third += np.sum(influence**3) / n**3
-        second += np.sum(influence**2) / n**2
-    acceleration = third / (6 * second**1.5)
+    for influence in influences:
+        n = influence.size
+        third += np.sum((influence / scale) ** 3) / n**3
+        second += np.sum((influence / scale) ** 2) / n**2
+    # A statistic that does not change when one observation is left out has no acceleration.
+    acceleration = third / (6 * second**1.5) if second > 0 else 0.0
     levels = []
     for z_alpha in (special.ndtri(tail), special.ndtri(1 - tail)):
         shifted = bias + z_alpha

@@ -12,19 +12,26 @@ Student t distribution whose degrees of freedom depend on the design:
 - paired:      the one-sample test on the differences.
 
 Effect size: Cohen's d, the estimate in units of the (pooled) standard deviation.
+
+Every quantity above is scale-free (t, df, p, d) or scales with the data (estimate, interval),
+so the data are first divided by a power of two near their largest magnitude: samples at 1e300
+or 1e-300 give the same test as at 1, instead of overflowing or underflowing in the squares.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import stats as scipy_stats
 
+from glassml._validation import check_bool, check_probability, check_scalar
 from glassml.stats._result import (
     TestResult,
     interval_from_distribution,
     pvalue_from_distribution,
 )
-from glassml.stats._validation import as_sample, check_alternative, check_probability
+from glassml.stats._validation import as_sample, check_alternative, data_scale
 
 
 def _t_result(
@@ -36,31 +43,41 @@ def _t_result(
     alternative: str,
     confidence_level: float,
     effect_size: float,
+    scale: float,
 ) -> TestResult:
+    """The result of a test computed on data divided by ``scale``, reported in data units."""
     distribution = scipy_stats.t(df)
     statistic = (estimate - null_value) / standard_error
+    low, high = interval_from_distribution(
+        estimate, standard_error, distribution, alternative, confidence_level
+    )
     return TestResult(
         method=method,
         statistic=float(statistic),
         pvalue=pvalue_from_distribution(statistic, distribution, alternative),
         df=float(df),
-        estimate=float(estimate),
-        confidence_interval=interval_from_distribution(
-            estimate, standard_error, distribution, alternative, confidence_level
-        ),
+        estimate=float(estimate * scale),
+        confidence_interval=(float(low * scale), float(high * scale)),
         confidence_level=confidence_level,
         effect_size=float(effect_size),
         effect_size_name="Cohen's d",
         alternative=alternative,
-        null_value=float(null_value),
+        null_value=float(null_value * scale),
     )
 
 
 def _sd(sample: np.ndarray, name: str) -> float:
     sd = float(np.std(sample, ddof=1))
     if sd == 0.0:
-        raise ValueError(f"{name} has zero variance: a t-test needs spread in the data")
+        raise ValueError(f"{name}: expected observations that vary, got zero variance")
     return sd
+
+
+def _options(alternative: Any, confidence_level: Any) -> tuple[str, float]:
+    return (
+        check_alternative(alternative),
+        check_probability(confidence_level, "confidence_level"),
+    )
 
 
 def ttest_1samp(
@@ -70,15 +87,18 @@ def ttest_1samp(
     alternative: str = "two-sided",
     confidence_level: float = 0.95,
 ) -> TestResult:
-    """One-sample t-test of H0: mean(sample) = popmean."""
-    return _one_sample(
-        as_sample(sample, "sample"),
-        "sample",
-        "one-sample t-test",
-        popmean,
-        alternative,
-        confidence_level,
-    )
+    """One-sample t-test of H0: mean(sample) = popmean.
+
+    Examples
+    --------
+    >>> result = ttest_1samp([5.1, 4.9, 5.6, 5.8, 6.0, 5.3], popmean=5.0)
+    >>> round(result.statistic, 4), round(result.pvalue, 4), result.df
+    (2.6053, 0.0479, 5.0)
+    """
+    x = as_sample(sample, "sample")
+    popmean = check_scalar(popmean, "popmean")
+    alternative, confidence_level = _options(alternative, confidence_level)
+    return _one_sample(x, "sample", "one-sample t-test", popmean, alternative, confidence_level)
 
 
 def _one_sample(
@@ -89,8 +109,8 @@ def _one_sample(
     alternative: str,
     confidence_level: float,
 ) -> TestResult:
-    check_alternative(alternative)
-    check_probability(confidence_level, "confidence_level")
+    scale = data_scale(x)
+    x, popmean = x / scale, popmean / scale
     n = x.size
     sd = _sd(x, name)
     mean = float(np.mean(x))
@@ -103,6 +123,7 @@ def _one_sample(
         alternative,
         confidence_level,
         (mean - popmean) / sd,
+        scale,
     )
 
 
@@ -114,17 +135,28 @@ def ttest_ind(
     alternative: str = "two-sided",
     confidence_level: float = 0.95,
 ) -> TestResult:
-    """Two-sample t-test of H0: mean(a) = mean(b); Student (equal_var) or Welch."""
+    """Two-sample t-test of H0: mean(a) = mean(b); Student (equal_var) or Welch.
+
+    Examples
+    --------
+    >>> a = [20.1, 22.4, 19.8, 21.7, 23.0, 20.9]
+    >>> b = [18.2, 19.5, 17.9, 20.3, 18.8, 19.1]
+    >>> result = ttest_ind(a, b, equal_var=False)
+    >>> round(result.statistic, 3), round(result.pvalue, 4)
+    (3.725, 0.0049)
+    """
     a = as_sample(sample_a, "sample_a")
     b = as_sample(sample_b, "sample_b")
-    check_alternative(alternative)
-    check_probability(confidence_level, "confidence_level")
-    if not isinstance(equal_var, bool | np.bool_):
-        raise ValueError(f"equal_var must be True or False; got {equal_var!r}")
+    alternative, confidence_level = _options(alternative, confidence_level)
+    equal_var = check_bool(equal_var, "equal_var")
+    scale = data_scale(a, b)
+    a, b = a / scale, b / scale
     n1, n2 = a.size, b.size
     var1, var2 = np.var(a, ddof=1), np.var(b, ddof=1)
     if var1 == 0.0 and var2 == 0.0:
-        raise ValueError("sample_a and sample_b both have zero variance: nothing to test")
+        raise ValueError(
+            "sample_a, sample_b: expected observations that vary, got zero variance in both"
+        )
     pooled_var = ((n1 - 1) * var1 + (n2 - 1) * var2) / (n1 + n2 - 2)
     difference = float(np.mean(a) - np.mean(b))
     if equal_var:
@@ -145,6 +177,7 @@ def ttest_ind(
         alternative,
         confidence_level,
         difference / np.sqrt(pooled_var),
+        scale,
     )
 
 
@@ -155,18 +188,43 @@ def ttest_rel(
     alternative: str = "two-sided",
     confidence_level: float = 0.95,
 ) -> TestResult:
-    """Paired t-test: the one-sample test of the differences a - b against 0."""
+    """Paired t-test: the one-sample test of the differences a - b against 0.
+
+    Examples
+    --------
+    >>> before = [72.0, 80.5, 65.2, 90.1, 77.3]
+    >>> after = [70.2, 78.9, 65.0, 86.4, 75.1]
+    >>> result = ttest_rel(before, after)
+    >>> round(result.estimate, 2), round(result.pvalue, 4)
+    (1.9, 0.0278)
+    """
     a = as_sample(sample_a, "sample_a")
     b = as_sample(sample_b, "sample_b")
     if a.shape != b.shape:
         raise ValueError(
-            f"sample_a and sample_b must be paired (same length); got {a.size} and {b.size}"
+            f"sample_a, sample_b: expected paired samples of equal length, got {a.size} and "
+            f"{b.size}"
         )
-    return _one_sample(
-        a - b,
-        "the differences sample_a - sample_b",
+    alternative, confidence_level = _options(alternative, confidence_level)
+    # Differences of numbers near the float64 limit can overflow: scale before subtracting.
+    scale = data_scale(a, b)
+    result = _one_sample(
+        a / scale - b / scale,
+        "sample_a - sample_b",
         "paired t-test",
         0.0,
         alternative,
         confidence_level,
+    )
+    return _rescaled(result, scale)
+
+
+def _rescaled(result: TestResult, scale: float) -> TestResult:
+    from dataclasses import replace
+
+    low, high = result.confidence_interval
+    return replace(
+        result,
+        estimate=result.estimate * scale,
+        confidence_interval=(low * scale, high * scale),
     )

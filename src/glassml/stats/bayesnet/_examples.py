@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassml._validation import check_count
+from glassml.stats._validation import check_generator
 from glassml.stats.bayesnet._network import CPD, BayesianNetwork
 
 BINARY = ("no", "yes")
+# One CPD holds max_states ** (max_parents + 1) numbers: keep it within 80 MB.
+_MAX_TABLE = 10_000_000
 
 
 def sprinkler_network() -> BayesianNetwork:
     """Cloudy -> {Sprinkler, Rain} -> WetGrass (Russell & Norvig; Murphy's BNT tutorial).
 
     P(Rain = yes | WetGrass = yes) = 0.7079 and P(Sprinkler = yes | WetGrass = yes) = 0.4298.
+
+    Examples
+    --------
+    >>> network = sprinkler_network()
+    >>> network.variables
+    ['Cloudy', 'Sprinkler', 'Rain', 'WetGrass']
+    >>> round(network.query("Sprinkler", {"WetGrass": "yes"}).probability(Sprinkler="yes"), 4)
+    0.4298
     """
     cpds = [
         CPD("Cloudy", [0.5, 0.5], states=BINARY),
@@ -37,6 +49,12 @@ def asia_network() -> BayesianNetwork:
 
     asia -> tub; smoke -> lung, bronc; {tub, lung} -> either (logical OR); either -> xray;
     {bronc, either} -> dysp.
+
+    Examples
+    --------
+    >>> network = asia_network()
+    >>> round(network.query("lung", {"xray": "yes", "smoke": "yes"}).probability(lung="yes"), 4)
+    0.646
     """
 
     def binary(variable, p_yes, parents=()):
@@ -64,8 +82,25 @@ def random_network(
     n_nodes: int, max_parents: int = 3, max_states: int = 3, random_state=None
 ) -> BayesianNetwork:
     """A random DAG (node i draws up to ``max_parents`` parents uniformly among the earlier
-    nodes) with 2..``max_states`` states per variable and Dirichlet(1) CPD columns."""
-    rng = np.random.default_rng(random_state)
+    nodes) with 2..``max_states`` states per variable and Dirichlet(1) CPD columns.
+
+    Examples
+    --------
+    >>> network = random_network(6, max_parents=2, random_state=0)
+    >>> len(network.variables), all(len(p) <= 2 for p in network.parents.values())
+    (6, True)
+    """
+    n_nodes = check_count(n_nodes, "n_nodes")
+    max_parents = check_count(max_parents, "max_parents", minimum=0)
+    max_states = check_count(max_states, "max_states", minimum=2)
+    if n_nodes > 100_000:
+        raise ValueError(f"n_nodes: expected at most 100,000 nodes, got {n_nodes}")
+    if max_states ** (min(max_parents, n_nodes - 1) + 1) > _MAX_TABLE:
+        raise ValueError(
+            f"max_parents: expected max_states ** (max_parents + 1) <= {_MAX_TABLE:,} numbers "
+            f"per CPD, got {max_states} ** {max_parents + 1}"
+        )
+    rng = check_generator(random_state)
     names = [f"X{i}" for i in range(n_nodes)]
     cards = rng.integers(2, max_states + 1, size=n_nodes)
     edges, cpds = [], []

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from glassml._validation import fail
+from glassml.stats._validation import check_finite, real_array
+
 
 @dataclass(frozen=True)
 class Factor:
@@ -22,14 +25,46 @@ class Factor:
 
     ``values[i_1, ..., i_k]`` is the factor at state ``states[variables[j]][i_j]`` of each
     variable. Query results are normalised factors: ``values`` sums to 1.
+
+    Examples
+    --------
+    >>> factor = Factor(("Rain",), [0.3, 0.7], {"Rain": ("no", "yes")})
+    >>> factor.probability(Rain="yes")
+    0.7
     """
 
     variables: tuple[str, ...]
     values: np.ndarray
     states: dict[str, tuple]
 
+    def __post_init__(self) -> None:
+        if isinstance(self.variables, str) or not all(isinstance(v, str) for v in self.variables):
+            raise fail("variables", "a sequence of variable names", self.variables)
+        variables = tuple(self.variables)
+        values = check_finite(real_array(self.values, "values"), "values")
+        if not isinstance(self.states, dict) or set(self.states) != set(variables):
+            raise fail("states", f"a dict of the states of each of {list(variables)}", self.states)
+        shape = tuple(len(self.states[v]) for v in variables)
+        if values.shape != shape:
+            raise ValueError(
+                f"values: expected shape {shape} (one axis per variable, one entry per state), "
+                f"got shape {values.shape}"
+            )
+        object.__setattr__(self, "variables", variables)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "states", {v: tuple(self.states[v]) for v in variables})
+
     def to_series(self):
-        """A pandas Series indexed by the states (a MultiIndex over several variables)."""
+        """A pandas Series indexed by the states (a MultiIndex over several variables).
+
+        Examples
+        --------
+        >>> Factor(("Rain",), [0.3, 0.7], {"Rain": ("no", "yes")}).to_series()
+        Rain
+        no     0.3
+        yes    0.7
+        Name: probability, dtype: float64
+        """
         import pandas as pd
 
         if len(self.variables) == 1:
@@ -41,11 +76,26 @@ class Factor:
         return pd.Series(self.values.ravel(), index=index, name="probability")
 
     def probability(self, **assignment) -> float:
-        """The entry at the given states, e.g. ``result.probability(Rain="yes")``."""
+        """The entry at the given states, e.g. ``result.probability(Rain="yes")``.
+
+        Examples
+        --------
+        >>> Factor(("Rain",), [0.3, 0.7], {"Rain": ("no", "yes")}).probability(Rain="no")
+        0.3
+        """
         if set(assignment) != set(self.variables):
-            raise ValueError(f"give a state for each of {self.variables}; got {sorted(assignment)}")
-        index = tuple(self.states[v].index(assignment[v]) for v in self.variables)
-        return float(self.values[index])
+            raise ValueError(
+                f"{', '.join(sorted(set(assignment) ^ set(self.variables)))}: expected a state "
+                f"for each of {list(self.variables)}, got {sorted(assignment)}"
+            )
+        index = []
+        for v in self.variables:
+            if assignment[v] not in self.states[v]:
+                raise ValueError(
+                    f"{v}: expected a state among {list(self.states[v])}, got {assignment[v]!r}"
+                )
+            index.append(self.states[v].index(assignment[v]))
+        return float(self.values[tuple(index)])
 
     def __str__(self) -> str:
         return self.to_series().to_string()

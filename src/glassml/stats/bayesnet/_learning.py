@@ -25,14 +25,14 @@ def encode_column(values, states: tuple, name: str) -> np.ndarray:
 
     column = pd.Series(values)
     if column.isna().any():
-        raise ValueError(f"data column {name!r} contains missing values (NaN)")
+        raise ValueError(f"data: expected no missing values, got NaN in column {name!r}")
     position = {state: code for code, state in enumerate(states)}
     codes = column.map(position)
     if codes.isna().any():
         unknown = sorted({str(v) for v in column[codes.isna()]})[:5]
         raise ValueError(
-            f"data column {name!r} has value(s) {unknown} that are not states of {name!r} "
-            f"{list(states)}"
+            f"data: expected states of {name!r} among {list(states)} in its column, got "
+            f"value(s) {unknown}"
         )
     codes = codes.to_numpy()
     return codes.astype(np.intp)

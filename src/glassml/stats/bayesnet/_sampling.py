@@ -67,7 +67,10 @@ def weighted_frequencies(network, codes, weights, query: tuple[str, ...]) -> np.
     table = np.bincount(flat, weights=weights, minlength=int(np.prod(cards))).reshape(cards)
     total = table.sum()
     if total <= 0:
-        raise ValueError("every sample has zero weight: the evidence was never reproduced")
+        raise ValueError(
+            "evidence: expected evidence the samples reproduce, got every sample with zero "
+            "weight (evidence of probability zero, or too few samples)"
+        )
     return table / total
 
 
@@ -76,7 +79,10 @@ def likelihood_weighting(network, query, evidence, n_samples: int, rng):
     codes, log_weights = forward_sample(network, n_samples, rng, evidence)
     finite = np.isfinite(log_weights)
     if not np.any(finite):
-        raise ValueError("every sample has zero weight: the evidence was never reproduced")
+        raise ValueError(
+            "evidence: expected evidence the samples reproduce, got every sample with zero "
+            "weight (evidence of probability zero, or too few samples)"
+        )
     weights = np.where(finite, np.exp(log_weights - log_weights[finite].max()), 0.0)
     ess = weights.sum() ** 2 / np.sum(weights**2)
     return weighted_frequencies(network, codes, weights, query), float(ess)
@@ -103,6 +109,13 @@ def _blanket_log_conditional(network, variable, codes, position) -> np.ndarray:
 
 def gibbs(network, query, evidence, n_samples: int, n_burn_in: int, n_chains: int, rng):
     """P(query | evidence) from ``n_samples`` Gibbs states (``n_chains`` chains side by side)."""
+    kept = gibbs_states(network, evidence, n_samples, n_burn_in, n_chains, rng)
+    return weighted_frequencies(network, kept, np.ones(kept.shape[0]), query)
+
+
+def gibbs_states(network, evidence, n_samples: int, n_burn_in: int, n_chains: int, rng):
+    """The kept Gibbs states (codes): row ``sweep * n_chains + chain``, one sweep after another
+    (the chains are independent, so their frequencies give the estimate's standard error)."""
     position = {v: i for i, v in enumerate(network.variables)}
     codes, log_weights = forward_sample(network, n_chains, rng, evidence)
     # Restart the chains whose clamped start is impossible, until every chain starts valid.
@@ -112,7 +125,10 @@ def gibbs(network, query, evidence, n_samples: int, n_burn_in: int, n_chains: in
             break
         codes[bad], log_weights[bad] = forward_sample(network, int(bad.sum()), rng, evidence)
     else:
-        raise ValueError("could not find a start consistent with the evidence for Gibbs sampling")
+        raise ValueError(
+            "evidence: expected evidence a forward sample can start from, got none in 100 tries "
+            "(evidence of probability zero, or nearly)"
+        )
     unobserved = [v for v in network.variables if v not in evidence]
     n_sweeps = -(-n_samples // n_chains)
     kept = np.empty((n_sweeps * n_chains, codes.shape[1]), dtype=np.intp)
@@ -124,4 +140,4 @@ def gibbs(network, query, evidence, n_samples: int, n_burn_in: int, n_chains: in
         if sweep >= n_burn_in:
             start = (sweep - n_burn_in) * n_chains
             kept[start : start + n_chains] = codes
-    return weighted_frequencies(network, kept, np.ones(kept.shape[0]), query)
+    return kept

@@ -1,4 +1,4 @@
-"""The executable examples in the nn docstrings run and give the printed results."""
+"""The executable examples in the survival docstrings run and give the printed results."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pkgutil
 
 import pytest
 
-import glassml.nn
+import glassml.survival
 
-MODULES = ["glassml.nn"] + [
-    f"glassml.nn.{info.name}" for info in pkgutil.iter_modules(glassml.nn.__path__)
+MODULES = ["glassml.survival"] + [
+    f"glassml.survival.{info.name}" for info in pkgutil.iter_modules(glassml.survival.__path__)
 ]
 
 

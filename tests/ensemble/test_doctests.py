@@ -1,4 +1,4 @@
-"""The executable examples in the optim docstrings run and give the printed results."""
+"""The executable examples in the ensemble docstrings run and give the printed results."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pkgutil
 
 import pytest
 
-import glassml.optim
+import glassml.ensemble
 
-MODULES = ["glassml.optim"] + [
-    f"glassml.optim.{info.name}" for info in pkgutil.iter_modules(glassml.optim.__path__)
+MODULES = ["glassml.ensemble"] + [
+    f"glassml.ensemble.{info.name}" for info in pkgutil.iter_modules(glassml.ensemble.__path__)
 ]
 
 

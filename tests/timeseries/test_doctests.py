@@ -1,4 +1,4 @@
-"""The executable examples in the autodiff docstrings run and give the printed results."""
+"""The executable examples in the timeseries docstrings run and give the printed results."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pkgutil
 
 import pytest
 
-import glassml.autodiff
+import glassml.timeseries
 
-MODULES = ["glassml.autodiff"] + [
-    f"glassml.autodiff.{info.name}" for info in pkgutil.iter_modules(glassml.autodiff.__path__)
+MODULES = ["glassml.timeseries"] + [
+    f"glassml.timeseries.{info.name}" for info in pkgutil.iter_modules(glassml.timeseries.__path__)
 ]
 
 
