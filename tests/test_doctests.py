@@ -25,6 +25,7 @@ EXAMPLES_PENDING = {
     "glassml.autodiff": "issue 9: 15 functions (mean, clip, stack, backward, ...) lack one",
     "glassml.casestudies": "issue 18: the framework's 13 public names lack one",
     "glassml.gaussian_process": "issue 17: the kernels and log_marginal_likelihood lack one",
+    "glassml.learn": "issue 20: the workspace and certificate functions lack one",
 }
 
 
@@ -95,8 +96,9 @@ def _without_examples(package: str) -> list[str]:
 @pytest.mark.parametrize("package", _public_packages())
 def test_public_names_have_examples(package):
     missing = _without_examples(package)
-    pending = next((p for p in EXAMPLES_PENDING if package.startswith(p)), None)
-    if pending:
+    pending = next((p for p in EXAMPLES_PENDING if f"{package}.".startswith(f"{p}.")), None)
+    if pending == package:
         assert missing, f"{package} has examples everywhere now: remove it from EXAMPLES_PENDING"
+    if pending and missing:
         pytest.skip(f"{len(missing)} public names without examples: {EXAMPLES_PENDING[pending]}")
     assert not missing, f"public names without an Examples section: {missing}"

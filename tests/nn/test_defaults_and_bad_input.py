@@ -43,6 +43,10 @@ LAYERS = {
     "sigmoid": (lambda: nn.Sigmoid(), (4, 6)),
     "gelu": (lambda: nn.GELU(), (4, 6)),
     "sequential": (lambda: nn.Sequential([nn.Dense(4), nn.ReLU(), nn.Dense(2)]), (3, 5)),
+    "conv1d": (lambda: nn.Conv1D(3, 3, padding=1), (2, 7, 4)),
+    "lstm": (lambda: nn.LSTM(3), (2, 5, 4)),
+    "gru": (lambda: nn.GRU(3, return_sequences=True), (2, 5, 4)),
+    "global_average_pool1d": (lambda: nn.GlobalAveragePool1D(), (2, 5, 4)),
 }
 
 

@@ -4,7 +4,9 @@ References and tolerances
 -------------------------
 - Every layer's gradient with respect to its input and to each parameter:
   ``glassml.autodiff.check_grad`` (central finite differences) in float64, relative error
-  <= 1e-6; BatchNorm in training mode; Dropout with a fixed mask.
+  <= 1e-6; BatchNorm in training mode; Dropout with a fixed mask; Conv1D, LSTM and GRU
+  (backpropagation through time, last state and whole sequence) likewise. Their forwards are
+  checked in ``test_sequence.py``.
 - Conv2D forward: ``scipy.signal.correlate2d`` summed over input channels (stride 1 and 2,
   padding 0 and 1), rtol 1e-12 in float64.
 - Pooling forward: an explicit loop over windows, exact. Max-pooling at exact ties (where the
@@ -87,6 +89,13 @@ LAYER_CASES = {
     "tanh": (lambda: nn.Tanh(), (6,)),
     "sigmoid": (lambda: nn.Sigmoid(), (6,)),
     "gelu": (lambda: nn.GELU(), (6,)),
+    "conv1d_s1_p0": (lambda: nn.Conv1D(3, 3), (6, 2)),
+    "conv1d_s2_p1": (lambda: nn.Conv1D(2, 3, stride=2, padding=1), (7, 3)),
+    "global_average_pool1d": (lambda: nn.GlobalAveragePool1D(), (5, 3)),
+    "lstm_last": (lambda: nn.LSTM(3), (5, 2)),
+    "lstm_sequences": (lambda: nn.LSTM(2, return_sequences=True), (4, 3)),
+    "gru_last": (lambda: nn.GRU(3), (5, 2)),
+    "gru_sequences": (lambda: nn.GRU(2, return_sequences=True), (4, 3)),
 }
 
 

@@ -281,7 +281,33 @@ def conv(x, weight, bias, stride, padding):
     return (value.numpy(), *gradients)
 
 
+def conv_1d(x, weight, bias, stride, padding):
+    value = ad.conv1d(x, weight, bias, stride=stride, padding=padding)
+    gradients = ad.grad(
+        lambda s, w, b: ad.sum(ad.conv1d(s, w, b, stride=stride, padding=padding)),
+        argnums=(0, 1, 2),
+    )(x, weight, bias)
+    return (value.numpy(), *gradients)
+
+
+SEQUENCES = rng.standard_normal((3, 7, 2))  # (N, L, C)
+KERNELS_1D = rng.standard_normal((3, 2, 4))  # (K, C, F)
+BIAS_1D = rng.standard_normal(4)
+
 ENTRIES += [
+    Entry(
+        "glassml.autodiff.conv1d",
+        conv_1d,
+        {"x": SEQUENCES, "weight": KERNELS_1D, "bias": BIAS_1D, "stride": 1, "padding": 1},
+        arrays=("x", "weight", "bias"),
+        options={"stride": opt(0), "padding": opt(-1)},
+        aliases={"weight": ("bias", "x"), "bias": ("weight",), "x": ("weight",)},
+        skip={
+            **IEEE_SKIPS,
+            "length": "x, weight and bias share no sample axis: one sequence or one tap fewer "
+            "is a legal, smaller convolution (a channel mismatch is probed by ndim)",
+        },
+    ),
     Entry(
         "glassml.autodiff.conv2d",
         conv,

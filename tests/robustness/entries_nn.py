@@ -37,6 +37,7 @@ atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)
 rng = np.random.default_rng(0)
 ROWS = rng.standard_normal((6, 4))
 IMAGES = rng.standard_normal((3, 2, 6, 6))
+SEQUENCES = rng.standard_normal((3, 7, 2))  # (N, T, F)
 
 
 def layer_entry(name, make, x, options=None, arguments=None, skip=None, scale=()):
@@ -85,6 +86,39 @@ ENTRIES = [
             "bias": opt(),
         },
         arguments={"out_channels": 3, "kernel_size": 3, "stride": 1, "padding": 1, "bias": True},
+    ),
+    layer_entry(
+        "Conv1D",
+        nn.Conv1D,
+        SEQUENCES,
+        options={
+            "out_channels": opt(0),
+            "kernel_size": opt(0, 12),
+            "stride": opt(0),
+            "padding": opt(-1),
+            "bias": opt(),
+        },
+        arguments={"out_channels": 3, "kernel_size": 3, "stride": 1, "padding": 1, "bias": True},
+    ),
+    layer_entry(
+        "GlobalAveragePool1D",
+        nn.GlobalAveragePool1D,
+        SEQUENCES,
+        scale=(POSITIVELY_HOMOGENEOUS,),
+    ),
+    layer_entry(
+        "LSTM",
+        nn.LSTM,
+        SEQUENCES,
+        options={"units": opt(0, -1), "return_sequences": opt()},
+        arguments={"units": 3, "return_sequences": True},
+    ),
+    layer_entry(
+        "GRU",
+        nn.GRU,
+        SEQUENCES,
+        options={"units": opt(0, -1), "return_sequences": opt()},
+        arguments={"units": 3, "return_sequences": False},
     ),
     layer_entry(
         "MaxPool2D",
@@ -704,6 +738,74 @@ ENTRIES += [
         ("predict", "predict_proba", "predict_log_proba"),
         y=CNN_Y,
     ),
+]
+
+SEQ_X = rng.standard_normal((40, 6, 2))
+SEQ_Y = SEQ_X[:, -2:, 0].sum(axis=1) - SEQ_X[:, :, 1].mean(axis=1)
+SEQUENCE_REGRESSOR = quietly(
+    lambda: nn.SequenceRegressor("gru", hidden_size=4, max_iter=5, random_state=0).fit(SEQ_X, SEQ_Y)
+)
+
+
+RANKS = (
+    "both ranks are legal inputs: 3-D X is sequences (n, length, features), 2-D X flat rows "
+    "(n, d) read as d steps of one feature (or by input_shape): one axis more or fewer is a "
+    "different legal problem"
+)
+
+
+def sequence_fit(X, y, **params):
+    model = nn.SequenceRegressor(random_state=0, **params)
+    return quietly(lambda: model.fit(X, y)).predict(X)
+
+
+ENTRIES += [
+    Entry(
+        "glassml.nn.SequenceRegressor.fit",
+        sequence_fit,
+        {
+            "X": SEQ_X,
+            "y": SEQ_Y,
+            "architecture": "lstm",
+            "hidden_size": 3,
+            "standardize": True,
+            "max_iter": 3,
+            "batch_size": 16,
+            "early_stopping": False,
+            "learning_rate_init": 0.01,
+        },
+        arrays=("X", "y"),
+        options={
+            "architecture": opt("transformer", [{"type": "capsule"}], auto=False),
+            "hidden_size": opt(0, -1),
+            "standardize": opt(),
+            "max_iter": opt(0),
+            "batch_size": opt(0),
+            "early_stopping": opt(),
+            "learning_rate_init": opt(0.0),
+        },
+        # Standardised inputs and targets: predictions scale with y and ignore X's scale.
+        scale=(
+            Scale(("X",), invariant(rtol=1e-5)),
+            Scale(("y",), equivariant(1.0, rtol=1e-5)),
+        ),
+        skip={"ndim": RANKS},
+    ),
+    Entry(
+        "glassml.nn.SequenceRegressor.fit [input_shape]",
+        lambda X, y, input_shape: sequence_fit(
+            X, y, architecture="gru", hidden_size=2, input_shape=input_shape, max_iter=2
+        ),
+        {"X": SEQ_X.reshape(40, 12), "y": SEQ_Y, "input_shape": (6, 2)},
+        arrays=("X", "y"),
+        options={"input_shape": opt((5, 2), (12,), "12", (0, 12), auto=False)},
+        scale=(
+            Scale(("X",), invariant(rtol=1e-5)),
+            Scale(("y",), equivariant(1.0, rtol=1e-5)),
+        ),
+        skip={"ndim": RANKS},
+    ),
+    *method_entries("glassml.nn.SequenceRegressor", SEQUENCE_REGRESSOR, SEQ_X, ("predict",)),
 ]
 
 EXEMPT = {

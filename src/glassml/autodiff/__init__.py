@@ -2,9 +2,10 @@
 
 ``Tensor`` records the primitives applied to it; each primitive's vector-Jacobian product
 (VJP) sits next to its forward code (``_math_ops``, ``_array_ops``, ``_reductions``,
-``_softmax``, ...) and is registered with :func:`defvjp`. The transforms ``grad``,
-``value_and_grad``, ``jacobian`` and ``hvp`` turn a function written with these ops into its
-derivatives; ``check_grad`` compares a gradient with central finite differences.
+``_softmax``, ``_conv``, ``_conv1d``, ...) and is registered with :func:`defvjp`. The
+transforms ``grad``, ``value_and_grad``, ``jacobian`` and ``hvp`` turn a function written with
+these ops into its derivatives; ``check_grad`` compares a gradient with central finite
+differences.
 
 >>> import numpy as np
 >>> from glassml.autodiff import grad, softplus, mean
@@ -30,6 +31,7 @@ from glassml.autodiff._array_ops import (
 )
 from glassml.autodiff._check import check_grad, numerical_grad
 from glassml.autodiff._conv import avg_pool2d, conv2d, max_pool2d
+from glassml.autodiff._conv1d import conv1d
 from glassml.autodiff._losses import binary_cross_entropy_with_logits, softmax_cross_entropy
 from glassml.autodiff._math_ops import (
     abs,
@@ -82,6 +84,7 @@ __all__ = [
     "check_grad",
     "clip",
     "concatenate",
+    "conv1d",
     "conv2d",
     "defvjp",
     "defvjp_variadic",

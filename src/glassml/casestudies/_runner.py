@@ -32,7 +32,7 @@ from typing import Any
 from glassml._io import atomic_write
 from glassml._validation import check_bool, check_count, fail
 from glassml.casestudies._study import ProgressEvent, Study, StudyContext, check_headline
-from glassml.casestudies.report import render_index, render_study
+from glassml.casestudies.report._render import render_index, render_study
 
 # The built-in studies, imported only when asked for (each pulls in its model families).
 BUILTIN = {

@@ -1,5 +1,6 @@
-"""Neural networks from their mathematics: layers, losses, initialisers, a training loop, and
-scikit-learn estimators (``MLPClassifier``, ``MLPRegressor``, ``CNNClassifier``).
+"""Neural networks from their mathematics: layers (dense, convolutional, recurrent), losses,
+initialisers, a training loop, and scikit-learn estimators (``MLPClassifier``,
+``MLPRegressor``, ``CNNClassifier``, ``SequenceRegressor``).
 
 Every forward pass is written with ``glassml.autodiff`` operations, so backpropagation is the
 engine's reverse mode; parameters are NumPy arrays updated in place by ``glassml.optim``.
@@ -34,6 +35,9 @@ from glassml.nn._losses import (
     softmax_cross_entropy,
 )
 from glassml.nn._module import LAYER_TYPES, Module, Sequential, layer_from_config
+from glassml.nn._recurrent import GRU, LSTM
+from glassml.nn._sequence_estimator import SequenceRegressor
+from glassml.nn._sequence_layers import Conv1D, GlobalAveragePool1D
 from glassml.nn._serialization import load, save
 from glassml.nn._training import (
     EarlyStopping,
@@ -46,23 +50,28 @@ from glassml.nn._training import (
 
 __all__ = [
     "GELU",
+    "GRU",
     "INITIALIZERS",
     "LAYER_TYPES",
+    "LSTM",
     "AvgPool2D",
     "BatchNorm1d",
     "BatchNorm2d",
     "CNNClassifier",
+    "Conv1D",
     "Conv2D",
     "Dense",
     "Dropout",
     "EarlyStopping",
     "Flatten",
+    "GlobalAveragePool1D",
     "LeakyReLU",
     "MLPClassifier",
     "MLPRegressor",
     "MaxPool2D",
     "Module",
     "ReLU",
+    "SequenceRegressor",
     "Sequential",
     "Sigmoid",
     "Tanh",

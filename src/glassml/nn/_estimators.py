@@ -110,6 +110,8 @@ class _NetworkEstimator(BaseEstimator):
     """Shared fitting and saving machinery; subclasses define the network, loss and targets."""
 
     _metric: str | None = None
+    # Axes of the sample shape ``input_shape_`` (images (C, H, W); sequences (T, F)).
+    _INPUT_RANK: ClassVar[int] = 3
     # Fitted attributes written to config.json: name -> required. Anything else in a file's
     # "fitted" entry is refused on loading.
     _SAVED_FITTED: ClassVar[dict[str, bool]] = {
@@ -231,7 +233,10 @@ class _NetworkEstimator(BaseEstimator):
         missing = {name for name, needed in cls._SAVED_FITTED.items() if needed} - fitted.keys()
         if unknown or missing:
             raise ValueError(f"fitted: unknown attributes {unknown}, missing {sorted(missing)}")
-        checked = {name: _check_fitted(name, value, fitted) for name, value in fitted.items()}
+        checked = {
+            name: _check_fitted(name, value, fitted, cls._INPUT_RANK)
+            for name, value in fitted.items()
+        }
         layout = {
             f"history/{key}": ((checked["n_iter_"],), "f", key == "loss") for key in HISTORY_KEYS
         }
@@ -277,7 +282,7 @@ class _NetworkEstimator(BaseEstimator):
         return estimator
 
 
-def _check_fitted(name: str, value: Any, fitted: dict[str, Any]) -> Any:
+def _check_fitted(name: str, value: Any, fitted: dict[str, Any], input_rank: int = 3) -> Any:
     """One fitted attribute from a file, of the type and range it must have."""
 
     def whole(v: Any, low: int) -> bool:
@@ -288,7 +293,9 @@ def _check_fitted(name: str, value: Any, fitted: dict[str, Any]) -> Any:
     elif name == "_y_ndim":
         ok = value in (1, 2) and whole(value, 1)
     elif name == "input_shape_":
-        ok = isinstance(value, list) and len(value) == 3 and all(whole(v, 1) for v in value)
+        ok = (
+            isinstance(value, list) and len(value) == input_rank and all(whole(v, 1) for v in value)
+        )
         value = tuple(value) if ok else value
     elif name == "feature_names_in_":
         ok = (
@@ -489,8 +496,35 @@ class MLPClassifier(_ClassifierMixin, ClassifierMixin, _NetworkEstimator):
         return tags
 
 
+class _RegressorMixin:
+    """Real targets of one or several outputs: checked, shaped (n, K), and predictions back in
+    the targets' shape. Shared by the MLP and the sequence regressors."""
+
+    _metric = None
+    _SAVED_FITTED: ClassVar[dict[str, bool]] = {
+        **_NetworkEstimator._SAVED_FITTED,
+        "n_outputs_": True,
+        "_y_ndim": True,
+    }
+
+    def _targets(self, y: np.ndarray) -> np.ndarray:
+        if y.dtype.kind not in "fiub":
+            raise fail("y", "real numbers (regression targets)", y)
+        targets = y.reshape(-1, 1) if y.ndim == 1 else y
+        check_representable(targets, self.dtype, "y")
+        return targets.astype(self.dtype)
+
+    def _shape_predictions(self, predictions: np.ndarray) -> np.ndarray:
+        return predictions.ravel() if self._y_ndim == 1 else predictions
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
 @register_estimator
-class MLPRegressor(RegressorMixin, _NetworkEstimator):
+class MLPRegressor(_RegressorMixin, RegressorMixin, _NetworkEstimator):
     """Multi-layer perceptron regressor (single or multiple outputs).
 
     Objective over a batch B with predictions ŷ = f_θ(x) of K outputs::
@@ -512,12 +546,6 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
     True
     """
 
-    _metric = None
-    _SAVED_FITTED: ClassVar[dict[str, bool]] = {
-        **_NetworkEstimator._SAVED_FITTED,
-        "n_outputs_": True,
-        "_y_ndim": True,
-    }
     _parameter_constraints: ClassVar[dict] = {
         **_COMMON_CONSTRAINTS,
         "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
@@ -562,13 +590,6 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
             raise ValueError("fitted: 1-D targets with more than one output")
         hidden = _hidden_layers(self.hidden_layer_sizes, self.activation)
         return [*hidden, Dense(fitted["n_outputs_"])]
-
-    def _targets(self, y: np.ndarray) -> np.ndarray:
-        if y.dtype.kind not in "fiub":
-            raise fail("y", "real numbers (regression targets)", y)
-        targets = y.reshape(-1, 1) if y.ndim == 1 else y
-        check_representable(targets, self.dtype, "y")
-        return targets.astype(self.dtype)
 
     def _setup(self, X, y):
         self._validate_params()
@@ -616,13 +637,7 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
 
     def predict(self, X) -> np.ndarray:
         """The network's output: (n,) for 1-D training targets, (n, K) otherwise."""
-        predictions = self._forward(self._check_X(X)).astype(np.float64)
-        return predictions.ravel() if self._y_ndim == 1 else predictions
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
+        return self._shape_predictions(self._forward(self._check_X(X)).astype(np.float64))
 
 
 def _ndim(X: Any) -> int:

@@ -19,13 +19,16 @@ from glassml._validation import check_option, fail
 
 
 def fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """Fan-in and fan-out of a weight: Dense (n_in, n_out) or Conv2D (F, C, kh, kw)."""
+    """Fan-in and fan-out of a weight: Dense (n_in, n_out), Conv1D (K, C, F) or Conv2D
+    (F, C, kh, kw)."""
     if len(shape) == 2:
         return int(shape[0]), int(shape[1])
+    if len(shape) == 3:  # Conv1D, channels last: each output sees K C inputs
+        return int(shape[0] * shape[1]), int(shape[0] * shape[2])
     if len(shape) == 4:
         receptive_field = int(shape[2] * shape[3])
         return int(shape[1]) * receptive_field, int(shape[0]) * receptive_field
-    raise fail("shape", "(n_in, n_out) or (F, C, kh, kw)", shape)
+    raise fail("shape", "(n_in, n_out), (K, C, F) or (F, C, kh, kw)", shape)
 
 
 def _check_arguments(shape: Any, rng: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
@@ -69,8 +72,9 @@ def _named(initialise: Callable[..., np.ndarray], name: str, law: str):
     initialise.__name__ = initialise.__qualname__ = name
     initialise.__doc__ = f"""Weights drawn from {law}.
 
-    ``{name}(shape, rng, dtype=np.float32)``: ``shape`` is a Dense weight ``(n_in, n_out)``
-    or a Conv2D weight ``(F, C, kh, kw)`` (fans ``C kh kw`` and ``F kh kw``).
+    ``{name}(shape, rng, dtype=np.float32)``: ``shape`` is a Dense weight ``(n_in, n_out)``,
+    a Conv1D weight ``(K, C, F)`` (fans ``K C`` and ``K F``) or a Conv2D weight
+    ``(F, C, kh, kw)`` (fans ``C kh kw`` and ``F kh kw``).
 
     Examples
     --------
