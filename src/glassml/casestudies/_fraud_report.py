@@ -450,7 +450,7 @@ def write_detectors(
         {**_model_rows({f"{best} (supervised: labels used)": supervised})[0],
          "fitted on (rows)": n_train},
         {"model": "chance (random order)", "AP (95 % CI)": f"{base:.3f}", "ROC-AUC": 0.5,
-         "precision@100": base, "recall @ 1 % FPR": 0.01, "fitted on (rows)": None},
+         "precision@100": base, "recall @ 1 % FPR": 0.01, "fitted on (rows)": "–"},
     ]  # fmt: skip
     section = context.report.section("results")
     section.text(
@@ -756,8 +756,8 @@ def write_comparison(context, time_table, strat_rows, n, quality) -> None:
         "- V1–V28 hide the original attributes, so explanations cannot be checked against "
         "domain knowledge, and fairness across customer groups cannot be assessed.\n"
         "- Labels are what the bank found: undetected fraud is labelled legitimate.\n"
-        "- The anomaly detectors run with hyper-parameters fixed in advance and one seed; "
-        "tuned on labels they would do better, but then they would no longer be unsupervised. "
+        "- The anomaly detectors run with hyper-parameters fixed in advance and one seed: "
+        "tuning them would need the labels, and then they would no longer be unsupervised. "
         "The local outlier factor and the one-class SVM are fitted on at most "
         f"{min(fa.MAX_FIT_ROWS.values()):,} random training transactions."
     )
