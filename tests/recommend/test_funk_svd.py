@@ -9,8 +9,8 @@ References and tolerances:
   a warm start) with ``shuffle=False`` (Surprise's user-by-user order): every test
   prediction to 1e-9 after 20 epochs.
 - MovieLens 100K, Surprise's protocol, equal hyper-parameters, each side its own random
-  initialisation: RMSE within 0.005 of ``surprise.SVD`` (one fold here; the 5 folds x 3 seeds
-  in ``test_quality.py``).
+  initialisation: RMSE within 0.005 of ``surprise.SVD`` (one fold and 4 seeds here; the 5
+  folds x 3 seeds in ``test_quality.py``).
 - Fold-in ``predict(X)``: each row's (b_u, p_u) is the ridge solution of that user's part of
   the objective, solved here with ``numpy.linalg.solve`` (1e-8).
 """
@@ -120,17 +120,26 @@ def test_equals_surprise_svd_from_the_same_start(shared_data):
 
 
 def test_rmse_within_0_005_of_surprise_on_one_fold(shared_data):
+    """Each side starts from its own random factors, so one run's RMSE difference is a draw:
+    over 12 seeds on this fold it was -0.0012 +- 0.0018 (one run beyond 0.005 about 2 % of
+    the time). The mean of 4 seeds has SE 0.0009, and 0.005 is 4.2 SE from -0.0012
+    (p ~ 1e-5)."""
     from surprise import SVD
 
     train, test = next(k_fold(movielens_ratings(shared_data), 5, random_state=0))
     frame = test.to_frame()
-    theirs = SVD(random_state=0).fit(surprise_trainset(train))
-    expected = [theirs.predict(u, i).est for u, i in zip(frame["user"], frame["item"], strict=True)]
-    ours = FunkSVD(random_state=0).fit(train)
-    got = ours.predict(frame["user"], frame["item"], cold_start="baseline")
-    difference = rmse(frame["value"], got) - rmse(frame["value"], expected)
-    assert abs(difference) <= 0.005, difference
-    assert np.all(np.diff(ours.history_["rmse"]) < 0)  # training error falls every epoch
+    trainset = surprise_trainset(train)
+    differences = []
+    for seed in range(4):
+        theirs = SVD(random_state=seed).fit(trainset)
+        expected = [
+            theirs.predict(u, i).est for u, i in zip(frame["user"], frame["item"], strict=True)
+        ]
+        ours = FunkSVD(random_state=seed).fit(train)
+        got = ours.predict(frame["user"], frame["item"], cold_start="baseline")
+        differences.append(rmse(frame["value"], got) - rmse(frame["value"], expected))
+        assert np.all(np.diff(ours.history_["rmse"]) < 0)  # training error falls every epoch
+    assert abs(np.mean(differences)) <= 0.005, differences
 
 
 def test_fold_in_is_the_ridge_solution_of_the_new_users_ratings():

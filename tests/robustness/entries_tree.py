@@ -131,3 +131,16 @@ ENTRIES = [
         scale=(Scale(("X",), invariant()),),
     ),
 ]
+
+# Methods the two trees inherit from one base class: each is probed once, under the sibling
+# named in its reason (same code, same validation).
+_SHARED = "inherited from the shared tree base class; probed as "
+EXEMPT = {
+    "glassml.tree.DecisionTreeRegressor.apply": _SHARED + "DecisionTreeClassifier.apply",
+    "glassml.tree.DecisionTreeClassifier.decision_path": _SHARED
+    + "DecisionTreeRegressor.decision_path",
+    "glassml.tree.DecisionTreeClassifier.cost_complexity_pruning_path": _SHARED
+    + "DecisionTreeRegressor.cost_complexity_pruning_path",
+    "glassml.tree.DecisionTree*.get_depth": "takes no input; returns tree_.max_depth",
+    "glassml.tree.DecisionTree*.get_n_leaves": "takes no input; counts the leaves of tree_",
+}

@@ -32,7 +32,7 @@ from typing import Any
 from glassml._io import atomic_write
 from glassml._validation import check_bool, check_count, fail
 from glassml.casestudies._study import ProgressEvent, Study, StudyContext, check_headline
-from glassml.casestudies.report import render_index, render_study
+from glassml.casestudies.report._render import render_index, render_study
 
 # The built-in studies, imported only when asked for (each pulls in its model families).
 BUILTIN = {
@@ -62,7 +62,24 @@ class CaseStudyFailure:
 
 
 def register(study: Study) -> Study:
-    """Add a study of your own; it runs and reports exactly like the built-in ones."""
+    """Add a study of your own; it runs and reports exactly like the built-in ones.
+
+    Examples
+    --------
+    A study of your own fills the same sections as the built-in ones:
+
+    >>> from glassml.casestudies import Headline, Study, register, run
+    >>> from glassml.casestudies.report import SECTIONS
+    >>> def count(context):
+    ...     with context.step("Count"):
+    ...         context.metric("n", 3)
+    ...     for key in list(SECTIONS)[:-1]:  # the framework writes "reproducibility"
+    ...         context.report.section(key).text("...")
+    >>> study = register(Study("tiny", "A tiny study", "How many?", ("Count",),
+    ...                        (Headline("n", "count", ".0f"),), count))
+    >>> study.name in available()
+    True
+    """
     if not isinstance(study, Study):
         raise fail("study", "a glassml.casestudies.Study", study)
     _REGISTERED[study.name] = study
@@ -70,12 +87,25 @@ def register(study: Study) -> Study:
 
 
 def available() -> list[str]:
-    """Names of the studies that can run here, built-in first, in their fixed order."""
+    """Names of the studies that can run here, built-in first, in their fixed order.
+
+    Examples
+    --------
+    >>> "medical" in available()
+    True
+    """
     builtin = [name for name, module in BUILTIN.items() if importlib.util.find_spec(module)]
     return builtin + [name for name in _REGISTERED if name not in BUILTIN]
 
 
 def get_study(name: str) -> Study:
+    """The :class:`Study` called ``name`` (built-in or registered).
+
+    Examples
+    --------
+    >>> get_study("medical").title
+    'Medical image recognition: breast ultrasound at 28x28'
+    """
     names = available()
     if not isinstance(name, str) or name not in names:
         raise fail("name", f"one of {names}", name)
@@ -236,7 +266,14 @@ def _write_json(path: Path, payload: Any) -> None:
 
 
 def write_index(out: Path, failures: Iterable[CaseStudyFailure] = ()) -> Path:
-    """Rewrite ``out/index.html`` from every report's summary (and this run's failures)."""
+    """Rewrite ``out/index.html`` from every report's summary (and this run's failures).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> write_index(tempfile.mkdtemp()).name
+    'index.html'
+    """
     from glassml import __version__
 
     out = _writable_folder(out)
@@ -310,6 +347,25 @@ def run(
         Study settings (costs, thresholds); unknown names are refused.
     progress : callable, optional
         Receives a :class:`ProgressEvent` as each step starts and ends.
+
+    Examples
+    --------
+    ``run("maintenance", quick=True)`` takes about a minute; a registered study runs the same
+    way:
+
+    >>> from glassml.casestudies import Headline, Study, register, run
+    >>> from glassml.casestudies.report import SECTIONS
+    >>> def count(context):
+    ...     with context.step("Count"):
+    ...         context.metric("n", 3)
+    ...     for key in list(SECTIONS)[:-1]:  # the framework writes "reproducibility"
+    ...         context.report.section(key).text("...")
+    >>> study = register(Study("tiny", "A tiny study", "How many?", ("Count",),
+    ...                        (Headline("n", "count", ".0f"),), count))
+    >>> import tempfile
+    >>> result = run("tiny", out=tempfile.mkdtemp())
+    >>> result.metrics, result.report_path.name
+    ({'n': 3.0}, 'report.html')
     """
     from glassml import __version__
 
@@ -388,7 +444,25 @@ def run_all(
     on_failure: Callable[[CaseStudyFailure, BaseException], None] | None = None,
     **settings: Any,
 ) -> list[CaseStudyResult | CaseStudyFailure]:
-    """Run several studies (all by default); a failure is recorded and the others still run."""
+    """Run several studies (all by default); a failure is recorded and the others still run.
+
+    Examples
+    --------
+    A study of your own fills the same sections as the built-in ones:
+
+    >>> from glassml.casestudies import Headline, Study, register, run
+    >>> from glassml.casestudies.report import SECTIONS
+    >>> def count(context):
+    ...     with context.step("Count"):
+    ...         context.metric("n", 3)
+    ...     for key in list(SECTIONS)[:-1]:  # the framework writes "reproducibility"
+    ...         context.report.section(key).text("...")
+    >>> study = register(Study("tiny", "A tiny study", "How many?", ("Count",),
+    ...                        (Headline("n", "count", ".0f"),), count))
+    >>> import tempfile
+    >>> [type(r).__name__ for r in run_all(["tiny", "tiny"], out=tempfile.mkdtemp())]
+    ['CaseStudyResult', 'CaseStudyResult']
+    """
     if isinstance(names, str):
         raise fail("names", "a list of study names (or None for all)", names)
     try:

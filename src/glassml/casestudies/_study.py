@@ -123,7 +123,17 @@ def sha256_of(path: Path) -> str:
 
 
 class StudyContext:
-    """Everything a study's ``run`` needs; created by :func:`glassml.casestudies.run`."""
+    """Everything a study's ``run`` needs; created by :func:`glassml.casestudies.run`.
+
+    Examples
+    --------
+    A study's ``run(context)`` announces its steps, records metrics and fills the report:
+
+    >>> def run(context):
+    ...     with context.step("Fit"):
+    ...         context.metric("auc", 0.91)
+    ...         context.report.section("results").text("ROC-AUC 0.91.")
+    """
 
     def __init__(
         self,

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from glassml.casestudies._runner import CaseStudyFailure, CaseStudyResult, get_study
 from glassml.casestudies._study import ProgressEvent
-from glassml.casestudies.report import format_value
+from glassml.casestudies.report._blocks import format_value
 
 
 @contextmanager

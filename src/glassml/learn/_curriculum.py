@@ -24,7 +24,15 @@ TOPICS: list[tuple[str, str]] = [
     ("clustering", "Clustering: k-means and Gaussian mixtures"),
     ("svm", "Support vector machines"),
     ("neural-networks", "Neural networks and convolution"),
+    ("trees", "Trees and boosting"),
+    ("anomaly", "Anomaly detection"),
+    ("recommenders", "Matrix factorisation and ranking"),
+    ("time-series", "Time series and survival analysis"),
     ("practice", "Best practices: preprocessing, validation, metrics"),
+    ("model-selection", "Tuning: Gaussian processes and Bayesian optimisation"),
+    ("interpretability", "Interpretability: Shapley values and LIME"),
+    ("fairness-privacy", "Fairness and privacy"),
+    ("capstones", "Case studies: maintenance, fraud, recommendation, medical imaging"),
 ]
 
 _EXERCISES: dict[str, Exercise] = {}

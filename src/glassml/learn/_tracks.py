@@ -15,8 +15,23 @@ from glassml.learn._curriculum import all_exercises
 from glassml.learn._grading import Exercise
 
 SKILLS = ("linear-algebra/*", "calculus/*", "probability/*", "optimisation/*")
-MODELS = ("regression/*", "clustering/*", "svm/*", "neural-networks/*")
-PREPARATION = ("practice/standardise", "practice/kfold-indices")
+MODELS = (
+    "regression/*",
+    "clustering/*",
+    "svm/*",
+    "neural-networks/*",
+    "trees/*",
+    "anomaly/*",
+    "recommenders/*",
+    "time-series/*",
+)
+BEST_PRACTICES = ("practice/*", "model-selection/*", "interpretability/*", "fairness-privacy/*")
+PREPARATION = ("practice/standardise", "practice/one-hot", "practice/kfold-indices")
+# A case study: the modelling family it rests on and its capstone exercise.
+MAINTENANCE = ("time-series/*", "capstones/nasa-score")
+FRAUD = ("anomaly/*", "capstones/cost-optimal-threshold")
+RECOMMENDATION = ("recommenders/*", "capstones/precision-at-k")
+MEDICAL_IMAGING = ("neural-networks/*", "capstones/expected-calibration-error")
 
 
 @dataclass(frozen=True)
@@ -61,8 +76,7 @@ TRACKS: tuple[Track, ...] = (
         "Mathematical methods for machine learning",
         "The four skills and the best practices: preprocessing and feature engineering, "
         "validation and metrics, tuning, interpretability, fairness and privacy (ethics).",
-        (*SKILLS, "practice/*"),
-        awaited=("model-selection", "interpretability", "fairness-privacy"),
+        (*SKILLS, *BEST_PRACTICES),
     ),
     Track(
         "models-algorithms",
@@ -71,23 +85,20 @@ TRACKS: tuple[Track, ...] = (
         "SVMs, neural networks, trees, anomaly detection, matrix factorisation, time series) "
         "and data preparation.",
         (*SKILLS, *MODELS, *PREPARATION),
-        awaited=("trees", "anomaly", "recommenders", "time-series"),
     ),
     Track(
         "professional",
         "Professional mathematics for machine learning",
         "The four skills and the case studies of predictive maintenance, fraud detection and "
         "recommendation.",
-        SKILLS,
-        awaited=("capstones: maintenance, fraud, recommendation",),
+        (*SKILLS, *MAINTENANCE, *FRAUD, *RECOMMENDATION),
     ),
     Track(
         "applied-models",
         "Applied mathematics for machine-learning models",
-        "The four skills, model building and optimisation, and the case studies of fraud "
-        "detection, recommendation and medical imaging.",
-        (*SKILLS, *MODELS),
-        awaited=("capstones: fraud, recommendation, medical imaging",),
+        "The four skills, model building and optimisation (tuning included), and the case "
+        "studies of fraud detection, recommendation and medical imaging.",
+        (*SKILLS, *MODELS, "model-selection/*", *FRAUD, *RECOMMENDATION, *MEDICAL_IMAGING),
     ),
 )
 

@@ -86,6 +86,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
       ``LBFGS``, ``ISTA``, ``FISTA``…) go through :func:`glassml.optim.minimize`; step
       optimisers (``Adam(lr=0.05)``…) run full batch, or in mini-batches when ``batch_size`` is
       an integer.
+    - an optimiser taking per-example gradients (``glassml.privacy.DPSGD``): it draws each
+      epoch's batches (Poisson sampling, expected size ``batch_size``, ``"auto"`` meaning 32)
+      and receives every example's gradient in closed form, ``n a_i r_i [x_i, 1]`` (an outer
+      product kept factored) plus the penalty's ``lam W``. Exactly ``max_iter`` epochs run
+      (``tol`` is not consulted: stopping on the training loss would spend privacy the
+      accountant does not count), in the units of X (no internal rescaling, so that
+      ``max_grad_norm`` means what it says); the optimiser's ``accountant`` records the steps.
 
     Parameters
     ----------
@@ -222,9 +229,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         loss_scale = self.C * weight_sum if penalised else weight_sum
         # Units X / c: W = W' / c, so the penalties on W' are lam / c^2 and l1 / c (see the
         # class docstring: any c unpenalised, only c > 1 with a penalty).
-        x_scale = downscale_of(X) if penalised else scale_of(X)
-        l2 = l2_fraction / loss_scale / x_scale / x_scale if penalised else 0.0
-        x_scale *= _stiffness_scale(l2, X, x_scale)
+        per_example = _optim().wants_per_example(self.optimizer)
+        if per_example:
+            x_scale = 1.0  # the clipping norm is stated in the units of X
+        else:
+            x_scale = downscale_of(X) if penalised else scale_of(X)
+            l2 = l2_fraction / loss_scale / x_scale / x_scale if penalised else 0.0
+            x_scale *= _stiffness_scale(l2, X, x_scale)
         objective = LogisticObjective(
             X / x_scale if x_scale != 1.0 else X,
             y_codes,
@@ -236,7 +247,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         l1_strength = l1_fraction / loss_scale / x_scale if penalised else 0.0
 
         theta0 = np.zeros(objective.n_params)
-        if self._mini_batch_size(X.shape[0]) is None:
+        if per_example:
+            result = self._solve_per_example(objective, theta0)
+        elif self._mini_batch_size(X.shape[0]) is None:
             result = self._solve_full_batch(objective, theta0, l1_strength)
         else:
             result = self._solve_mini_batch(objective, theta0)
@@ -341,6 +354,32 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             grad_norms.append(float(np.max(np.abs(gradient))))
         history = {"loss": np.array(losses), "grad_norm": np.array(grad_norms)}
         return estimate, history, epoch, grad_norms[-1] <= self.tol
+
+    def _solve_per_example(
+        self, objective: LogisticObjective, theta0: np.ndarray
+    ) -> tuple[np.ndarray, dict, int, bool]:
+        """Epochs of the optimiser's own batches, each step given every example's gradient
+        (differentially private SGD). A fixed number of epochs: see the class notes."""
+        n_samples = objective.X.shape[0]
+        batch_size = (
+            min(AUTO_BATCH_SIZE, n_samples) if self.batch_size == "auto" else self.batch_size
+        )
+        optimizer = self.optimizer
+        optimizer.reset()
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        rng = np.random.default_rng(seed)
+        theta = theta0.copy()
+        value, gradient = objective.value_and_gradient(theta)
+        losses, grad_norms = [value], [float(np.max(np.abs(gradient)))]
+        for _ in range(self.max_iter):
+            for rows in optimizer.batches(n_samples, batch_size, rng):
+                optimizer.step([theta], objective.per_example_gradients(theta, rows))
+            # Monitoring only (not covered by the privacy guarantee, and never used to stop).
+            value, gradient = objective.value_and_gradient(theta)
+            losses.append(value)
+            grad_norms.append(float(np.max(np.abs(gradient))))
+        history = {"loss": np.array(losses), "grad_norm": np.array(grad_norms)}
+        return theta, history, self.max_iter, True
 
     def _step_optimizer(self, objective: LogisticObjective, steps_per_epoch: int) -> Any:
         optim = _optim()

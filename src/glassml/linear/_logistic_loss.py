@@ -32,9 +32,13 @@ and, for the binary case, the dense Hessian is ``X~^T D X~ + lam I_w`` with
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
+
+if TYPE_CHECKING:
+    from glassml.optim import PerExampleGradients
 
 # Bytes of X per block of rows: a block stays in the (1 MiB per core) L2 cache between the two
 # products that read it (X W^T, then R^T X), so each pass reads X from memory once.
@@ -88,6 +92,7 @@ class LogisticObjective:
             self.targets[np.arange(X.shape[0]), y] = 1.0
         # The last (theta, probabilities) evaluated: Newton asks for the Hessian at the point
         # whose value and gradient it has just computed, and X @ W would be recomputed.
+        self._inputs: np.ndarray | None = None  # [X, 1], built by per_example_gradients
         self._cached_theta: np.ndarray | None = None
         self._cached_probabilities: np.ndarray | None = None
 
@@ -162,6 +167,33 @@ class LogisticObjective:
             self._cached_theta = theta.copy()
             self._cached_probabilities = probabilities
         return value, self.join(coef_gradient, intercept_gradient)
+
+    def per_example_gradients(self, theta: np.ndarray, rows: np.ndarray) -> PerExampleGradients:
+        """Each row's gradient of its own data term ``n a_i l_i`` (for unit weights, l_i):
+
+            grad_theta (n a_i l_i) = n a_i r_i ⊗ [x_i, 1]        (an outer product, per class)
+
+        kept factored (``glassml.optim.PerExampleGradients``: residuals times rows), with the
+        penalty's gradient ``lam W`` as the data-free part. Their mean over all n rows plus the
+        penalty is ``grad f``; a clipping optimiser (DP-SGD) bounds each one.
+        """
+        from glassml.optim import PerExampleGradients
+
+        if self._inputs is None:
+            # [X, 1] once per fit: each step then reads its rows in one gather, no hstack.
+            self._inputs = (
+                np.hstack([self.X, np.ones((self.X.shape[0], 1))]) if self.fit_intercept else self.X
+            )
+        inputs = self._inputs[rows]
+        matrix = theta.reshape(self.n_logits, self.n_columns)
+        raw = inputs @ matrix.T
+        weights = self.weights[rows] * self.X.shape[0]
+        _, weighted_residual, _ = self.pointwise(raw, self.targets[rows], weights)
+        coef, _ = self.split(theta)
+        penalty = self.join(self.l2 * coef, np.zeros(self.n_logits) if self.fit_intercept else None)
+        return PerExampleGradients.trusted(
+            [(self.n_params,)], [("outer", weighted_residual, inputs)], [penalty]
+        )
 
     def value(self, theta: np.ndarray) -> float:
         return self.value_and_gradient(theta)[0]

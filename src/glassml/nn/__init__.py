@@ -35,6 +35,7 @@ from glassml.nn._losses import (
     softmax_cross_entropy,
 )
 from glassml.nn._module import LAYER_TYPES, Module, Sequential, layer_from_config
+from glassml.nn._per_example import per_example_gradients
 from glassml.nn._recurrent import GRU, LSTM
 from glassml.nn._sequence_estimator import SequenceRegressor
 from glassml.nn._sequence_layers import Conv1D, GlobalAveragePool1D
@@ -86,6 +87,7 @@ __all__ = [
     "layer_from_config",
     "load",
     "mean_squared_error",
+    "per_example_gradients",
     "predict_batches",
     "save",
     "softmax_cross_entropy",

@@ -20,9 +20,11 @@ reals; only known fitted attributes of the expected types are set. Every failure
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import os
+import re
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -100,31 +102,85 @@ def _encode_schedule(lr: Any, where: str) -> Any:
     )
 
 
+# Step optimisers of other glassml packages (glassml.privacy.DPSGD) are saved with the public
+# package that exports them; loading imports only such a package and builds only a StepOptimizer
+# subclass that the package lists in its __all__.
+_PUBLIC_PACKAGE = re.compile(r"glassml(\.[a-z][a-z0-9_]*)+")
+
+
+def _public_package(cls: type) -> str | None:
+    """The public glassml package exporting ``cls`` (``glassml.privacy`` for DPSGD), if any."""
+    parts = cls.__module__.split(".")
+    package = ".".join(part for part in parts if not part.startswith("_"))
+    if package.startswith("glassml.") and _exported_step_optimizer(package, cls.__name__) is cls:
+        return package
+    return None
+
+
+def _exported_step_optimizer(package: str, name: str) -> type | None:
+    if not _PUBLIC_PACKAGE.fullmatch(package):
+        return None
+    try:
+        module = importlib.import_module(package)
+    except ImportError:
+        return None
+    cls = getattr(module, name, None) if name in getattr(module, "__all__", ()) else None
+    if isinstance(cls, type) and issubclass(cls, optim.StepOptimizer):
+        return cls
+    return None
+
+
 def encode_optimizer(optimizer: Any) -> Any:
-    """A name stays a name; a glassml.optim step optimiser becomes its class and arguments."""
+    """A name stays a name; a step optimiser (glassml.optim's, or one another glassml package
+    exports, such as glassml.privacy.DPSGD) becomes its class and arguments."""
     if isinstance(optimizer, str):
         return optimizer
     name = type(optimizer).__name__
+    package = None
     if STEP_OPTIMIZERS.get(name) is not type(optimizer):
-        raise ValueError(
-            f"optimizer: only glassml.optim step optimisers can be saved, got {optimizer!r}"
-        )
+        package = _public_package(type(optimizer))
+        if package is None:
+            raise ValueError(
+                "optimizer: only step optimisers of glassml's packages can be saved, got "
+                f"{optimizer!r}"
+            )
     arguments = _constructor_arguments(optimizer)
-    encoded = {
-        key: _encode_schedule(value, f"optimizer.{key}") if key == "lr" else _plain(value, key)
-        for key, value in arguments.items()
-    }
-    return {"optimizer": name, "params": encoded}
+    encoded = {}
+    for key, value in arguments.items():
+        if key == "lr":
+            encoded[key] = _encode_schedule(value, f"optimizer.{key}")
+        elif isinstance(value, np.random.RandomState | np.random.Generator):
+            encoded[key] = None  # as for the estimators: a generator is not saved
+        else:
+            encoded[key] = _plain(value, key)
+    if package is None:
+        return {"optimizer": name, "params": encoded}
+    return {"optimizer": name, "module": package, "params": encoded}
 
 
 def decode_optimizer(value: Any) -> Any:
-    """Inverse of :func:`encode_optimizer`; only glassml.optim classes are constructed."""
+    """Inverse of :func:`encode_optimizer`; only step optimisers exported by glassml packages
+    are constructed."""
     if isinstance(value, str):
         return value
-    if not (isinstance(value, dict) and set(value) == {"optimizer", "params"}):
+    keys = set(value) if isinstance(value, dict) else set()
+    if keys not in ({"optimizer", "params"}, {"optimizer", "module", "params"}):
         raise ValueError(f"optimizer: expected a name or {{'optimizer', 'params'}}, got {value!r}")
     name, params = value["optimizer"], value["params"]
-    if not isinstance(name, str) or name not in STEP_OPTIMIZERS or not isinstance(params, dict):
+    if not isinstance(name, str) or not isinstance(params, dict):
+        raise ValueError(f"optimizer: unknown optimiser {name!r}")
+    if "module" in value:
+        package = value["module"]
+        cls = (
+            _exported_step_optimizer(package, name)
+            if isinstance(package, str) and package != "glassml.optim"
+            else None
+        )
+        if cls is None:
+            raise ValueError(f"optimizer: unknown optimiser {name!r} of {package!r}")
+    elif name in STEP_OPTIMIZERS:
+        cls = STEP_OPTIMIZERS[name]
+    else:
         raise ValueError(f"optimizer: unknown optimiser {name!r}")
     params = dict(params)
     if isinstance(params.get("lr"), dict):
@@ -136,7 +192,7 @@ def decode_optimizer(value: Any) -> Any:
         ):
             raise ValueError(f"optimizer.lr: unknown schedule {schedule!r}")
         params["lr"] = _construct(SCHEDULES[schedule["schedule"]], schedule["params"], "lr")
-    return _construct(STEP_OPTIMIZERS[name], params, "optimizer")
+    return _construct(cls, params, "optimizer")
 
 
 def _construct(cls: type, params: dict[str, Any], where: str) -> Any:

@@ -9,6 +9,11 @@ One epoch visits the shuffled training set in batches B; for each batch
 The history records the epoch's mean training loss (and metric), the validation loss (and
 metric) with the model in evaluation mode, the learning rate and the throughput.
 
+An optimiser that takes per-example gradients (``per_example = True``, e.g.
+``glassml.privacy.DPSGD``) draws each epoch's batches itself (``optimizer.batches``) and gets,
+instead of g, every example's gradient (``glassml.nn.per_example_gradients``); the penalty's
+gradient (α / |B|) W, with |B| the nominal ``batch_size``, goes with them as their data-free part.
+
 Progress is reported through a callback the caller passes (``progress``), called with a
 :class:`TrainingProgress` after every batch and at the end of every epoch; without one,
 ``verbose=1`` prints one plain line per epoch. This module draws nothing on a terminal: the
@@ -37,6 +42,8 @@ from glassml._validation import (
 )
 from glassml.nn._losses import get_loss
 from glassml.nn._module import Module
+from glassml.nn._per_example import batch_gradients, penalty_gradients
+from glassml.optim import wants_per_example
 
 
 @dataclass
@@ -251,8 +258,12 @@ class _StepRefused(Exception):
 
 
 def _step(
-    model, X_batch, y_batch, loss_fn, optimizer, alpha, in_fit: bool = False
+    model, X_batch, y_batch, loss_fn, optimizer, alpha, in_fit: bool = False, nominal=None
 ) -> tuple[float, np.ndarray]:
+    if wants_per_example(optimizer):
+        return _per_example_step(
+            model, X_batch, y_batch, loss_fn, optimizer, alpha, in_fit, nominal
+        )
     model.train()
     model.track_gradients()
     output = model.forward(ad.Tensor(X_batch))
@@ -276,6 +287,27 @@ def _step(
     finally:
         model.stop_tracking()
     return float(loss.item()), output.data
+
+
+def _per_example_step(model, X_batch, y_batch, loss_fn, optimizer, alpha, in_fit, nominal):
+    """One step of an optimiser that takes each example's gradient (see the module notes)."""
+    batch_size = nominal if nominal is not None else max(1, X_batch.shape[0])
+    shared = penalty_gradients(model, alpha, batch_size)
+    try:
+        loss, output, grads = batch_gradients(model, X_batch, y_batch, loss_fn, shared)
+    except ValueError as error:
+        if in_fit and str(error).startswith("blocks["):  # a gradient overflowed
+            raise _StepRefused(str(error)) from error
+        if not in_fit or str(error).startswith("model:"):
+            raise
+        raise ValueError(f"y: {error}") from None
+    try:
+        optimizer.step(model.parameters(), grads)
+    except ValueError as error:
+        if not in_fit:
+            raise
+        raise _StepRefused(str(error)) from error
+    return loss, output
 
 
 def _check_model_and_optimizer(model: Any, optimizer: Any) -> None:
@@ -398,7 +430,9 @@ def fit(
     loss : str or callable
         ``"mse"``, ``"binary_cross_entropy"``, ``"cross_entropy"`` or ``loss(output, y)``.
     optimizer : glassml.optim step optimiser
-        Anything with ``step(params, grads)`` updating the arrays in place.
+        Anything with ``step(params, grads)`` updating the arrays in place. An optimiser with
+        ``per_example = True`` (``glassml.privacy.DPSGD``) draws the batches
+        (``batches(n_samples, batch_size, rng)``) and receives per-example gradients.
     validation_split, validation_data :
         A held-out fraction of (X, y) (drawn at random once), or an explicit (X_val, y_val).
     early_stopping : EarlyStopping, int or bool, optional
@@ -514,6 +548,7 @@ def fit(
     best_value, best_state, stale_epochs = np.inf, None, 0
     history: dict[str, list[float]] = {}
     n_samples = X.shape[0]
+    per_example = wants_per_example(optimizer)
 
     for epoch in range(epochs):
         if lr_schedule is not None:
@@ -522,14 +557,19 @@ def fit(
                 optimizer.lr = check_scalar(rate, "lr_schedule", low=0.0)
             except ValueError:
                 raise fail("lr_schedule", f"a finite rate >= 0 at epoch {epoch}", rate) from None
-        order = rng.permutation(n_samples)
+        if per_example:
+            batches = optimizer.batches(n_samples, batch_size, rng)
+        else:
+            order = rng.permutation(n_samples)
+            batches = [
+                order[first : first + batch_size] for first in range(0, n_samples, batch_size)
+            ]
         loss_sum, metric_sum, done = 0.0, 0.0, 0
         start = time.perf_counter()
-        for first in range(0, n_samples, batch_size):
-            batch = order[first : first + batch_size]
+        for batch in batches:
             try:
                 batch_loss, output = _step(
-                    model, X[batch], y[batch], loss_fn, optimizer, alpha, in_fit=True
+                    model, X[batch], y[batch], loss_fn, optimizer, alpha, True, batch_size
                 )
             except _StepRefused as refused:
                 raise _non_finite_loss(
@@ -537,17 +577,18 @@ def fit(
                 ) from None
             loss_sum += batch_loss * batch.size
             done += batch.size
-            if metric is not None:
+            if metric is not None and batch.size:
                 metric_sum += metric(y[batch], output) * batch.size
             if progress is not None:
-                running = {"loss": loss_sum / done}
+                running = {"loss": loss_sum / max(done, 1)}
                 if metric is not None:
-                    running[metric_name] = metric_sum / done
+                    running[metric_name] = metric_sum / max(done, 1)
                 running["samples_per_s"] = done / max(time.perf_counter() - start, 1e-9)
                 progress(TrainingProgress(epoch, epochs, done, n_samples, running))
-        logs = {"loss": loss_sum / n_samples}
+        # Poisson-sampled batches (per-example optimisers) visit about, not exactly, n rows.
+        logs = {"loss": loss_sum / max(done, 1)}
         if metric is not None:
-            logs[metric_name] = metric_sum / n_samples
+            logs[metric_name] = metric_sum / max(done, 1)
         if validation_data is not None:
             output = _predict(model, X_val, 1024, None)
             logs["val_loss"] = float(loss_fn(ad.Tensor(output), y_val).item())

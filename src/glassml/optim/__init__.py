@@ -5,7 +5,9 @@ Step optimisers update lists of arrays in place (``opt.step(params, grads)``):
 :class:`RMSprop`, :class:`Adam`, :class:`AdamW`, with ``lr`` a number or a schedule
 (:class:`StepLR`, :class:`ExponentialLR`, :class:`CosineLR`). Full-batch methods need the
 objective: :class:`Newton`, :class:`LBFGS`, :class:`CoordinateDescent`, :class:`ISTA`,
-:class:`FISTA`. :func:`minimize` drives any of them.
+:class:`FISTA`. :func:`minimize` drives any of them. :class:`PerExampleGradients` carries each
+example's gradient (factored) to optimisers that treat examples one by one (differentially
+private SGD, ``glassml.privacy.DPSGD``).
 """
 
 from glassml.optim._adaptive import Adagrad, Adam, AdamW, RMSprop
@@ -16,6 +18,7 @@ from glassml.optim._lbfgs import LBFGS
 from glassml.optim._line_search import LineSearchError, armijo_backtracking, strong_wolfe
 from glassml.optim._minimize import METHODS, minimize
 from glassml.optim._newton import Newton
+from glassml.optim._per_example import PerExampleGradients, wants_per_example
 from glassml.optim._proximal import FISTA, ISTA, soft_threshold
 from glassml.optim._schedules import CosineLR, ExponentialLR, StepLR
 
@@ -37,6 +40,7 @@ __all__ = [
     "Newton",
     "OptimizeResult",
     "Optimizer",
+    "PerExampleGradients",
     "RMSprop",
     "StepLR",
     "StepOptimizer",
@@ -44,4 +48,5 @@ __all__ = [
     "minimize",
     "soft_threshold",
     "strong_wolfe",
+    "wants_per_example",
 ]

@@ -1,5 +1,8 @@
 """Sequential minimal optimisation for the C-SVC dual (Fan, Chen & Lin 2005; libsvm's ``Solver``).
 
+The one-class dual (``one_class_solve``) is the same problem with every y = +1, a zero linear
+term and libsvm's feasible start.
+
 The dual of the soft-margin SVM, with ``Q_ij = y_i y_j K(x_i, x_j)``::
 
     min_α  f(α) = ½ αᵀQα − eᵀα      subject to  yᵀα = 0,  0 ≤ α_i ≤ C_i
@@ -56,8 +59,8 @@ RowCache = namedtuple(
 )
 #: The dual problem, indexed by position (shrinking permutes positions; samples[position] is
 #: the sample): labels y, gradient G, G_bar, multipliers alpha, their status, bounds C, the
-#: kernel's diagonal QD.
-Problem = namedtuple("Problem", ["y", "G", "G_bar", "alpha", "status", "C", "QD", "samples"])
+#: kernel's diagonal QD, the linear term p of the objective (−e for C-SVC, 0 for one-class).
+Problem = namedtuple("Problem", ["y", "G", "G_bar", "alpha", "status", "C", "QD", "samples", "p"])
 
 
 @numba.njit(cache=True)
@@ -264,6 +267,7 @@ def _start(X, gram, spec, y_in, C_in):
         C=C,
         QD=QD,
         samples=np.arange(l),
+        p=-np.ones(l),
     )
     return kernel, problem
 
@@ -278,6 +282,58 @@ def smo_solve(X, gram, spec: KernelSpec, y, C, tol, max_iter, n_slots, shrinking
     kernel, problem = _start(X, gram, spec, y, C)
     cache = new_cache(n_slots, y.shape[0])
     return _smo_loop(problem, cache, kernel, tol, max_iter, shrinking)
+
+
+def one_class_solve(X, gram, spec: KernelSpec, C, nu, tol, max_iter, n_slots, shrinking):
+    """Solve the one-class (nu) dual of Schölkopf et al. (2001), libsvm's scaling::
+
+        min_α  ½ αᵀKα      subject to  eᵀα = ν Σ_i C_i,  0 ≤ α_i ≤ C_i
+
+    (``C_i`` = 1, or the sample weights). It is the C-SVC dual with every ``y_i = +1`` and a
+    zero linear term, so the same SMO solves it from libsvm's feasible start: the first
+    multipliers at their bound, one partial, the rest 0 (``_one_class_start``). Returns
+    (α per sample, rho, n_iter, gap history, hit_max); the decision function is
+    ``Σ_i α_i K(x_i, x) − rho``.
+    """
+    y = np.ones(C.shape[0], dtype=np.int8)
+    kernel, problem = _start(X, gram, spec, y, C)
+    cache = new_cache(n_slots, y.shape[0])
+    _one_class_start(problem, cache, kernel, float(nu))
+    return _smo_loop(problem, cache, kernel, tol, max_iter, shrinking)
+
+
+@numba.njit(cache=True)
+def _one_class_start(problem, cache, kernel, nu):
+    """libsvm's start: α filled in order up to ν Σ C_i; G = Qα + p with p = 0; G_bar."""
+    alpha, C, G, G_bar, status, p = (
+        problem.alpha,
+        problem.C,
+        problem.G,
+        problem.G_bar,
+        problem.status,
+        problem.p,
+    )
+    l = alpha.shape[0]
+    remaining = 0.0
+    for t in range(l):  # summed as scikit-learn's libsvm does, so the start is identical
+        remaining += C[t] * nu
+    t = 0
+    while remaining > 0 and t < l:
+        alpha[t] = min(C[t], remaining)
+        remaining -= alpha[t]
+        t += 1
+    for t in range(l):
+        p[t] = 0.0
+        G[t] = 0.0
+        status[t] = _status(alpha[t], C[t])
+    for i in range(l):
+        if status[i] != LOWER:
+            Q_i = cache.rows[_get_row(cache, problem, kernel, i, l)]
+            for t in range(l):
+                G[t] += alpha[i] * Q_i[t]
+            if status[i] == UPPER:
+                for t in range(l):
+                    G_bar[t] += C[i] * Q_i[t]
 
 
 @numba.njit(cache=True)
@@ -486,7 +542,7 @@ def _reconstruct_gradient(problem, cache, kernel, active_size):
     if active_size == l:
         return
     for t in range(active_size, l):
-        G[t] = problem.G_bar[t] - 1.0
+        G[t] = problem.G_bar[t] + problem.p[t]
     n_free_alpha = 0
     for t in range(active_size):
         if status[t] == FREE:

@@ -43,7 +43,70 @@ def per_sample_C(C: float, class_weight, classes, y_index, sample_weight) -> np.
     return C * weights[y_index] * sample_weight
 
 
-class SVC(ClassifierMixin, BaseEstimator):
+class KernelUnits:
+    """The kernel of a kernel machine in the units it is fitted in (shared by SVC and
+    glassml.anomaly.OneClassSVM): reads ``kernel``, ``gamma``, ``coef0``, ``degree`` and the
+    fitted ``_unit`` / ``_gamma``."""
+
+    def _units(self, X: np.ndarray, C: np.ndarray) -> tuple[float, float, np.ndarray]:
+        """(c, gamma in the units X / c, the multipliers' bounds there); see the docstring."""
+        if callable(self.kernel):
+            return 1.0, 0.0, C
+        if self.kernel == "linear":
+            c = max(scale_of(X), 1.0)
+            with np.errstate(over="ignore"):
+                C = C * c * c
+            if not np.all(np.isfinite(C)):
+                raise ValueError(
+                    f"X: expected values whose squares times C fit in float64 for "
+                    f"kernel='linear' (SVC(C) on X is SVC(C c^2) on X / c), got X up to "
+                    f"{float(np.max(np.abs(X))):.3g}: the problem is a hard margin; rescale X"
+                )
+            return c, 0.0, C
+        c = scale_of(X)
+        units = X / c if c != 1.0 else X
+        if self.gamma == "scale":
+            variance = units.var()
+            return c, (1.0 / (units.shape[1] * variance) if variance != 0 else 1.0), C
+        gamma = 1.0 / X.shape[1] if self.gamma == "auto" else float(self.gamma)
+        with np.errstate(over="ignore", under="ignore"):
+            gamma = min(gamma * c * c, _LARGEST_GAMMA)
+        if self.kernel == "poly":
+            largest = gamma * float(np.max(np.einsum("ij,ij->i", units, units))) + abs(self.coef0)
+            with np.errstate(over="ignore"):
+                if not np.isfinite(np.float64(largest) ** self.degree):
+                    raise ValueError(
+                        "X: expected values whose polynomial kernel (gamma x.y + coef0)^degree "
+                        f"fits in float64, got X up to {float(np.max(np.abs(X))):.3g}; rescale X "
+                        "or use gamma='scale', which does not depend on X's units"
+                    )
+        return c, gamma, C
+
+    def _kernel_matrix(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """K(X, Y) in the fitted units, by one GEMM (glassml.linalg) or the user's callable."""
+        if callable(self.kernel):
+            gram = np.asarray(self.kernel(X, Y), dtype=np.float64)
+            if gram.shape != (X.shape[0], Y.shape[0]):
+                raise ValueError(
+                    f"kernel: expected a callable returning shape {(X.shape[0], Y.shape[0])}, "
+                    f"got {gram.shape}"
+                )
+            if not np.all(np.isfinite(gram)):
+                raise ValueError("kernel: expected finite kernel values, got NaN or infinity")
+            return gram
+        if self.kernel == "linear":
+            return linear_kernel(X, Y)
+        if self.kernel == "poly":
+            return polynomial_kernel(X, Y, degree=self.degree, gamma=self._gamma, coef0=self.coef0)
+        if self.kernel == "rbf":
+            return rbf_kernel(X, Y, gamma=self._gamma)
+        return sigmoid_kernel(X, Y, gamma=self._gamma, coef0=self.coef0)
+
+    def _in_units(self, X: np.ndarray) -> np.ndarray:
+        return X / self._unit if self._unit != 1.0 else X
+
+
+class SVC(ClassifierMixin, KernelUnits, BaseEstimator):
     """C-support vector classification by sequential minimal optimisation.
 
     Dual problem for each pair of classes (labels y_i = ±1, Q_ij = y_i y_j K(x_i, x_j))::
@@ -172,65 +235,6 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.decision_function_shape = decision_function_shape
         self.random_state = random_state
-
-    # ---- parameters and units -----------------------------------------------------------------
-
-    def _units(self, X: np.ndarray, C: np.ndarray) -> tuple[float, float, np.ndarray]:
-        """(c, gamma in the units X / c, the multipliers' bounds there); see the docstring."""
-        if callable(self.kernel):
-            return 1.0, 0.0, C
-        if self.kernel == "linear":
-            c = max(scale_of(X), 1.0)
-            with np.errstate(over="ignore"):
-                C = C * c * c
-            if not np.all(np.isfinite(C)):
-                raise ValueError(
-                    f"X: expected values whose squares times C fit in float64 for "
-                    f"kernel='linear' (SVC(C) on X is SVC(C c^2) on X / c), got X up to "
-                    f"{float(np.max(np.abs(X))):.3g}: the problem is a hard margin; rescale X"
-                )
-            return c, 0.0, C
-        c = scale_of(X)
-        units = X / c if c != 1.0 else X
-        if self.gamma == "scale":
-            variance = units.var()
-            return c, (1.0 / (units.shape[1] * variance) if variance != 0 else 1.0), C
-        gamma = 1.0 / X.shape[1] if self.gamma == "auto" else float(self.gamma)
-        with np.errstate(over="ignore", under="ignore"):
-            gamma = min(gamma * c * c, _LARGEST_GAMMA)
-        if self.kernel == "poly":
-            largest = gamma * float(np.max(np.einsum("ij,ij->i", units, units))) + abs(self.coef0)
-            with np.errstate(over="ignore"):
-                if not np.isfinite(np.float64(largest) ** self.degree):
-                    raise ValueError(
-                        "X: expected values whose polynomial kernel (gamma x.y + coef0)^degree "
-                        f"fits in float64, got X up to {float(np.max(np.abs(X))):.3g}; rescale X "
-                        "or use gamma='scale', which does not depend on X's units"
-                    )
-        return c, gamma, C
-
-    def _kernel_matrix(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        """K(X, Y) in the fitted units, by one GEMM (glassml.linalg) or the user's callable."""
-        if callable(self.kernel):
-            gram = np.asarray(self.kernel(X, Y), dtype=np.float64)
-            if gram.shape != (X.shape[0], Y.shape[0]):
-                raise ValueError(
-                    f"kernel: expected a callable returning shape {(X.shape[0], Y.shape[0])}, "
-                    f"got {gram.shape}"
-                )
-            if not np.all(np.isfinite(gram)):
-                raise ValueError("kernel: expected finite kernel values, got NaN or infinity")
-            return gram
-        if self.kernel == "linear":
-            return linear_kernel(X, Y)
-        if self.kernel == "poly":
-            return polynomial_kernel(X, Y, degree=self.degree, gamma=self._gamma, coef0=self.coef0)
-        if self.kernel == "rbf":
-            return rbf_kernel(X, Y, gamma=self._gamma)
-        return sigmoid_kernel(X, Y, gamma=self._gamma, coef0=self.coef0)
-
-    def _in_units(self, X: np.ndarray) -> np.ndarray:
-        return X / self._unit if self._unit != 1.0 else X
 
     # ---- training -----------------------------------------------------------------------------
 

@@ -40,6 +40,51 @@ def standardise_divides_by_zero(X_train, X_test):
         return (X_train - mean) / std, (X_test - mean) / std
 
 
+@solution("practice/one-hot")
+def one_hot(train, test):
+    categories = sorted(set(train))
+    index = {c: j for j, c in enumerate(categories)}
+
+    def encode(column):
+        Z = np.zeros((len(column), len(categories)))
+        for i, value in enumerate(column):
+            if value in index:
+                Z[i, index[value]] = 1.0
+        return Z
+
+    return encode(train), encode(test)
+
+
+@mutant("practice/one-hot", fails="OneHotEncoder", cause="first appearance")
+def one_hot_first_seen(train, test):
+    categories = list(dict.fromkeys(train))
+    return (
+        np.array([[v == c for c in categories] for v in train], dtype=float),
+        np.array([[v == c for c in categories] for v in test], dtype=float),
+    )
+
+
+@mutant("practice/one-hot", fails="OneHotEncoder")
+def one_hot_categories_of_both(train, test):
+    categories = sorted(set(train) | set(test))
+    return (
+        np.array([[v == c for c in categories] for v in train], dtype=float),
+        np.array([[v == c for c in categories] for v in test], dtype=float),
+    )
+
+
+@mutant("practice/one-hot", fails="OneHotEncoder")
+def one_hot_drop_first(train, test):
+    """Dummy coding (drop the first category) is a different encoding."""
+    categories = sorted(set(train))[1:]
+    return (
+        np.array([[v == c for c in categories] for v in train], dtype=float).reshape(
+            len(train), -1
+        ),
+        np.array([[v == c for c in categories] for v in test], dtype=float).reshape(len(test), -1),
+    )
+
+
 @solution("practice/kfold-indices")
 def kfold_indices(n, k):
     sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]

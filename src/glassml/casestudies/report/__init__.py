@@ -1,24 +1,9 @@
-"""Case-study reports: a fixed set of sections, rendered to one self-contained HTML file."""
+"""Case-study reports: a fixed set of sections, rendered to one self-contained HTML file.
 
-from glassml.casestudies.report._blocks import (
-    SECTIONS,
-    Headline,
-    Report,
-    Section,
-    format_value,
-    interval,
-)
-from glassml.casestudies.report._math import equation_svg
-from glassml.casestudies.report._render import render_index, render_study
+Public here is what a study writes with; the renderers (``_render``) and the cell formatter
+(``_blocks.format_value``) are the framework's own.
+"""
 
-__all__ = [
-    "SECTIONS",
-    "Headline",
-    "Report",
-    "Section",
-    "equation_svg",
-    "format_value",
-    "interval",
-    "render_index",
-    "render_study",
-]
+from glassml.casestudies.report._blocks import SECTIONS, Headline, Report, Section, interval
+
+__all__ = ["SECTIONS", "Headline", "Report", "Section", "interval"]

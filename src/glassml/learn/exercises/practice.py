@@ -3,10 +3,12 @@ References are scikit-learn's, which glassml borrows for this infrastructure."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
 from sklearn.model_selection import KFold
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from glassml.learn._authoring import (
     Exercise,
@@ -69,6 +71,56 @@ standardise = Exercise(
             atol=1e-10,
             hint="A constant column has std 0: dividing gives nan; use a scale of 1 there "
             "(its centred values are all 0 anyway).",
+        ),
+    ],
+)
+
+
+def _one_hot_reference(train, test):
+    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+    encoder.fit(np.asarray(train, dtype=object)[:, None])
+    with warnings.catch_warnings():  # unknown test categories are the point, not a surprise
+        warnings.simplefilter("ignore", UserWarning)
+        return (
+            encoder.transform(np.asarray(train, dtype=object)[:, None]),
+            encoder.transform(np.asarray(test, dtype=object)[:, None]),
+        )
+
+
+_categories = st.sampled_from(["red", "green", "blue", "grey"])
+_category_columns = st.tuples(
+    st.lists(_categories, min_size=1, max_size=6).map(lambda v: np.array(v, dtype=object)),
+    st.lists(_categories, min_size=1, max_size=4).map(lambda v: np.array(v, dtype=object)),
+)
+
+
+def _first_seen_order(e, o, train, test):
+    seen = list(dict.fromkeys(train.tolist()))
+    return near(o[0], np.array([[value == c for c in seen] for value in train], dtype=float))
+
+
+one_hot = Exercise(
+    "practice/one-hot",
+    "One-hot encoding a categorical feature",
+    "one_hot(train, test)",
+    lesson="practice/preprocessing",
+    returns=("Z_train", "Z_test"),
+    summary="One 0/1 column per category seen in training, in sorted order; a test value never "
+    "seen in training becomes a row of zeros.",
+    checks=[
+        agrees(
+            "agrees with sklearn's OneHotEncoder(handle_unknown='ignore') fitted on the "
+            "training column (as glassml.preprocessing.tabular_preprocessor)",
+            _category_columns,
+            _one_hot_reference,
+            rtol=0,
+            atol=0,
+            hint="The categories, and so the columns, come from the training data only, sorted. "
+            "A test category the model never saw has no column: its row is all zeros (a new "
+            "column would change the model's input size; guessing a category would invent data).",
+            diagnoses=[
+                (_first_seen_order, "columns in order of first appearance; sort the categories"),
+            ],
         ),
     ],
 )
@@ -194,4 +246,4 @@ roc_auc = Exercise(
 )
 
 
-register(standardise, kfold_indices, precision_recall_f1, roc_auc)
+register(standardise, one_hot, kfold_indices, precision_recall_f1, roc_auc)

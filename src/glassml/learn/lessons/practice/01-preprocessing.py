@@ -49,7 +49,7 @@ axes[1].set_title("k-NN accuracy (5-fold CV)")
 plt.show()
 
 # %% [markdown]
-# ## Exercise: standardise with the training statistics
+# ## Exercise 1: standardise with the training statistics
 #
 # Return `(Z_train, Z_test)`.
 
@@ -61,3 +61,26 @@ def standardise(X_train, X_test):
 
 
 check("practice/standardise", standardise)
+
+# %% [markdown]
+# ## Feature engineering: categories as numbers
+#
+# A categorical feature (a colour, a country) has no order, so coding it as 0, 1, 2 would
+# invent one. **One-hot encoding** gives each category $c$ its own indicator column,
+# $z_{ic} = [x_i = c]$. The categories are, again, learned from the training data: a test value
+# never seen in training gets a row of zeros (glassml's `tabular_preprocessor` uses scikit-learn's
+# `OneHotEncoder(handle_unknown="ignore")` for exactly this).
+#
+# ## Exercise 2: one-hot encoding
+#
+# `train` and `test` are 1-D arrays of category labels; return `(Z_train, Z_test)`, one column
+# per training category in sorted order.
+
+
+# %% exercise="practice/one-hot"
+def one_hot(train, test):
+    """Indicator columns for the sorted training categories; unseen test values -> zeros."""
+    raise NotImplementedError  # your code here
+
+
+check("practice/one-hot", one_hot)

@@ -1,0 +1,280 @@
+"""The computations of the predictive-maintenance study, kept apart from its report.
+
+Everything here works on plain frames and arrays so that each fit is a module-level function
+of one self-contained task: the framework can run the tasks serially or on a Dask cluster and
+get the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SETTINGS = ("setting_1", "setting_2", "setting_3")
+SENSORS = tuple(f"sensor_{i}" for i in range(1, 22))
+
+
+# -- data quality ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SensorAudit:
+    """Which sensors carry information, and why the others were dropped."""
+
+    kept: tuple[str, ...]
+    dropped: dict[str, str]  # sensor -> reason
+    conditions: int  # number of operating conditions found in the settings
+
+
+def _condition_keys(frame: pd.DataFrame) -> pd.Series:
+    """The settings rounded to the grid the simulator used (altitude, Mach number, throttle
+    angle), as one label per row."""
+    rounded = frame[list(SETTINGS)].round({"setting_1": 0, "setting_2": 2, "setting_3": 0})
+    # Adding 0.0 turns the -0.0 that rounding leaves on tiny negative settings into 0.0.
+    return (rounded + 0.0).astype(str).agg("/".join, axis=1)
+
+
+def operating_condition(frame: pd.DataFrame) -> np.ndarray:
+    """Number each row's operating condition (one in FD001/FD003, six in FD002/FD004)."""
+    return pd.factorize(_condition_keys(frame))[0]
+
+
+def audit_sensors(train: pd.DataFrame) -> SensorAudit:
+    """A sensor is dropped when it is constant, or takes at most two values within every
+    operating condition (a quantised reading that cannot track gradual wear)."""
+    condition = operating_condition(train)
+    dropped: dict[str, str] = {}
+    for sensor in SENSORS:
+        values = train[sensor]
+        if values.nunique() == 1:
+            dropped[sensor] = f"constant ({values.iloc[0]:g})"
+            continue
+        per_condition = values.groupby(condition).nunique().max()
+        if per_condition <= 2:
+            dropped[sensor] = f"only {per_condition} distinct values per operating condition"
+    kept = tuple(s for s in SENSORS if s not in dropped)
+    return SensorAudit(kept, dropped, int(condition.max()) + 1)
+
+
+def quality_table(train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for name, frame in (("training", train), ("test", test)):
+        lengths = frame.groupby("unit")["cycle"].max()
+        rows.append(
+            {
+                "set": name,
+                "engines": int(frame["unit"].nunique()),
+                "rows": len(frame),
+                "missing values": int(frame.isna().sum().sum()),
+                "duplicate rows": int(frame.duplicated().sum()),
+                "cycles per engine (min)": int(lengths.min()),
+                "cycles per engine (median)": float(lengths.median()),
+                "cycles per engine (max)": int(lengths.max()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# -- features -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FeatureSpec:
+    sensors: tuple[str, ...]
+    windows: tuple[int, ...]
+    stats: tuple[str, ...]
+
+
+def normalise(frame: pd.DataFrame, reference: pd.DataFrame, sensors) -> pd.DataFrame:
+    """Standardise each sensor within its operating condition, with the training engines'
+    per-condition mean and standard deviation (the test set never informs the scaling; a
+    condition the training engines never ran in falls back to the global scaling)."""
+    sensors = list(sensors)
+    keys, reference_keys = _condition_keys(frame), _condition_keys(reference)
+    grouped = reference[sensors].groupby(reference_keys.to_numpy())
+    mean = grouped.mean().reindex(keys.to_numpy())
+    std = grouped.std().reindex(keys.to_numpy())
+    mean = mean.fillna(reference[sensors].mean()).to_numpy()
+    std = std.fillna(reference[sensors].std()).to_numpy()
+    out = frame.copy()
+    out[sensors] = (frame[sensors].to_numpy() - mean) / np.where(std > 0, std, 1.0)
+    return out
+
+
+def tabular_features(frame: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
+    """The current reading, rolling means, slopes and exponentially weighted means of each
+    sensor over the last few cycles of its own engine, and the engine's age."""
+    from glassml.timeseries import rolling_features
+
+    unit = frame["unit"].to_numpy()
+    parts = [frame[list(spec.sensors)].reset_index(drop=True)]
+    for window in spec.windows:
+        rolled = rolling_features(
+            frame, unit, window, stats=spec.stats, columns=list(spec.sensors), time="cycle"
+        )
+        parts.append(rolled.reset_index(drop=True))
+    parts.append(pd.DataFrame({"cycle": frame["cycle"].to_numpy(dtype=float)}))
+    return pd.concat(parts, axis=1)
+
+
+def linear_features(frame: pd.DataFrame, sensors, window: int) -> pd.DataFrame:
+    """For the regression analysis: each sensor's mean over the last ``window`` cycles (a
+    smoothed level whose coefficient reads as cycles of life per standard deviation)."""
+    from glassml.timeseries import rolling_features
+
+    rolled = rolling_features(
+        frame, frame["unit"].to_numpy(), window, stats=("mean",), columns=list(sensors)
+    )
+    rolled.columns = [c.replace(f"_mean{window}", "") for c in rolled.columns]
+    return rolled.reset_index(drop=True)
+
+
+def last_windows(frame: pd.DataFrame, sensors, length: int) -> np.ndarray:
+    """The last ``length`` cycles of every engine, (n_engines, length, n_sensors); an engine
+    with fewer cycles is padded at the start with its first reading (it was new then)."""
+    blocks = []
+    for _, engine in frame.groupby("unit", sort=True):
+        values = engine[list(sensors)].to_numpy(dtype=np.float32)
+        if len(values) < length:
+            values = np.concatenate([np.repeat(values[:1], length - len(values), 0), values])
+        blocks.append(values[-length:])
+    return np.stack(blocks)
+
+
+def all_windows(frame: pd.DataFrame, sensors, length: int, stride: int):
+    """Every window of ``length`` cycles (never crossing engines) and the row it ends at."""
+    from glassml.timeseries import windows
+
+    X, index = windows(
+        frame[list(sensors)].to_numpy(dtype=np.float32),
+        frame["unit"].to_numpy(),
+        length,
+        stride,
+        return_index=True,
+    )
+    return X, np.asarray(index)
+
+
+# -- models ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FitTask:
+    """One independent fit: the model, its settings, the data and the seed."""
+
+    model: str  # "linear" | "boosting" | "network"
+    params: dict
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_eval: tuple[np.ndarray, ...]  # each is predicted; predictions come back in order
+    seed: int
+
+
+def fit_and_predict(task: FitTask) -> tuple[np.ndarray, ...]:
+    """Fit one model and predict every evaluation set (clipped to the label range).
+
+    BLAS runs on one thread: a matrix product's rounding depends on how it is split between
+    threads, and a network trained in float32 amplifies that into different weights, so a
+    task must not depend on how many threads the process it lands in happens to have.
+    """
+    from glassml._threads import one_blas_thread
+
+    with one_blas_thread():
+        return _fit_and_predict(task)
+
+
+def _fit_and_predict(task: FitTask) -> tuple[np.ndarray, ...]:
+    if task.model == "linear":
+        from glassml.linear import LinearRegression
+
+        model = LinearRegression().fit(task.X_train, task.y_train)
+    elif task.model == "boosting":
+        from glassml.ensemble import HistGradientBoostingRegressor
+
+        model = HistGradientBoostingRegressor(
+            random_state=task.seed, early_stopping=False, **task.params
+        ).fit(task.X_train, task.y_train)
+    elif task.model == "network":
+        from glassml.nn import SequenceRegressor
+
+        model = SequenceRegressor(random_state=task.seed, **task.params).fit(
+            task.X_train, task.y_train
+        )
+    else:  # pragma: no cover - the study only builds the three kinds above
+        raise ValueError(f"model: expected 'linear', 'boosting' or 'network', got {task.model!r}")
+    top = float(np.max(task.y_train))
+    return tuple(np.clip(np.ravel(model.predict(X)), 0.0, top) for X in task.X_eval)
+
+
+def fit_boosting(X: np.ndarray, y: np.ndarray, params: dict, seed: int):
+    """The boosting model itself (for the explanations), fitted like ``fit_and_predict``."""
+    from glassml.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(random_state=seed, early_stopping=False, **params).fit(
+        X, y
+    )
+
+
+# -- reliability ----------------------------------------------------------------------------
+def residual_failure_probability(
+    predicted: np.ndarray, residuals: np.ndarray, horizon: float
+) -> np.ndarray:
+    """P(true RUL <= horizon | predicted RUL) from the empirical distribution of held-out
+    residuals (true - predicted): the model's own track record, no distributional guess."""
+    residuals = np.sort(np.asarray(residuals, dtype=float))
+    # true <= horizon  <=>  residual <= horizon - predicted
+    counts = np.searchsorted(residuals, horizon - np.asarray(predicted, float), side="right")
+    return counts / len(residuals)
+
+
+# -- the maintenance decision ---------------------------------------------------------------
+def rul_policy_cost(
+    trajectories: list[tuple[np.ndarray, int]],
+    thresholds: np.ndarray,
+    failure_cost: float,
+    repair_cost: float,
+) -> pd.DataFrame:
+    """Simulate "repair as soon as predicted RUL <= threshold" on complete engine histories.
+
+    ``trajectories`` holds, per engine, its predicted RUL at cycles 1..T and its life T (the
+    engine fails at the end of cycle T). An engine repaired at cycle t < T costs
+    ``repair_cost`` and ran t cycles; one never flagged in time fails: ``failure_cost`` after T
+    cycles. By the renewal-reward theorem the long-run cost per cycle is the total cost over
+    the total cycles run (Ross, Stochastic Processes, §3.6).
+    """
+    rows = []
+    for threshold in thresholds:
+        cost = cycles = failures = wasted = 0.0
+        for predicted, life in trajectories:
+            flagged = np.flatnonzero(predicted <= threshold)
+            # A repair scheduled in the last cycle is too late: the engine fails during it.
+            if flagged.size and flagged[0] + 1 < life:
+                stop = flagged[0] + 1
+                cost += repair_cost
+                cycles += stop
+                wasted += life - stop
+            else:
+                cost += failure_cost
+                cycles += life
+                failures += 1
+        n = len(trajectories)
+        rows.append(
+            {
+                "threshold": float(threshold),
+                "cost_per_1000_cycles": 1000.0 * cost / cycles,
+                "unplanned_failures": failures / n,
+                "wasted_cycles": wasted / n,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def age_policy_cost(
+    survival, ages: np.ndarray, failure_cost: float, repair_cost: float
+) -> np.ndarray:
+    """Classical age replacement (Barlow & Proschan 1965): repair at age T unless failed
+    before. Cost per cycle C(T) = [c_p R(T) + c_f (1 - R(T))] / integral_0^T R(t) dt."""
+    grid = np.linspace(0.0, float(np.max(ages)), 4001)
+    reliability = survival(grid)
+    integral = np.concatenate(
+        [[0.0], np.cumsum(0.5 * (reliability[1:] + reliability[:-1]) * np.diff(grid))]
+    )
+    R = np.interp(ages, grid, reliability)
+    expected_life = np.interp(ages, grid, integral)
+    return 1000.0 * (repair_cost * R + failure_cost * (1.0 - R)) / expected_life

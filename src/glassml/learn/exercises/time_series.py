@@ -1,0 +1,193 @@
+"""Time series and survival: an AR(p) fit by least squares, the Kaplan-Meier estimator and the
+censored Weibull log-likelihood. glassml's time-series and survival family is not on main yet:
+the references are plain definitions verified against statsmodels' AutoReg, lifelines'
+KaplanMeierFitter and lifelines' WeibullFitter in ``tests/learn/test_references.py``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from glassml.learn._authoring import (
+    Exercise,
+    agrees,
+    grid,
+    hnp,
+    near,
+    register,
+    st,
+    vectors,
+)
+
+# --------------------------------------------------------------------------- AR(p)
+
+
+def ar_fit_reference(x, p):
+    """Least squares of x_t on (1, x_{t-1}, ..., x_{t-p}), t = p .. n-1."""
+    n = len(x)
+    design = np.column_stack([np.ones(n - p)] + [x[p - lag : n - lag] for lag in range(1, p + 1)])
+    beta = np.linalg.lstsq(design, x[p:], rcond=None)[0]
+    return beta[0], beta[1:]
+
+
+@st.composite
+def _series(draw):
+    p = draw(st.integers(1, 3))
+    n = draw(st.integers(3 * p + 4, 20))
+    x = draw(vectors(n, grid(-3, 3)))
+    design = np.column_stack([np.ones(n - p)] + [x[p - lag : n - lag] for lag in range(1, p + 1)])
+    if np.linalg.matrix_rank(design) < p + 1:  # a lag identical to the constant: no unique fit
+        x = x + np.arange(n) % 3
+    return x, p
+
+
+ar_fit = Exercise(
+    "time-series/ar-fit",
+    "Fitting an autoregression AR(p)",
+    "ar_fit(x, p)",
+    lesson="time-series/autoregression-and-survival",
+    returns=("intercept", "coefficients"),
+    summary="Regress x_t on 1, x_{t-1}, ..., x_{t-p} for t = p, ..., n-1 by least squares; "
+    "coefficients[0] belongs to lag 1.",
+    checks=[
+        agrees(
+            "agrees with statsmodels' AutoReg (conditional least squares, constant trend)",
+            _series(),
+            ar_fit_reference,
+            rtol=1e-6,
+            atol=1e-8,
+            hint="Row t of the design is (1, x[t-1], ..., x[t-p]) and its target x[t]; the "
+            "first usable t is p. Check that lag 1 is the most recent value.",
+            diagnoses=[
+                (
+                    lambda e, o, x, p: near(o[1], np.asarray(e[1])[::-1]),
+                    "the coefficients are in reverse order: coefficients[0] is lag 1",
+                ),
+            ],
+        ),
+    ],
+)
+
+# --------------------------------------------------------------------------- Kaplan-Meier
+
+
+def kaplan_meier_reference(durations, observed):
+    """Event times and S(t) = prod over event times <= t of (1 - d_j / n_j)."""
+    times = np.unique(durations[observed])
+    at_risk = np.array([np.sum(durations >= t) for t in times], dtype=float)
+    deaths = np.array([np.sum((durations == t) & observed) for t in times], dtype=float)
+    return times, np.cumprod(1.0 - deaths / at_risk)
+
+
+@st.composite
+def _survival(draw):
+    n = draw(st.integers(1, 10))
+    durations = draw(vectors(n, grid(1, 8, 1)))
+    observed = draw(hnp.arrays(bool, (n,), elements=st.booleans()))
+    observed[0] = True
+    return durations, observed
+
+
+def _km_dropped(out, durations, observed):
+    return near(out, kaplan_meier_reference(durations[observed], observed[observed]))
+
+
+def _km_strict(out, durations, observed):
+    times = kaplan_meier_reference(durations, observed)[0]
+    factors = []
+    for t in times:
+        at_risk = np.sum(durations > t)
+        deaths = np.sum((durations == t) & observed)
+        factors.append(1 - deaths / at_risk if at_risk else 0.0)
+    return near(out[1], np.cumprod(factors))
+
+
+kaplan_meier = Exercise(
+    "time-series/kaplan-meier",
+    "The Kaplan-Meier survival curve",
+    "kaplan_meier(durations, observed)",
+    lesson="time-series/autoregression-and-survival",
+    returns=("event_times", "survival"),
+    summary="At each distinct event time t_j (observed deaths only), S = prod (1 - d_j / n_j) "
+    "with d_j deaths at t_j and n_j subjects still at risk (duration >= t_j).",
+    checks=[
+        agrees(
+            "agrees with lifelines' KaplanMeierFitter at the event times",
+            _survival(),
+            kaplan_meier_reference,
+            rtol=1e-9,
+            hint="A censored subject counts in the risk set n_j of every event time up to its "
+            "censoring time, then leaves without dying. Ties: all deaths at t_j enter one "
+            "factor 1 - d_j / n_j, with n_j counting everyone whose duration is >= t_j.",
+            diagnoses=[
+                (
+                    lambda e, o, d, obs: _km_dropped(o, d, obs) and not _km_strict(o, d, obs),
+                    "censored subjects were dropped; they belong to the risk sets before "
+                    "their censoring time",
+                ),
+                (
+                    lambda e, o, d, obs: _km_strict(o, d, obs) and not _km_dropped(o, d, obs),
+                    "the risk set excluded the subjects that die at t_j (use duration >= t_j)",
+                ),
+            ],
+        ),
+    ],
+)
+
+# --------------------------------------------------------------------------- Weibull
+
+
+def weibull_log_likelihood_reference(durations, observed, shape, scale):
+    """S(t) = exp(-(t / scale)^shape); events add log f(t), censored log S(t)."""
+    z = durations / scale
+    log_survival = -(z**shape)
+    log_hazard = np.log(shape / scale) + (shape - 1.0) * np.log(z)
+    return float(np.sum(observed * log_hazard + log_survival))
+
+
+@st.composite
+def _weibull_inputs(draw):
+    n = draw(st.integers(1, 8))
+    durations = draw(vectors(n, grid(0.5, 6)))
+    observed = draw(hnp.arrays(bool, (n,), elements=st.booleans()))
+    return (
+        durations,
+        observed,
+        draw(st.sampled_from([0.5, 1.0, 1.5, 3.0])),
+        draw(st.sampled_from([1.0, 2.0, 4.0])),
+    )
+
+
+def _ignores_censoring(e, o, d, obs, k, lam):
+    return near(o, weibull_log_likelihood_reference(d, np.ones_like(obs), k, lam))
+
+
+weibull_log_likelihood = Exercise(
+    "time-series/weibull-log-likelihood",
+    "The censored Weibull log-likelihood",
+    "weibull_log_likelihood(durations, observed, shape, scale)",
+    lesson="time-series/autoregression-and-survival",
+    summary="With S(t) = exp(-(t/scale)^shape) and hazard h(t) = (shape/scale) "
+    "(t/scale)^(shape-1): sum over subjects of observed * log h(t) + log S(t).",
+    checks=[
+        agrees(
+            "agrees with lifelines' WeibullFitter log-likelihood (right censoring)",
+            _weibull_inputs(),
+            weibull_log_likelihood_reference,
+            rtol=1e-9,
+            hint="An observed death contributes the density f = h S, a censored subject only "
+            "the survival S (it lived at least that long): log L = sum d_i log h(t_i) + "
+            "log S(t_i).",
+            diagnoses=[
+                (_ignores_censoring, "censored subjects were counted as deaths"),
+                (
+                    lambda e, o, d, obs, k, lam: near(
+                        o, weibull_log_likelihood_reference(d, obs, lam, k)
+                    ),
+                    "shape and scale are swapped",
+                ),
+            ],
+        ),
+    ],
+)
+
+register(ar_fit, kaplan_meier, weibull_log_likelihood)
