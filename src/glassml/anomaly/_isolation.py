@@ -114,22 +114,43 @@ def _grow(X, rows, max_depth, seed):
     return nodes, node_count, depth[:node_count].copy()
 
 
+# Rows scored together per tree: their walks are independent, so the CPU overlaps their memory
+# loads, and the block's rows and the tree's nodes stay in the first-level cache meanwhile.
+ROW_BLOCK = 64
+
+
 @njit(cache=True, parallel=True)
-def _mean_path_length(X, roots, left, right, feature, threshold, value):
-    """E over trees of h(x) for each row: walk each tree to a leaf and read its h."""
-    n_rows, n_trees = X.shape[0], roots.shape[0]
+def _mean_path_length(X, roots, depths, child, feature, threshold, value):
+    """E over trees of h(x) for each row: walk each tree to a leaf and read its h.
+
+    Packed layout (``IsolationForest._pack``): the right child is ``child + 1`` and a leaf is
+    its own child behind an infinite threshold, so ``depths[t]`` steps of
+    ``node = child[node] + (x[feature[node]] > threshold[node])`` take x to its leaf in tree
+    t without a data-dependent branch. Node ids and features are unsigned (Numba then skips
+    its negative-index handling). Trees are summed in order: the total of a tree-by-tree walk.
+    """
+    n_rows, n_trees, d = X.shape[0], roots.shape[0], X.shape[1]
+    flat = X.ravel()  # C-contiguous: row r of a block starts at r * d
     out = np.empty(n_rows)
-    for i in prange(n_rows):
-        total = 0.0
+    n_blocks = (n_rows + ROW_BLOCK - 1) // ROW_BLOCK
+    for b in prange(n_blocks):
+        start = b * ROW_BLOCK
+        m = min(ROW_BLOCK, n_rows - start)
+        rows = flat[start * d : (start + m) * d]
+        total = np.zeros(m)
+        node = np.empty(m, dtype=np.uint64)
         for t in range(n_trees):
-            node = roots[t]
-            while left[node] != LEAF:
-                if X[i, feature[node]] <= threshold[node]:
-                    node = left[node]
-                else:
-                    node = right[node]
-            total += value[node]
-        out[i] = total / n_trees
+            node[:] = roots[t]
+            for _ in range(depths[t]):
+                offset = np.uint64(0)
+                for r in range(m):
+                    k = node[r]
+                    node[r] = child[k] + np.uint64(rows[offset + feature[k]] > threshold[k])
+                    offset += np.uint64(d)
+            for r in range(m):
+                total[r] += value[node[r]]
+        for r in range(m):
+            out[start + r] = total[r] / n_trees
     return out
 
 
@@ -249,21 +270,31 @@ class IsolationForest(BaseDetector):
         return self
 
     def _pack(self) -> None:
-        """All trees in one set of arrays (global node ids, original feature indices)."""
-        parts = {key: [] for key in ("left", "right", "feature", "threshold", "value")}
-        roots, total = [], 0
+        """All trees in one set of arrays for ``_mean_path_length`` (global node ids, original
+        feature indices, leaves pointing to themselves behind an infinite threshold)."""
+        roots, depths, parts, total = [], [], ([], [], [], []), 0
         for estimator, features in zip(self.estimators_, self.estimators_features_, strict=True):
             tree = estimator.tree_
             internal = tree.children_left != LEAF
+            # _grow appends a node's two children together, left first
+            assert np.all(tree.children_right[internal] == tree.children_left[internal] + 1)
             roots.append(total)
-            parts["left"].append(np.where(internal, tree.children_left + total, LEAF))
-            parts["right"].append(np.where(internal, tree.children_right + total, LEAF))
-            parts["feature"].append(np.where(internal, features[np.maximum(tree.feature, 0)], 0))
-            parts["threshold"].append(tree.threshold)
-            parts["value"].append(tree.value[:, 0, 0])
+            depths.append(tree.max_depth)
+            ids = np.arange(total, total + tree.node_count)
+            parts[0].append(np.where(internal, tree.children_left + total, ids))
+            parts[1].append(np.where(internal, features[np.maximum(tree.feature, 0)], 0))
+            parts[2].append(np.where(internal, tree.threshold, np.inf))
+            parts[3].append(tree.value[:, 0, 0])
             total += tree.node_count
-        arrays = (np.concatenate(parts[key]) for key in parts)
-        self._packed = (np.array(roots, dtype=np.int64), *arrays)
+        child, feature, threshold, value = (np.concatenate(part) for part in parts)
+        self._packed = (
+            np.array(roots, dtype=np.uint64),
+            np.array(depths, dtype=np.int64),
+            child.astype(np.uint64),
+            feature.astype(np.uint64),
+            threshold,
+            value,
+        )
 
     def mean_path_length(self, X) -> np.ndarray:
         """E[h(x)]: the path length averaged over the trees (what TreeExplainer explains)."""
