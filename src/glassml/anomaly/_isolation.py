@@ -50,6 +50,27 @@ def average_path_length(n):
     return out
 
 
+def sample_rows(n: int, k: int, rng: np.random.RandomState) -> np.ndarray:
+    """``sample_without_replacement(n, k, random_state=rng)``: the same rows, and ``rng`` left
+    in the same state, without its one-at-a-time draws when k <= n / 100.
+
+    There scikit-learn draws ``rng.randint(n)`` until it holds k distinct values and keeps
+    them in order of first appearance (about 4 microseconds a draw: 0.1 s for 100 trees of
+    256 rows). Drawing exactly the number still missing, in bulk, reads the same stream
+    (``randint(n, size=m)`` yields m successive ``randint(n)``) and never past the draw that
+    completes the set. Other ratios use scikit-learn's own bulk methods.
+    """
+    if k / n > 0.01:  # scikit-learn's own test
+        return sample_without_replacement(n, k, random_state=rng).astype(np.int64)
+    draws = np.empty(0, dtype=np.int64)
+    n_distinct = 0
+    while n_distinct < k:
+        draws = np.concatenate([draws, rng.randint(n, size=k - n_distinct)])
+        values, first = np.unique(draws, return_index=True)
+        n_distinct = values.size
+    return draws[np.sort(first)]
+
+
 @njit(cache=True, nogil=True)
 def _uniform(state):
     """xorshift64* draw in [0, 1) (state: one uint64, never 0)."""
@@ -253,7 +274,7 @@ class IsolationForest(BaseDetector):
         self.estimators_, self.estimators_features_ = [], []
         for _ in range(self.n_estimators):
             # sampled without a permutation of all n rows (284,807 for the fraud data)
-            rows = sample_without_replacement(n, psi, random_state=rng).astype(np.int64)
+            rows = sample_rows(n, psi, rng)
             features = (
                 np.arange(d) if m == d else sample_without_replacement(d, m, random_state=rng)
             )
