@@ -22,8 +22,6 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # Modules whose examples drive the terminal or the browser, tested by their own suites.
 NOT_DOCTESTED = ("glassml.tour", "glassml.cli")
 EXAMPLES_PENDING = {
-    "glassml.autodiff": "issue 9: 15 functions (mean, clip, stack, backward, ...) lack one",
-    "glassml.gaussian_process": "issue 17: the kernels and log_marginal_likelihood lack one",
     "glassml.learn": "issue 20: the workspace and certificate functions lack one",
 }
 

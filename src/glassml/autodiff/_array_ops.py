@@ -63,6 +63,13 @@ def unbroadcast(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     If ``a`` of shape ``shape`` was broadcast to ``g.shape`` then every element of ``a`` fed
     every output element along the new leading axes and along its size-1 axes, so its
     gradient is the sum of the cotangent over those axes. One helper serves every binary op.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.autodiff import Tensor, unbroadcast
+    >>> unbroadcast(Tensor(np.ones((4, 3))), (3,)).data.tolist()
+    [4.0, 4.0, 4.0]
     """
     if type(shape) is not tuple:  # the VJPs pass tuples; a user may pass any sequence
         try:
@@ -256,6 +263,12 @@ def getitem(x, index):
     """``x[index]`` with basic or fancy (integer/boolean array) indexing.
 
     Backward: scatter-add of the cotangent, so repeated fancy indices accumulate.
+
+    Examples
+    --------
+    >>> from glassml.autodiff import getitem, grad
+    >>> grad(lambda x: getitem(x, [0, 0, 2]).sum())([1.0, 1.0, 1.0]).tolist()
+    [2.0, 0.0, 1.0]
     """
     index = _plain_index(index)
     _check_index(index)
@@ -300,12 +313,26 @@ def _check_arrays(arrays: Any) -> list[Any]:
 
 
 def concatenate(arrays: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis; backward slices the cotangent back into pieces."""
+    """Join tensors along an existing axis; backward slices the cotangent back into pieces.
+
+    Examples
+    --------
+    >>> from glassml.autodiff import concatenate, grad
+    >>> grad(lambda x: (concatenate([x, 2 * x]) ** 2).sum())([1.0]).tolist()
+    [10.0]
+    """
     return _concatenate(*_check_arrays(arrays), axis=axis)
 
 
 def stack(arrays: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis: ``concatenate`` of ``expand_dims`` (both differentiable)."""
+    """Join tensors along a new axis: ``concatenate`` of ``expand_dims`` (both differentiable).
+
+    Examples
+    --------
+    >>> from glassml.autodiff import grad, stack
+    >>> grad(lambda x: stack([x, x * x], axis=0).sum())([3.0]).tolist()
+    [7.0]
+    """
     arrays = _check_arrays(arrays)
     rank = np.ndim(_data(arrays[0])) + 1
     if isinstance(axis, bool | np.bool_) or not isinstance(axis, int | np.integer):

@@ -243,7 +243,16 @@ defvjp_arrays(
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``condition`` holds, else ``b`` (the condition is a constant mask)."""
+    """``a`` where ``condition`` holds, else ``b`` (the condition is a constant mask).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.autodiff import grad, where
+    >>> x = np.array([-2.0, 3.0])
+    >>> grad(lambda x: where(x > 0, x * x, -x).sum())(x).tolist()
+    [-1.0, 6.0]
+    """
     return _where(np.asarray(_data(condition), dtype=bool), a, b)
 
 
@@ -268,6 +277,12 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
     """``x`` limited to ``[lo, hi]`` (constant bounds; None means unbounded).
 
     The gradient passes where ``lo <= x <= hi`` and is 0 outside.
+
+    Examples
+    --------
+    >>> from glassml.autodiff import clip, grad
+    >>> grad(lambda x: clip(x, 0.0, 1.0).sum())([-1.0, 0.5, 2.0]).tolist()
+    [0.0, 1.0, 0.0]
     """
     bounds = []
     for name, bound in (("lo", lo), ("hi", hi)):

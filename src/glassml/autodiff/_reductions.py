@@ -32,13 +32,31 @@ def _count(shape: tuple[int, ...], axis: Any) -> int:
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Arithmetic mean over ``axis`` (all axes if None)."""
+    """Arithmetic mean over ``axis`` (all axes if None).
+
+    Examples
+    --------
+    >>> from glassml.autodiff import grad, mean
+    >>> grad(lambda x: mean(x))([1.0, 2.0, 3.0, 4.0]).tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    """
     total = sum(x, axis=axis, keepdims=keepdims)
     return total / _count(np.shape(getattr(x, "data", x)), axis)
 
 
 def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
-    """Variance ``sum((x - mean)^2) / (n - ddof)`` over ``axis`` (two-pass, stable)."""
+    """Variance ``sum((x - mean)^2) / (n - ddof)`` over ``axis`` (two-pass, stable).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.autodiff import grad, var
+    >>> x = np.array([1.0, 2.0, 4.0])
+    >>> float(var(x, ddof=1).data) == float(np.var(x, ddof=1))
+    True
+    >>> np.allclose(grad(lambda x: var(x))(x), 2 * (x - x.mean()) / 3)
+    True
+    """
     if isinstance(ddof, bool | np.bool_) or not isinstance(ddof, int | np.integer):
         raise fail("ddof", "an integer >= 0", ddof)
     centred = x - mean(x, axis=axis, keepdims=True)

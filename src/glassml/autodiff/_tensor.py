@@ -49,7 +49,15 @@ _mode = _GradMode()
 
 
 def is_grad_enabled() -> bool:
-    """Whether primitives executed now record the graph."""
+    """Whether primitives executed now record the graph.
+
+    Examples
+    --------
+    >>> from glassml.autodiff import is_grad_enabled, no_grad
+    >>> with no_grad():
+    ...     is_grad_enabled()
+    False
+    """
     return _mode.enabled
 
 
@@ -103,7 +111,16 @@ def no_grad():
 
 
 def enable_grad():
-    """Context manager (and decorator) that turns recording back on, e.g. inside ``no_grad``."""
+    """Context manager (and decorator) that turns recording back on, e.g. inside ``no_grad``.
+
+    Examples
+    --------
+    >>> from glassml.autodiff import enable_grad, is_grad_enabled, no_grad
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         is_grad_enabled()
+    True
+    """
     return _set_grad_enabled(True)
 
 
@@ -392,7 +409,15 @@ def _data(value: Any) -> Any:
 
 
 def as_tensor(value: Any) -> Tensor:
-    """``value`` itself if it is a Tensor, else a constant Tensor of it."""
+    """``value`` itself if it is a Tensor, else a constant Tensor of it.
+
+    Examples
+    --------
+    >>> from glassml.autodiff import Tensor, as_tensor
+    >>> t = as_tensor([1.0, 2.0])
+    >>> as_tensor(t) is t, t.shape
+    (True, (2,))
+    """
     return value if isinstance(value, Tensor) else Tensor(value)
 
 
@@ -448,6 +473,15 @@ class Primitive:
     ``array_vjps`` (set by :func:`defvjp_arrays`) declares that the VJPs are written so that
     they also accept plain arrays for ``g``, ``ans`` and the arguments and then return a plain
     array: a first-order backward pass calls them that way, with no Tensor built per step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.autodiff import Primitive, defvjp, grad
+    >>> cube = Primitive(lambda x: x ** 3, name="cube")
+    >>> defvjp(cube, lambda g, ans, x: g * 3 * x ** 2)
+    >>> float(grad(lambda x: cube(x))(2.0))
+    12.0
     """
 
     def __init__(self, forward: Callable[..., Any], name: str | None = None) -> None:
@@ -552,7 +586,19 @@ def _positional_names(forward: Callable[..., Any]) -> tuple[str, ...]:
 
 
 def primitive(forward: Callable[..., Any]) -> Primitive:
-    """Decorator turning a NumPy function into a recorded primitive (register VJPs next)."""
+    """Decorator turning a NumPy function into a recorded primitive (register VJPs next).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.autodiff import defvjp, grad, primitive, sigmoid
+    >>> @primitive
+    ... def softplus(x):
+    ...     return np.logaddexp(0.0, x)
+    >>> defvjp(softplus, lambda g, ans, x: g * sigmoid(x))  # tensors in, tensors out
+    >>> float(grad(lambda x: softplus(x))(0.0))
+    0.5
+    """
     return Primitive(forward)
 
 
@@ -572,7 +618,19 @@ def defvjp(prim: Primitive, *vjps: VJP | None) -> None:
 
 
 def defvjp_variadic(prim: Primitive, vjp: Callable[..., Any]) -> None:
-    """Register one ``vjp(argnum, g, ans, *args, **kwargs)`` for every argument (concatenate)."""
+    """Register one ``vjp(argnum, g, ans, *args, **kwargs)`` for every argument (concatenate).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.autodiff import defvjp_variadic, grad, primitive
+    >>> @primitive
+    ... def total(*xs):
+    ...     return sum(xs)
+    >>> defvjp_variadic(total, lambda argnum, g, ans, *xs: g)
+    >>> float(grad(lambda x: total(x, 2 * x, 3 * x))(1.0))
+    6.0
+    """
     prim.variadic_vjp = vjp
 
 
@@ -722,6 +780,15 @@ def backward(
     """Cotangents ``seed^T d output / d input`` for each input (None when unconnected).
 
     With ``create_graph=True`` the returned Tensors are themselves recorded (differentiable).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.autodiff import Tensor, backward
+    >>> x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    >>> (g,) = backward((x * x).sum(), [x])
+    >>> g.data.tolist()
+    [2.0, 4.0]
     """
     cotangents = _backward(output, inputs, seed, create_graph)
     if create_graph:

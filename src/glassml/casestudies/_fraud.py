@@ -2,10 +2,11 @@
 review, and what does that save?
 
 Data quality (exact duplicates dropped before any split), an unsupervised look with the labels
-hidden (PCA, t-SNE, k-means and Gaussian-mixture clusters), three supervised models on an
-honest time-ordered split and on the stratified split the literature uses, ranking metrics
-with bootstrap intervals, a paired comparison, calibration, the review threshold that
-minimises money lost plus review fees, and TreeSHAP of the five transactions scored highest.
+hidden (PCA, t-SNE, k-means and Gaussian-mixture clusters, six anomaly detectors), three
+supervised models on an honest time-ordered split and on the stratified split the literature
+uses, ranking metrics with bootstrap intervals, a paired comparison, calibration, the review
+threshold that minimises money lost plus review fees, and TreeSHAP of the five transactions
+scored highest.
 The numbers come from ``_fraud_analysis``; this module runs the steps and writes the report.
 """
 
@@ -18,9 +19,11 @@ import numpy as np
 from glassml.casestudies import _fraud_analysis as fa
 from glassml.casestudies._fraud_report import (
     SLUG,
+    _is_sample,
     write_comparison,
     write_data,
     write_decision,
+    write_detectors,
     write_interpretation,
     write_mathematics_and_method,
     write_question,
@@ -133,11 +136,19 @@ def run(context) -> None:
         context.metric("fraud_rate", float(y.mean()))
         write_data(context, bunch, frame, quality)
 
+    train, validation, test = fa.time_split(len(y))
     with context.step("Unsupervised view"):
         write_unsupervised(context, X, y, names)
+        # The detectors see the training period without labels (the hour, a circle, left
+        # out) and score the test period the supervised models are scored on; their section
+        # is written beside the supervised results, with which it is compared.
+        detector_tasks = [
+            fa.DetectorTask(name, context.seed, X[train, :-1], X[test, :-1])
+            for name in fa.DETECTORS
+        ]
+        detector_fits = context.map(fa.fit_detector, detector_tasks)
 
     with context.step("Fit models on the time-ordered split"):
-        train, validation, test = fa.time_split(len(y))
         time_fits = _fit_split(context, "time", train, test, X, y, seeds, validation)
         time_table, time_best = _score(context, time_fits, y[test], "time", n_resamples)
 
@@ -163,6 +174,10 @@ def run(context) -> None:
     with context.step("Compare models and calibration"):
         write_mathematics_and_method(context, fee, n_seeds, len(y), (train, validation, test))
         write_results(context, time_fits, time_table, time_best, y[test], strat_tables, n_resamples)
+        write_detectors(
+            context, detector_fits, y[test], len(train), time_fits, time_table, time_best,
+            n_resamples, sample=_is_sample(quality["n_rows"]),
+        )  # fmt: skip
 
     with context.step("Choose the review threshold"):
         write_decision(context, time_fits, y, amounts, (validation, test), fee)

@@ -78,6 +78,17 @@ def log_marginal_likelihood(
 
     ``y`` may have several columns (independent targets sharing the kernel): the values and
     gradients add up.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.stats import multivariate_normal
+    >>> from glassml.gaussian_process import RBF, log_marginal_likelihood
+    >>> X, y = np.array([[0.0], [1.0], [2.5]]), np.array([0.3, -0.1, 0.8])
+    >>> K = RBF(1.0)(X) + 0.01 * np.eye(3)
+    >>> bool(np.isclose(log_marginal_likelihood(RBF(1.0), X, y, 0.01),
+    ...                 multivariate_normal(np.zeros(3), K).logpdf(y)))
+    True
     """
     if not isinstance(kernel, Kernel):
         raise fail("kernel", "a glassml.gaussian_process kernel", kernel)

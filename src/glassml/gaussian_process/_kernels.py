@@ -75,6 +75,13 @@ class Kernel:
 
     Subclasses list ``_hyperparameters`` as ``(value attribute, bounds attribute)`` pairs; a
     hyper-parameter whose bounds are ``"fixed"`` is left out of ``theta``.
+
+    Examples
+    --------
+    >>> from glassml.gaussian_process import RBF, WhiteKernel
+    >>> kernel = RBF(2.0) + WhiteKernel(0.1)
+    >>> kernel.theta.round(6).tolist()  # log length scale, log noise level
+    [0.693147, -2.302585]
     """
 
     _hyperparameters: tuple[tuple[str, str], ...] = ()
@@ -270,7 +277,16 @@ def _pair(X: Any, Y: Any | None) -> tuple[np.ndarray, np.ndarray]:
 
 
 class ConstantKernel(Kernel):
-    """k(x, x') = c. As a factor it scales another kernel (the signal variance)."""
+    """k(x, x') = c. As a factor it scales another kernel (the signal variance).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.gaussian_process import RBF, ConstantKernel
+    >>> kernel = ConstantKernel(4.0) * RBF(1.0)
+    >>> kernel(np.zeros((1, 2))).tolist()
+    [[4.0]]
+    """
 
     _hyperparameters = (("constant_value", "constant_value_bounds"),)
 
@@ -305,6 +321,13 @@ class WhiteKernel(Kernel):
     As in scikit-learn, ``k(X)`` is ``s I`` and ``k(X, Y)`` with ``Y`` given is zero, so the
     noise enters the training covariance and the predictive variance but not the cross-
     covariance between test and training points.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.gaussian_process import WhiteKernel
+    >>> WhiteKernel(0.3)(np.zeros((2, 1))).tolist()
+    [[0.3, 0.0], [0.0, 0.3]]
     """
 
     _hyperparameters = (("noise_level", "noise_level_bounds"),)
@@ -522,7 +545,16 @@ class _Pair(Kernel):
 
 
 class Sum(_Pair):
-    """k = k1 + k2; theta is (theta_1, theta_2). Written ``k1 + k2``."""
+    """k = k1 + k2; theta is (theta_1, theta_2). Written ``k1 + k2``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.gaussian_process import RBF, Sum, WhiteKernel
+    >>> X = np.array([[0.0], [1.0]])
+    >>> np.allclose(Sum(RBF(1.0), WhiteKernel(0.5))(X), RBF(1.0)(X) + 0.5 * np.eye(2))
+    True
+    """
 
     def __call__(self, X, Y=None):
         return self.k1(X, Y) + self.k2(X, Y)
@@ -541,7 +573,17 @@ class Sum(_Pair):
 
 
 class Product(_Pair):
-    """k = k1 k2, so dK/dtheta_1 = (dK1/dtheta_1) * K2 (elementwise). Written ``k1 * k2``."""
+    """k = k1 k2, so dK/dtheta_1 = (dK1/dtheta_1) * K2 (elementwise). Written ``k1 * k2``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.gaussian_process import RBF, ConstantKernel, Product
+    >>> X = np.array([[0.0], [1.0]])
+    >>> k = Product(ConstantKernel(2.0), RBF(1.0))
+    >>> np.allclose(k(X), 2.0 * RBF(1.0)(X))
+    True
+    """
 
     def __call__(self, X, Y=None):
         return self.k1(X, Y) * self.k2(X, Y)
