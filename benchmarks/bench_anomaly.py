@@ -8,11 +8,15 @@ from benchmarks._harness import Workload, register
 
 
 def _creditcard_shape():
-    """Synthetic data of the credit-card shape: 284,807 x 30, 0.17 % shifted outliers."""
+    """Synthetic data of the credit-card shape: 284,807 x 30, 0.17 % outliers.
+
+    The outliers are shifted by N(0, 1) per feature: hard enough that neither forest ranks them
+    perfectly (ROC-AUC about 0.95), so the check can tell a wrong forest from a right one.
+    """
     rng = np.random.default_rng(0)
     X = rng.normal(size=(284_807, 30))
     outliers = rng.choice(284_807, 492, replace=False)
-    X[outliers] += rng.normal(0.0, 4.0, size=(492, 30))
+    X[outliers] += rng.normal(0.0, 1.0, size=(492, 30))
     y = np.zeros(284_807, dtype=int)
     y[outliers] = 1
     return X, y
@@ -40,13 +44,21 @@ def _iforest_pyod(data):
 
 
 def _iforest_check(data, ours, reference) -> str:
+    """ROC-AUC, mean score and score correlation of the two forests.
+
+    Two forests of 100 random trees agree only up to their Monte Carlo noise: two scikit-learn
+    seeds correlate at about 0.78 on this data (measured), and so do glassml and scikit-learn;
+    a forest's mean score varies by about 0.003 (sd) from seed to seed (over 8 seeds: glassml
+    -0.4394, scikit-learn -0.4404).
+    """
     from sklearn.metrics import roc_auc_score
 
     _, y = data
     return (
         f"ROC-AUC ours {roc_auc_score(y, -ours):.4f} vs sklearn "
-        f"{roc_auc_score(y, -reference):.4f}; "
-        f"score correlation {np.corrcoef(ours, reference)[0, 1]:.4f}"
+        f"{roc_auc_score(y, -reference):.4f}; mean score {ours.mean():.4f} vs "
+        f"{reference.mean():.4f}; score correlation {np.corrcoef(ours, reference)[0, 1]:.3f} "
+        "(two sklearn seeds: ~0.78)"
     )
 
 

@@ -12,6 +12,11 @@
   IsolationForest with the same parameters (the issue's tolerance; the seed-to-seed standard
   deviation of the AUC is below 0.01 here, so the mean's standard error is about 0.003).
 - TreeExplainer reads the trees: its SHAP values plus base value equal E[h(x)] (1e-10).
+- The packed, branch-free scoring kernel equals a tree-by-tree walk through ``Tree.apply``
+  (1e-12), also at points lying exactly on thresholds and for row counts that are not a
+  multiple of the kernel's row block.
+- ``sample_rows`` draws exactly scikit-learn's ``sample_without_replacement`` rows and leaves
+  the generator in the same state (exact equality), so a seed grows the same forest.
 """
 
 import numpy as np
@@ -20,9 +25,16 @@ from parity import assert_close, assert_within_se
 from sklearn.datasets import load_breast_cancer, make_moons
 from sklearn.ensemble import IsolationForest as SkIsolationForest
 from sklearn.metrics import roc_auc_score
+from sklearn.utils.random import sample_without_replacement
 
 from glassml.anomaly import IsolationForest
-from glassml.anomaly._isolation import EULER_GAMMA, _grow, average_path_length
+from glassml.anomaly._isolation import (
+    EULER_GAMMA,
+    ROW_BLOCK,
+    _grow,
+    average_path_length,
+    sample_rows,
+)
 from glassml.explain import TreeExplainer
 from glassml.tree._nodes import Tree
 
@@ -138,3 +150,37 @@ def test_bad_input_is_named():
         IsolationForest(max_features=4).fit(X)
     with pytest.raises(ValueError, match="X"):
         IsolationForest().fit(np.full((5, 2), np.nan))
+
+
+@pytest.mark.parametrize("max_features", [1.0, 0.5])
+def test_packed_kernel_equals_a_walk_through_each_tree(max_features):
+    rng = np.random.default_rng(8)
+    X = np.round(rng.normal(size=(400, 5)), 1)  # ties: thresholds can fall on data values
+    forest = IsolationForest(n_estimators=12, max_features=max_features, random_state=3).fit(X)
+    # rows that sit exactly on every threshold of the first tree, plus a ragged last block
+    tree0 = forest.estimators_[0].tree_
+    on_threshold = np.tile(X[:1], (tree0.node_count, 1))
+    internal = tree0.children_left != -1
+    columns = forest.estimators_features_[0][tree0.feature[internal]]
+    on_threshold[np.flatnonzero(internal), columns] = tree0.threshold[internal]
+    Z = np.vstack([X, on_threshold, rng.normal(size=(3 * ROW_BLOCK + 5, 5))])
+    by_tree = [
+        estimator.tree_.predict(np.ascontiguousarray(Z[:, features]))[:, 0, 0]
+        for estimator, features in zip(forest.estimators_, forest.estimators_features_, strict=True)
+    ]
+    assert_close(forest.mean_path_length(Z), np.mean(by_tree, axis=0), rtol=1e-12, what="E[h(x)]")
+
+
+@pytest.mark.parametrize(
+    ("n", "k"), [(284_807, 256), (5_000, 50), (100, 1), (1_000, 11), (300, 256)]
+)
+def test_sample_rows_draws_scikit_learns_rows(n, k):
+    # (5000, 50): a repeated draw in about one call in four; (1000, 11) and (300, 256): above
+    # the 1 % ratio, scikit-learn's bulk methods
+    for seed in range(40):
+        ours, theirs = np.random.RandomState(seed), np.random.RandomState(seed)
+        for _ in range(3):
+            assert np.array_equal(
+                sample_rows(n, k, ours), sample_without_replacement(n, k, random_state=theirs)
+            )
+        assert ours.randint(2**31 - 1) == theirs.randint(2**31 - 1)  # same generator state
