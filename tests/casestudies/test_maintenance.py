@@ -44,8 +44,12 @@ def test_quick_mode_metrics(quick_run):
     metrics = result.metrics
     assert all(math.isfinite(value) for value in metrics.values())
     assert HEADLINE <= set(metrics)
+    # Predicting the training labels' mean for every test engine scores RMSE ~42: each model
+    # must do clearly better (quick mode measured 24.3 / 12.3 / 20.5), boosting near the
+    # published 12-13 band.
     for model in ("linear", "boosting", "network"):
-        assert 0 < metrics[f"rmse_{model}"] < 60, model  # a constant guess of 62 scores ~42
+        assert 0 < metrics[f"rmse_{model}"] < 35, model
+    assert metrics["rmse_boosting"] < 16
     assert metrics["best_rmse_low"] <= metrics["best_rmse_high"]
     assert metrics["n_sensors_kept"] == 14
     # TreeSHAP's values add up to the model's output on every test engine.
