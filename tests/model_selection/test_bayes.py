@@ -22,6 +22,7 @@ from sklearn.datasets import load_iris
 from sklearn.model_selection import cross_val_score
 from sklearn.svm import SVC
 
+from glassml.gaussian_process import log_marginal_likelihood
 from glassml.model_selection import (
     BayesSearchCV,
     Categorical,
@@ -34,7 +35,6 @@ from glassml.model_selection._acquisition import (
     expected_improvement,
     probability_of_improvement,
 )
-from glassml.gaussian_process import log_marginal_likelihood
 from glassml.model_selection._bayes import BayesOptimizer, Posterior, SurrogateGP, surrogate_kernel
 from glassml.model_selection._space import Space
 
