@@ -275,9 +275,11 @@ class BayesOptimizer:
         # nothing; scikit-optimize likewise passes over duplicates to its next candidate.
         ranked = [refined[i] for i in np.argsort(-np.asarray(refined_gains), kind="stable")]
         ranked += [candidates[i] for i in order]
-        fresh = self._fresh(self.space.snap(np.array(ranked)), taken)
-        if len(fresh):
-            return fresh[0]
+        ranked = np.array(ranked)
+        for start in range(0, len(ranked), 64):  # the first chunk nearly always has one
+            fresh = self._fresh(self.space.snap(ranked[start : start + 64]), taken)
+            if len(fresh):
+                return fresh[0]
         return self._random_point(taken)
 
     @staticmethod
