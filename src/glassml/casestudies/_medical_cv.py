@@ -19,7 +19,8 @@ that one run into a model whose held-out-fold AUC and accuracy (at p = 0.5) are 
 each with the left-right mirror average at prediction (``flip``) or without (``no flip``).
 Rules that share a training run are compared on the same networks, so their paired
 differences carry no seed noise. Run from the command line:
-``python -m glassml.casestudies._medical_cv out.json [recipe ...]``.
+``python -m glassml.casestudies._medical_cv out.json [recipe ...]``, then
+``python -m glassml.casestudies._medical_cv --summarise out.json ...`` for the table.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ RECIPES: dict[str, dict] = {
     "24/48/96, smoothing 0.1": {},
     "16/32/64, smoothing 0.1": {"channels": (16, 32, 64)},
     "24/48/96, smoothing 0.1, mixup 0.2": {"mixup": 0.2},
+    "24/48/96, smoothing 0.1, 90 epochs": {"epochs": 90},
     "24/48/96, no smoothing": {"label_smoothing": 0.0},
 }
 SNAPSHOTS = (10, 20)
@@ -204,9 +206,28 @@ def summarise(rows: list[dict], baseline: tuple[str, str]) -> list[dict]:
     return sorted(table, key=lambda row: -row["CV AUC"])
 
 
+def markdown(table: list[dict]) -> str:
+    """The summary as a Markdown table (for the docs)."""
+    lines = [
+        "| recipe | rule | CV AUC | CV accuracy | AUC − current, paired |",
+        "|---|---|---|---|---|",
+    ]
+    for row in table:
+        lines.append(
+            f"| {row['recipe']} | {row['rule']} | {row['CV AUC']:.3f} ± {row['AUC se']:.3f} "
+            f"| {row['CV accuracy']:.3f} ± {row['accuracy se']:.3f} "
+            f"| {row['AUC - baseline']:+.3f} ± {row['paired se']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> None:
     from glassml.datasets import load_medmnist
 
+    if argv[0] == "--summarise":  # --summarise rows.json ...: one table over saved runs
+        rows = [row for path in argv[1:] for row in json.load(open(path))]
+        print(markdown(summarise(rows, (rows[0]["recipe"], "best val epoch, flip"))))
+        return
     out = argv[0]
     names = argv[1:] or list(RECIPES)
     data = load_medmnist("breastmnist")
@@ -219,8 +240,7 @@ def main(argv: list[str]) -> None:
         with open(out, "w") as f:  # after each recipe, so a stopped run keeps its rows
             json.dump(rows, f, indent=1)
     print(f"{time.perf_counter() - start:.0f} s")
-    for row in summarise(rows, (names[0], "best val epoch, flip")):
-        print(row)
+    print(markdown(summarise(rows, (names[0], "best val epoch, flip"))))
 
 
 if __name__ == "__main__":
