@@ -4,7 +4,7 @@ Can a small convolutional network tell malignant from normal/benign breast ultra
 28x28 pixels, how well calibrated are its probabilities, and what does it look at? The study
 checks the data (class balance per split, duplicates, pixel statistics), fits two baselines
 on the pixels (logistic regression; PCA + RBF SVM), trains a glassml CNN over several seeds
-(augmentation, class weighting, model selection on validation AUC), reports test AUC and
+(augmentation, class weighting, weight averaging chosen by cross-validation), reports test AUC and
 accuracy with bootstrap intervals, a high-sensitivity operating point chosen on validation,
 calibration before/after temperature scaling, and gradient and LIME explanations.
 """

@@ -9,8 +9,10 @@ where a is a random augmentation drawn afresh for every image of every batch (a 
 flip with probability 1/2, a rotation of up to ``max_degrees`` and a shift of up to
 ``max_shift`` pixels, one affine warp with bilinear interpolation; then a gain and offset of
 the grey levels). Adam updates θ; after each
-epoch the validation AUC is measured and the weights of the best epoch are kept (early
-stopping after ``patience`` epochs without improvement).
+epoch the validation AUC is measured. The model is either the average of the last
+``swa_epochs`` epochs' weights (stochastic weight averaging; the study's choice, made by
+cross-validation in ``_medical_cv.py``) or, with ``swa_epochs = 0``, the weights of the best
+validation epoch (early stopping after ``patience`` epochs without improvement).
 
 ``train_cnn`` is a module-level function of one :class:`CNNTask` that carries its own seed, so
 that ``context.map`` gives the same result serially and on Dask.
