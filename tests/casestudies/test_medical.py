@@ -3,8 +3,11 @@
 References and tolerances: the class-weighted loss equals scikit-learn's ``log_loss`` with
 sample weights to 1e-10 (float64) and its gradient passes the finite-difference check; the
 augmentation with no rotation or shift is exactly the identity or the mirror image; an integer
-shift moves the pixels exactly. The full-mode targets (test AUC >= 0.91, accuracy >= 0.865,
-mean of 3 seeds) are a ``slow`` test (``GLASSML_FULL=1``).
+shift moves the pixels exactly. Weight averaging: parameters are the snapshots' mean (rel 1e-6)
+and the recomputed batch-norm statistics equal a direct convolution's (rel 1e-4, float32). The
+cross-validation folds are checked for disjointness, coverage and stratification. The
+full-mode targets (test AUC >= 0.91, accuracy >= 0.865, mean of 3 seeds) are a ``slow`` test
+(``GLASSML_FULL=1``).
 """
 
 from __future__ import annotations
@@ -22,10 +25,13 @@ from glassml import autodiff as ad
 from glassml import casestudies
 from glassml.casestudies._medical_cnn import (
     augment,
+    average_weights,
+    build_network,
     class_weights,
     soft_targets,
     weighted_cross_entropy,
 )
+from glassml.casestudies._medical_cv import _early_stopped_epoch, fold_tasks
 from glassml.casestudies._medical_data import load
 
 HEADLINE = {"auc", "accuracy", "sensitivity", "specificity", "ece_temperature"}
@@ -229,3 +235,53 @@ def test_full_mode_meets_the_targets(tmp_path):
     assert metrics["n_seeds"] == 3
     assert metrics["auc"] >= 0.91
     assert metrics["accuracy"] >= 0.865
+
+
+def test_weight_averaging_averages_weights_and_recomputes_batch_norm_statistics():
+    """SWA: every parameter is the snapshots' mean; each batch norm's running mean and
+    variance become the statistics of the averaged network's own activations on the images
+    (checked for the first block by a direct convolution with the averaged weights)."""
+    rng = np.random.default_rng(0)
+    images = rng.normal(size=(40, 1, 12, 12)).astype(np.float32)
+    network = build_network((3, 4), (1, 12, 12), 0.5, seed=1)
+    states = []
+    for _ in range(3):
+        state = network.state_dict()
+        states.append(
+            {k: v + rng.normal(0, 0.3, v.shape).astype(v.dtype) for k, v in state.items()}
+        )
+    averaged = average_weights(network, states, images)
+    for name in network.named_parameters():
+        assert np.allclose(averaged[name], np.mean([s[name] for s in states], axis=0), rtol=1e-6)
+    conv = network.children()[0]
+    pre = conv.forward(ad.Tensor(images)).numpy().astype(np.float64)
+    mean_name = next(k for k in averaged if k.endswith("running_mean"))
+    var_name = mean_name.replace("running_mean", "running_var")
+    count = pre.size // pre.shape[1]
+    assert np.allclose(averaged[mean_name], pre.mean(axis=(0, 2, 3)), rtol=1e-4, atol=1e-5)
+    unbiased = pre.var(axis=(0, 2, 3)) * count / (count - 1)
+    assert np.allclose(averaged[var_name], unbiased, rtol=1e-4)
+    assert all(not m.training for m in network.modules())
+    assert all(m.momentum == 0.1 for m in network.modules() if hasattr(m, "momentum"))
+
+
+def test_cross_validation_folds_keep_the_study_split_shape():
+    """Folds are disjoint and stratified; each inner validation set is 12.5% of its fold's
+    training images, as the official validation set is of training + validation."""
+    labels = np.r_[np.zeros(21 * 3, int), np.ones(57 * 3, int)]
+    images = np.random.default_rng(0).random((len(labels), 1, 4, 4)).astype(np.float32)
+    tasks = fold_tasks(images, labels, positive=0, settings={"epochs": 3}, n_folds=3)
+    held = np.concatenate([rows for _, rows in tasks])
+    assert sorted(held) == list(range(len(labels)))
+    for task, rows in tasks:
+        n_outer = len(labels) - len(rows)
+        assert len(task.y_val) == pytest.approx(0.125 * n_outer, abs=1)
+        assert len(task.y_train) + len(task.y_val) == n_outer and len(task.X_test) == len(rows)
+        assert abs(np.mean(labels[rows] == 0) - 0.269) < 0.02
+        assert task.record_states and task.patience == task.epochs == 3
+
+
+def test_replayed_early_stopping_keeps_the_epoch_training_would_have_kept():
+    history = [0.5, 0.7, 0.6, 0.65, 0.9, 0.95]
+    assert _early_stopped_epoch(history, patience=2) == 1  # stopped at epoch 3
+    assert _early_stopped_epoch(history, patience=4) == 5

@@ -9,8 +9,10 @@ where a is a random augmentation drawn afresh for every image of every batch (a 
 flip with probability 1/2, a rotation of up to ``max_degrees`` and a shift of up to
 ``max_shift`` pixels, one affine warp with bilinear interpolation; then a gain and offset of
 the grey levels). Adam updates θ; after each
-epoch the validation AUC is measured and the weights of the best epoch are kept (early
-stopping after ``patience`` epochs without improvement).
+epoch the validation AUC is measured. The model is either the average of the last
+``swa_epochs`` epochs' weights (stochastic weight averaging; the study's choice, made by
+cross-validation in ``_medical_cv.py``) or, with ``swa_epochs = 0``, the weights of the best
+validation epoch (early stopping after ``patience`` epochs without improvement).
 
 ``train_cnn`` is a module-level function of one :class:`CNNTask` that carries its own seed, so
 that ``context.map`` gives the same result serially and on Dask.
@@ -142,6 +144,11 @@ class CNNTask:
     flip_average: bool = True  # predict with the mean logits of the image and its mirror
     mixup: float = 0.0  # Beta(a, a) mixing of image pairs within a batch (0: off)
     label_smoothing: float = 0.1  # targets (1 - eps) onehot + eps / 2
+    # > 0: no early stopping; the model is the average of the weights of the last
+    # ``swa_epochs`` epochs (stochastic weight averaging) with its batch-norm statistics
+    # recomputed on the training images.
+    swa_epochs: int = 0
+    record_states: bool = False  # keep every epoch's weights (for cross-validation)
 
 
 @dataclass
@@ -153,6 +160,7 @@ class CNNResult:
     best_epoch: int
     history: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
+    states: list[dict[str, np.ndarray]] = field(default_factory=list)  # with record_states
 
 
 def soft_targets(
@@ -196,6 +204,34 @@ def predict_logits(network: Sequential, images: np.ndarray, flip_average: bool) 
     return logits
 
 
+def average_weights(
+    network: Sequential, states: list[dict[str, np.ndarray]], images: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Stochastic weight averaging (Izmailov et al., 2018): θ̄ = mean of the snapshots' weights.
+
+    The running batch-norm statistics of the snapshots do not describe the averaged network's
+    activations, so they are recomputed: one forward pass over all ``images`` at once with only
+    the batch-norm layers in training mode and momentum 1, which sets each running mean and
+    variance to the population statistics of θ̄'s own activations. Returns θ̄'s state; the
+    network is left holding it, in evaluation mode.
+    """
+    network.load_state_dict({k: np.mean([s[k] for s in states], axis=0) for k in states[0]})
+    norms = [m for m in network.modules() if isinstance(m, BatchNorm2d)]
+    momenta = [m.momentum for m in norms]
+    network.eval()
+    try:
+        for m in norms:
+            m.momentum = 1.0
+            m.train()
+        with ad.no_grad():
+            network.forward(ad.Tensor(images.astype(network.dtype, copy=False)))
+    finally:
+        for m, momentum in zip(norms, momenta, strict=True):
+            m.momentum = momentum
+        network.eval()
+    return network.state_dict()
+
+
 def train_cnn(task: CNNTask) -> CNNResult:
     """Train one network from ``task.seed``; keep the epoch with the best validation AUC."""
     start = time.perf_counter()
@@ -208,6 +244,7 @@ def train_cnn(task: CNNTask) -> CNNResult:
     positive_val = (task.y_val == task.positive).astype(int)
     history: dict[str, list[float]] = {"loss": [], "val_auc": []}
     best = (-np.inf, 0, network.state_dict())
+    states: list[dict[str, np.ndarray]] = []
     n = len(task.y_train)
     for epoch in range(task.epochs):
         if task.cosine:
@@ -249,10 +286,15 @@ def train_cnn(task: CNNTask) -> CNNResult:
         auc = float(roc_auc_score(positive_val, positive_probability(logits, task.positive)))
         history["loss"].append(total / n)
         history["val_auc"].append(auc)
+        if task.record_states or epoch >= task.epochs - task.swa_epochs:
+            states.append(network.state_dict())
         if auc > best[0]:
-            best = (auc, epoch, {k: v.copy() for k, v in network.state_dict().items()})
-        elif epoch - best[1] >= task.patience:
+            best = (auc, epoch, network.state_dict())
+        elif epoch - best[1] >= task.patience and not task.swa_epochs:
             break
+    if task.swa_epochs:
+        kept = states[-task.swa_epochs :]
+        best = (np.nan, task.epochs - 1, average_weights(network, kept, task.X_train))
     network.load_state_dict(best[2])
     return CNNResult(
         seed=task.seed,
@@ -262,4 +304,5 @@ def train_cnn(task: CNNTask) -> CNNResult:
         best_epoch=best[1],
         history=history,
         seconds=time.perf_counter() - start,
+        states=states if task.record_states else [],
     )

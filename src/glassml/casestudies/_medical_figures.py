@@ -52,8 +52,9 @@ def roc_curves(curves: list[tuple[str, np.ndarray, np.ndarray, float]], positive
     return figure
 
 
-def training_curves(histories: list[tuple[int, dict, int]]) -> Any:
-    """Training loss and validation AUC per epoch, one line per seed; the kept epoch marked."""
+def training_curves(histories: list[tuple[int, dict, int]], averaged: int = 0) -> Any:
+    """Training loss and validation AUC per epoch, one line per seed; the kept epoch marked,
+    or with ``averaged`` > 0 the last ``averaged`` epochs (weight averaging) shaded."""
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
@@ -61,11 +62,16 @@ def training_curves(histories: list[tuple[int, dict, int]]) -> Any:
         epochs = np.arange(1, len(history["loss"]) + 1)
         left.plot(epochs, history["loss"], label=f"seed {seed}")
         line = right.plot(epochs, history["val_auc"], label=f"seed {seed}")[0]
-        right.plot(best + 1, history["val_auc"][best], "o", color=line.get_color())
+        if not averaged:
+            right.plot(best + 1, history["val_auc"][best], "o", color=line.get_color())
+    if averaged:
+        last = max(len(h["loss"]) for _, h, _ in histories)
+        for ax in (left, right):
+            ax.axvspan(last - averaged + 0.5, last + 0.5, color="0.85", zorder=0)
     left.set_xlabel("epoch")
     left.set_ylabel("weighted training loss")
     right.set_xlabel("epoch")
-    right.set_ylabel("validation AUC (dot: kept)")
+    right.set_ylabel("validation AUC" + ("" if averaged else " (dot: kept)"))
     left.legend(fontsize=8)
     figure.tight_layout()
     return figure
