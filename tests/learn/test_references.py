@@ -8,7 +8,10 @@ implementation on fixed and random inputs:
   DecisionTreeRegressor(max_depth=1) (root impurity; the stump's threshold and its children's
   squared error), to 1e-12.
 - Newton leaf value: scipy's minimize_scalar of the second-order objective, to 1e-6.
-- c(n): scikit-learn's IsolationForest helper ``_average_path_length``, to 1e-12.
+- c(n) (glassml.anomaly's): scikit-learn's IsolationForest helper ``_average_path_length``, to
+  1e-12.
+- Isolation score: glassml.anomaly.IsolationForest.score_samples (its negation) from the
+  forest's own mean path lengths, to 1e-12.
 - Mahalanobis: scipy.spatial.distance.mahalanobis, to 1e-10.
 - ALS user step (glassml.recommend's half-step): scikit-learn's Ridge(fit_intercept=False,
   alpha=lam n_u) per user, to 1e-8.
@@ -86,6 +89,18 @@ def test_average_path_length_matches_sklearn():
     n = np.array([1, 2, 3, 4, 10, 256, 5000])
     ours = [anomaly.average_path_length_reference(int(k)) for k in n]
     assert_close(ours, _average_path_length(n), rtol=1e-12, atol=1e-12)
+
+
+def test_isolation_score_is_glassml_isolation_forests_score():
+    from glassml.anomaly import IsolationForest
+
+    X = RNG.normal(size=(60, 3))
+    X[:3] += 6.0
+    forest = IsolationForest(n_estimators=20, max_samples=32, random_state=0).fit(X)
+    mean_lengths = forest.mean_path_length(X)[:, None]
+    ours = anomaly.isolation_score_reference(mean_lengths, forest.max_samples_)
+    assert_close(ours, -forest.score_samples(X), rtol=1e-12, atol=1e-12)
+    assert ours[:3].min() > np.median(ours)  # the shifted points score as anomalies
 
 
 def test_mahalanobis_matches_scipy():

@@ -1,7 +1,8 @@
-"""Time series and survival: an AR(p) fit by least squares, the Kaplan-Meier estimator and the
-censored Weibull log-likelihood. glassml's time-series and survival family is not on main yet:
-the references are plain definitions verified against statsmodels' AutoReg, lifelines'
-KaplanMeierFitter and lifelines' WeibullFitter in ``tests/learn/test_references.py``."""
+"""Time series and survival: an AR(p) fit by least squares, the Kaplan-Meier estimator, the
+censored Weibull log-likelihood and Harrell's concordance index. The concordance grader compares
+with glassml.survival (itself verified against lifelines); the others are plain definitions
+verified against statsmodels' AutoReg, lifelines' KaplanMeierFitter and lifelines'
+WeibullFitter in ``tests/learn/test_references.py``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from glassml.learn._authoring import (
     st,
     vectors,
 )
+from glassml.survival import concordance_index as glassml_concordance
 
 # --------------------------------------------------------------------------- AR(p)
 
@@ -190,4 +192,94 @@ weibull_log_likelihood = Exercise(
     ],
 )
 
-register(ar_fit, kaplan_meier, weibull_log_likelihood)
+# --------------------------------------------------------------------------- concordance
+
+
+def concordance_reference(durations, scores, observed):
+    return glassml_concordance(durations, scores, event_observed=observed)
+
+
+@st.composite
+def _ranked_survival(draw):
+    """Durations and scores with ties; subject 0 fails first, so some pair is comparable."""
+    n = draw(st.integers(2, 9))
+    durations = draw(vectors(n, grid(2, 6, 1)))
+    durations[0] = 1.0
+    observed = draw(hnp.arrays(bool, (n,), elements=st.booleans()))
+    observed[0] = True
+    scores = draw(vectors(n, grid(0, 3, 1)))
+    return durations, scores, observed
+
+
+def _harrell(durations, scores, observed, *, censored_fail=False, tie=0.5, equal_times=True):
+    """Harrell's C with one rule changed: the mistakes the diagnoses recognise."""
+    events = np.ones_like(observed) if censored_fail else observed
+    numerator = comparable = 0.0
+    for i in range(len(durations)):
+        for j in range(len(durations)):
+            shorter = durations[i] < durations[j] or (
+                equal_times and durations[i] == durations[j] and not events[j]
+            )
+            if i == j or not events[i] or not shorter:
+                continue
+            comparable += 1
+            numerator += 1.0 if scores[i] < scores[j] else tie if scores[i] == scores[j] else 0.0
+    return numerator / comparable
+
+
+def _concordance_mistake(**rule):
+    def test(expected, obtained, durations, scores, observed):
+        mine = _harrell(durations, scores, observed, **rule)
+        others = [
+            _harrell(durations, scores, observed, **other)
+            for other in ({"censored_fail": True}, {"tie": 0.0}, {"tie": 1.0})
+            if other != rule
+        ]
+        others.append(1.0 - expected)
+        return near(obtained, mine) and not any(near(obtained, o) for o in [expected, *others])
+
+    return test
+
+
+concordance_index = Exercise(
+    "time-series/concordance-index",
+    "Harrell's concordance index",
+    "concordance_index(durations, scores, observed)",
+    lesson="time-series/autoregression-and-survival",
+    summary="Over comparable pairs (the shorter duration ended in an event), the share ordered "
+    "correctly by scores that predict survival (larger = longer life); a tie in scores "
+    "counts one half.",
+    checks=[
+        agrees(
+            "agrees with glassml.survival.concordance_index",
+            _ranked_survival(),
+            concordance_reference,
+            rtol=1e-12,
+            atol=1e-12,
+            hint="A pair (i, j) is comparable when T_i < T_j and i's event was observed (also "
+            "T_i = T_j with i an event and j censored): we know i failed first. It is "
+            "concordant when score_i < score_j; equal scores count 1/2. A censored subject "
+            "only ever plays the longer-lived part.",
+            diagnoses=[
+                (
+                    _concordance_mistake(censored_fail=True),
+                    "censored subjects were treated as failures: a pair whose shorter duration "
+                    "was censored is not comparable",
+                ),
+                (_concordance_mistake(tie=0.0), "tied scores counted 0; a tie counts one half"),
+                (_concordance_mistake(tie=1.0), "tied scores counted 1; a tie counts one half"),
+                (
+                    lambda e, o, d, s, obs: (
+                        near(o, 1.0 - e)
+                        and not near(o, e)
+                        and not near(o, _harrell(d, s, obs, censored_fail=True))
+                    ),
+                    "the order is reversed: these scores predict survival, so the subject that "
+                    "failed first should have the smaller score",
+                ),
+            ],
+        ),
+    ],
+)
+
+register(ar_fit, kaplan_meier, weibull_log_likelihood, concordance_index)
