@@ -1,8 +1,9 @@
-"""The graders' plain-definition references, verified against the reference libraries.
+"""The graders' references for the later families, verified against the reference libraries.
 
-Where the family an exercise teaches is not in glassml yet, the grader's reference is a plain
-definition in ``glassml.learn.exercises``; here each is compared with an independent
-implementation on fixed and random inputs:
+A grader's reference is glassml's implementation where the family has one (AR fit, Kaplan-Meier,
+c(n), the isolation score, demographic parity, the Gaussian sigma, the NASA score, the ALS
+half-step), else a plain definition in ``glassml.learn.exercises``; either way, here each is
+compared with an independent implementation on fixed and random inputs:
 
 - Gini impurity and the best regression split: scikit-learn's DecisionTreeClassifier /
   DecisionTreeRegressor(max_depth=1) (root impurity; the stump's threshold and its children's
@@ -16,8 +17,9 @@ implementation on fixed and random inputs:
 - ALS user step (glassml.recommend's half-step): scikit-learn's Ridge(fit_intercept=False,
   alpha=lam n_u) per user, to 1e-8.
 - BPR gradient: finite differences through ``parity.check_grad``.
-- AR fit: statsmodels' AutoReg(trend="c"), to 1e-8.
-- Kaplan-Meier: lifelines' KaplanMeierFitter at the event times, to 1e-12.
+- AR fit (glassml.timeseries.AutoRegression, OLS): statsmodels' AutoReg(trend="c"), to 1e-8.
+- Kaplan-Meier (glassml.survival.KaplanMeier): lifelines' KaplanMeierFitter at the event
+  times, to 1e-12.
 - Weibull log-likelihood: scipy.stats.weibull_min's logpdf / logsf (lifelines' WeibullFitter
   uses the same parametrisation: its fitted parameters maximise our function), to 1e-10.
 - Demographic parity difference: fairlearn.metrics.demographic_parity_difference, to 1e-12.

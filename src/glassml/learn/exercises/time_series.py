@@ -1,8 +1,9 @@
 """Time series and survival: an AR(p) fit by least squares, the Kaplan-Meier estimator, the
-censored Weibull log-likelihood and Harrell's concordance index. The concordance grader compares
-with glassml.survival (itself verified against lifelines); the others are plain definitions
-verified against statsmodels' AutoReg, lifelines' KaplanMeierFitter and lifelines'
-WeibullFitter in ``tests/learn/test_references.py``."""
+censored Weibull log-likelihood and Harrell's concordance index. The graders compare with
+glassml.timeseries (AutoRegression, OLS) and glassml.survival (KaplanMeier,
+concordance_index); the Weibull log-likelihood is a plain definition.
+``tests/learn/test_references.py`` checks them against statsmodels' AutoReg, lifelines'
+KaplanMeierFitter and scipy's / lifelines' Weibull."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 from glassml.learn._authoring import (
     Exercise,
     agrees,
+    assume,
     grid,
     hnp,
     near,
@@ -18,17 +20,22 @@ from glassml.learn._authoring import (
     st,
     vectors,
 )
+from glassml.survival import KaplanMeier
 from glassml.survival import concordance_index as glassml_concordance
+from glassml.timeseries import AutoRegression
 
 # --------------------------------------------------------------------------- AR(p)
 
 
 def ar_fit_reference(x, p):
-    """Least squares of x_t on (1, x_{t-1}, ..., x_{t-p}), t = p .. n-1."""
+    """Least squares of x_t on (1, x_{t-1}, ..., x_{t-p}), t = p .. n-1 (glassml's OLS fit)."""
+    model = AutoRegression(order=int(p), method="ols", trend="c").fit(x)
+    return model.intercept_, model.coef_
+
+
+def _design(x, p):
     n = len(x)
-    design = np.column_stack([np.ones(n - p)] + [x[p - lag : n - lag] for lag in range(1, p + 1)])
-    beta = np.linalg.lstsq(design, x[p:], rcond=None)[0]
-    return beta[0], beta[1:]
+    return np.column_stack([np.ones(n - p)] + [x[p - lag : n - lag] for lag in range(1, p + 1)])
 
 
 @st.composite
@@ -36,9 +43,9 @@ def _series(draw):
     p = draw(st.integers(1, 3))
     n = draw(st.integers(3 * p + 4, 20))
     x = draw(vectors(n, grid(-3, 3)))
-    design = np.column_stack([np.ones(n - p)] + [x[p - lag : n - lag] for lag in range(1, p + 1)])
-    if np.linalg.matrix_rank(design) < p + 1:  # a lag identical to the constant: no unique fit
-        x = x + np.arange(n) % 3
+    if np.linalg.matrix_rank(_design(x, p)) < p + 1:  # no unique fit: a lag is constant, say
+        x = x + 0.5 * (np.arange(n) ** 2 % 7)  # not periodic with a short period
+    assume(np.linalg.matrix_rank(_design(x, p)) == p + 1)
     return x, p
 
 
@@ -73,11 +80,9 @@ ar_fit = Exercise(
 
 
 def kaplan_meier_reference(durations, observed):
-    """Event times and S(t) = prod over event times <= t of (1 - d_j / n_j)."""
+    """Event times and S(t) = prod over event times <= t of (1 - d_j / n_j) (glassml's)."""
     times = np.unique(durations[observed])
-    at_risk = np.array([np.sum(durations >= t) for t in times], dtype=float)
-    deaths = np.array([np.sum((durations == t) & observed) for t in times], dtype=float)
-    return times, np.cumprod(1.0 - deaths / at_risk)
+    return times, KaplanMeier().fit(durations, observed).survival_function(times)
 
 
 @st.composite
