@@ -21,9 +21,7 @@ import glassml
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # Modules whose examples drive the terminal or the browser, tested by their own suites.
 NOT_DOCTESTED = ("glassml.tour", "glassml.cli")
-EXAMPLES_PENDING = {
-    "glassml.learn": "issue 20: the workspace and certificate functions lack one",
-}
+EXAMPLES_PENDING: dict[str, str] = {}
 
 
 def _modules() -> list[str]:

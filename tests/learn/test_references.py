@@ -1,20 +1,25 @@
-"""The graders' plain-definition references, verified against the reference libraries.
+"""The graders' references for the later families, verified against the reference libraries.
 
-Where the family an exercise teaches is not in glassml yet, the grader's reference is a plain
-definition in ``glassml.learn.exercises``; here each is compared with an independent
-implementation on fixed and random inputs:
+A grader's reference is glassml's implementation where the family has one (AR fit, Kaplan-Meier,
+c(n), the isolation score, demographic parity, the Gaussian sigma, the NASA score, the ALS
+half-step), else a plain definition in ``glassml.learn.exercises``; either way, here each is
+compared with an independent implementation on fixed and random inputs:
 
 - Gini impurity and the best regression split: scikit-learn's DecisionTreeClassifier /
   DecisionTreeRegressor(max_depth=1) (root impurity; the stump's threshold and its children's
   squared error), to 1e-12.
 - Newton leaf value: scipy's minimize_scalar of the second-order objective, to 1e-6.
-- c(n): scikit-learn's IsolationForest helper ``_average_path_length``, to 1e-12.
+- c(n) (glassml.anomaly's): scikit-learn's IsolationForest helper ``_average_path_length``, to
+  1e-12.
+- Isolation score: glassml.anomaly.IsolationForest.score_samples (its negation) from the
+  forest's own mean path lengths, to 1e-12.
 - Mahalanobis: scipy.spatial.distance.mahalanobis, to 1e-10.
 - ALS user step (glassml.recommend's half-step): scikit-learn's Ridge(fit_intercept=False,
   alpha=lam n_u) per user, to 1e-8.
 - BPR gradient: finite differences through ``parity.check_grad``.
-- AR fit: statsmodels' AutoReg(trend="c"), to 1e-8.
-- Kaplan-Meier: lifelines' KaplanMeierFitter at the event times, to 1e-12.
+- AR fit (glassml.timeseries.AutoRegression, OLS): statsmodels' AutoReg(trend="c"), to 1e-8.
+- Kaplan-Meier (glassml.survival.KaplanMeier): lifelines' KaplanMeierFitter at the event
+  times, to 1e-12.
 - Weibull log-likelihood: scipy.stats.weibull_min's logpdf / logsf (lifelines' WeibullFitter
   uses the same parametrisation: its fitted parameters maximise our function), to 1e-10.
 - Demographic parity difference: fairlearn.metrics.demographic_parity_difference, to 1e-12.
@@ -86,6 +91,18 @@ def test_average_path_length_matches_sklearn():
     n = np.array([1, 2, 3, 4, 10, 256, 5000])
     ours = [anomaly.average_path_length_reference(int(k)) for k in n]
     assert_close(ours, _average_path_length(n), rtol=1e-12, atol=1e-12)
+
+
+def test_isolation_score_is_glassml_isolation_forests_score():
+    from glassml.anomaly import IsolationForest
+
+    X = RNG.normal(size=(60, 3))
+    X[:3] += 6.0
+    forest = IsolationForest(n_estimators=20, max_samples=32, random_state=0).fit(X)
+    mean_lengths = forest.mean_path_length(X)[:, None]
+    ours = anomaly.isolation_score_reference(mean_lengths, forest.max_samples_)
+    assert_close(ours, -forest.score_samples(X), rtol=1e-12, atol=1e-12)
+    assert ours[:3].min() > np.median(ours)  # the shifted points score as anomalies
 
 
 def test_mahalanobis_matches_scipy():

@@ -95,7 +95,29 @@ def render_certificate(record: dict, code: str) -> str:
 def write_certificate(
     track_id: str, name: str, directory: str | Path | None = None, out: str | Path | None = None
 ) -> list[Path]:
-    """Write the certificate of a completed track; return the files written (HTML, PDF)."""
+    """Write the certificate of a completed track; return the files written (HTML, PDF).
+
+    Every exercise of the track needs a passing attempt recorded in the workspace
+    (``directory``, default: the workspace at or above the current folder); until then the
+    call says how many are missing and which.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from glassml.learn import start_workspace, write_certificate
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> workspace, _ = start_workspace(Path(folder.name) / "course")
+    >>> write_certificate("foundations", "Ada Lovelace", directory=workspace)
+    Traceback (most recent call last):
+    ...
+    ValueError: track: foundations is not complete: ... have no passing attempt yet (...)
+    >>> folder.cleanup()
+
+    Once every exercise has passed, the same call writes
+    ``certificates/foundations-ada-lovelace.html`` in the workspace (and the PDF beside it
+    when WeasyPrint is installed) and returns their paths.
+    """
     workspace = require_workspace(directory)
     if out is not None and not isinstance(out, str | os.PathLike):
         raise TypeError(f"out: expected a file path, got {out!r}")
@@ -153,7 +175,37 @@ class VerifyReport:
 def verify_certificate(
     cert: str | Path, directory: str | Path | None = None, timeout: float = 900.0
 ) -> VerifyReport:
-    """Check a certificate against a workspace by grading its stored submissions again."""
+    """Check a certificate against a workspace by grading its stored submissions again.
+
+    The verification code must match the record embedded in the certificate (it was not
+    edited), each graded source must be in the workspace's progress database, and each must
+    pass its exercise again, graded in a separate process with a ``timeout`` in seconds.
+
+    Examples
+    --------
+    A forged certificate (a made-up record and code) is caught:
+
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from glassml.learn import start_workspace, verify_certificate
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> workspace, _ = start_workspace(Path(folder.name) / "course")
+    >>> claim = {"exercise": "calculus/softmax", "score": 1.0, "source_sha256": "0" * 64}
+    >>> record = {"track": "foundations", "name": "Mallory", "exercises": [claim]}
+    >>> forged = Path(folder.name) / "forged.html"
+    >>> _ = forged.write_text(
+    ...     '<script type="application/json" id="glassml-certificate-record">'
+    ...     + json.dumps({"record": record, "code": "f" * 64})
+    ...     + "</script>"
+    ... )
+    >>> report = verify_certificate(forged, directory=workspace)
+    >>> report.ok
+    False
+    >>> print(*report.problems, sep="\\n")
+    the verification code does not match the record: the certificate was edited
+    calculus/softmax: the graded source is not in this workspace
+    >>> folder.cleanup()
+    """
     from glassml.learn._runner import Job, run_jobs
 
     timeout = check_positive(timeout, "timeout")

@@ -63,14 +63,36 @@ def _load() -> None:
 
 
 def all_exercises() -> list[Exercise]:
-    """Every exercise, in the order of :data:`TOPICS`, then of definition."""
+    """Every exercise, in the order of :data:`TOPICS`, then of definition.
+
+    Examples
+    --------
+    >>> from glassml.learn import all_exercises
+    >>> exercises = all_exercises()
+    >>> exercises[0].id, exercises[0].function_name
+    ('linear-algebra/gram-schmidt', 'gram_schmidt')
+    >>> len(exercises) >= 60
+    True
+    """
     _load()
     order = {topic: i for i, (topic, _) in enumerate(TOPICS)}
     return sorted(_EXERCISES.values(), key=lambda e: order[e.topic])
 
 
 def get_exercise(exercise_id: str) -> Exercise:
-    """The exercise with this id, or a ``ValueError`` suggesting the nearest ids."""
+    """The exercise with this id, or a ``ValueError`` suggesting the nearest ids.
+
+    Examples
+    --------
+    >>> from glassml.learn import get_exercise
+    >>> exercise = get_exercise("linear-algebra/power-iteration")
+    >>> exercise.function_name, exercise.lesson
+    ('power_iteration', 'linear-algebra/eigenvalues')
+    >>> get_exercise("linear-algebra/power-iterations")
+    Traceback (most recent call last):
+    ...
+    ValueError: exercise_id: ... did you mean linear-algebra/power-iteration, ...?
+    """
     _load()
     if not isinstance(exercise_id, str):
         raise TypeError(

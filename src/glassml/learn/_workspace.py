@@ -71,6 +71,21 @@ def start_workspace(directory: str | os.PathLike[str]) -> tuple[Path, list[Path]
     """Create (or complete) a workspace; return it and the notebooks written.
 
     Existing notebooks are never overwritten: the learner's work in them is kept.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from glassml.learn import start_workspace
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> workspace, notebooks = start_workspace(Path(folder.name) / "course")
+    >>> notebooks[0].relative_to(workspace).as_posix()
+    'lessons/linear-algebra/01-vectors-and-matrices.ipynb'
+    >>> (workspace / ".glassml-learn" / "progress.sqlite").is_file()
+    True
+    >>> start_workspace(workspace)[1]  # started again: no notebook is overwritten
+    []
+    >>> folder.cleanup()
     """
     from glassml.learn._lessons import all_lessons
     from glassml.learn._progress import Progress

@@ -38,6 +38,31 @@ def path_length_no_special_cases(n):
         return 2 * (np.log(n - 1.0) + 0.5772156649015329) - 2 * (n - 1) / n
 
 
+@solution("anomaly/isolation-score")
+def isolation_score(path_lengths, psi):
+    return 2.0 ** (-np.mean(path_lengths, axis=1) / average_path_length(psi))
+
+
+@mutant("anomaly/isolation-score", fails="IsolationForest", cause="base is e")
+def isolation_score_base_e(path_lengths, psi):
+    return np.exp(-np.mean(path_lengths, axis=1) / average_path_length(psi))
+
+
+@mutant("anomaly/isolation-score", fails="IsolationForest", cause="summed")
+def isolation_score_summed(path_lengths, psi):
+    return 2.0 ** (-np.sum(path_lengths, axis=1) / average_path_length(psi))
+
+
+@mutant("anomaly/isolation-score", fails="IsolationForest", cause="sign")
+def isolation_score_positive_exponent(path_lengths, psi):
+    return 2.0 ** (np.mean(path_lengths, axis=1) / average_path_length(psi))
+
+
+@mutant("anomaly/isolation-score", fails="IsolationForest", cause="number of points")
+def isolation_score_c_of_rows(path_lengths, psi):
+    return 2.0 ** (-np.mean(path_lengths, axis=1) / average_path_length(len(path_lengths)))
+
+
 @solution("anomaly/mahalanobis")
 def mahalanobis(X, mean, cov):
     diff = X - mean

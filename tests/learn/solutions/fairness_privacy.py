@@ -28,6 +28,47 @@ def parity_ratio(y_pred, group):
     return min(rates) / max(rates) if max(rates) > 0 else 1.0
 
 
+@solution("fairness-privacy/equalized-odds-difference")
+def equalized_odds_difference(y_true, y_pred, group):
+    groups = np.unique(group)
+    tpr = [y_pred[(group == g) & (y_true == 1)].mean() for g in groups]
+    fpr = [y_pred[(group == g) & (y_true == 0)].mean() for g in groups]
+    return max(max(tpr) - min(tpr), max(fpr) - min(fpr))
+
+
+@mutant("fairness-privacy/equalized-odds-difference", fails="glassml.fairness", cause="equal opp")
+def odds_tpr_only(y_true, y_pred, group):
+    tpr = [y_pred[(group == g) & (y_true == 1)].mean() for g in np.unique(group)]
+    return max(tpr) - min(tpr)
+
+
+@mutant("fairness-privacy/equalized-odds-difference", fails="glassml.fairness", cause="mean of")
+def odds_mean_of_gaps(y_true, y_pred, group):
+    groups = np.unique(group)
+    tpr = [y_pred[(group == g) & (y_true == 1)].mean() for g in groups]
+    fpr = [y_pred[(group == g) & (y_true == 0)].mean() for g in groups]
+    return (max(tpr) - min(tpr) + max(fpr) - min(fpr)) / 2
+
+
+# No cause asserted: on the smallest input the selection-rate gap (1/2) equals the mean of the
+# TPR gap (1) and the FPR gap (0), and the grader rightly names neither.
+@mutant("fairness-privacy/equalized-odds-difference", fails="glassml.fairness")
+def odds_selection_rates(y_true, y_pred, group):
+    rates = [y_pred[group == g].mean() for g in np.unique(group)]
+    return max(rates) - min(rates)
+
+
+@mutant("fairness-privacy/equalized-odds-difference", fails="glassml.fairness")
+def odds_first_two_groups(y_true, y_pred, group):
+    def rates(g):
+        return y_pred[(group == g) & (y_true == 1)].mean(), y_pred[
+            (group == g) & (y_true == 0)
+        ].mean()
+
+    (tpr0, fpr0), (tpr1, fpr1) = rates(0), rates(1)
+    return max(abs(tpr0 - tpr1), abs(fpr0 - fpr1))
+
+
 @solution("fairness-privacy/laplace-scale")
 def laplace_scale(sensitivity, epsilon):
     return sensitivity / epsilon

@@ -98,3 +98,43 @@ def weibull_censored_density(durations, observed, shape, scale):
     z = durations / scale
     log_hazard = np.log(shape / scale) + (shape - 1) * np.log(z)
     return np.sum(np.where(observed, log_hazard, log_hazard - z**shape))
+
+
+@solution("time-series/concordance-index")
+def concordance_index(durations, scores, observed):
+    concordant = comparable = 0.0
+    n = len(durations)
+    for i in range(n):
+        if not observed[i]:
+            continue
+        for j in range(n):
+            if durations[i] < durations[j] or (durations[i] == durations[j] and not observed[j]):
+                comparable += 1
+                if scores[i] < scores[j]:
+                    concordant += 1
+                elif scores[i] == scores[j]:
+                    concordant += 0.5
+    return concordant / comparable
+
+
+@mutant("time-series/concordance-index", fails="glassml.survival", cause="treated as failures")
+def concordance_ignores_censoring(durations, scores, observed):
+    return concordance_index(durations, scores, np.ones(len(durations), dtype=bool))
+
+
+@mutant("time-series/concordance-index", fails="glassml.survival", cause="counted 0")
+def concordance_ties_count_zero(durations, scores, observed):
+    concordant = comparable = 0
+    for i in range(len(durations)):
+        for j in range(len(durations)):
+            if observed[i] and (
+                durations[i] < durations[j] or (durations[i] == durations[j] and not observed[j])
+            ):
+                comparable += 1
+                concordant += scores[i] < scores[j]
+    return concordant / comparable
+
+
+@mutant("time-series/concordance-index", fails="glassml.survival", cause="reversed")
+def concordance_as_risk(durations, scores, observed):
+    return concordance_index(durations, -np.asarray(scores), observed)

@@ -1,9 +1,9 @@
 """The case studies' capstones: the metric or decision each case study turns on. Predictive
 maintenance: the asymmetric NASA score of remaining-useful-life predictions; fraud: the
 cost-optimal alarm threshold; recommendation: precision at k; medical imaging: expected
-calibration error. References: glassml.model_selection for the threshold and the calibration
-error, glassml.recommend for precision at k; the NASA score is a plain definition, verified
-against its paper's worked values in ``tests/learn/test_references.py``."""
+calibration error. References: glassml.timeseries for the NASA score (also checked against its
+paper's worked values in ``tests/learn/test_references.py``), glassml.model_selection for the
+threshold and the calibration error, glassml.recommend for precision at k."""
 
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ from glassml.learn._authoring import (
 from glassml.model_selection import cost_optimal_threshold as glassml_threshold
 from glassml.model_selection import expected_calibration_error as glassml_ece
 from glassml.recommend import precision_at_k as glassml_precision
+from glassml.timeseries import nasa_score as glassml_nasa_score
 
 # --------------------------------------------------------------------------- maintenance
 
 
 def nasa_score_reference(rul_true, rul_pred):
     """Saxena et al. (2008): sum of exp(-d/13) - 1 (early, d < 0) and exp(d/10) - 1 (late)."""
-    d = np.asarray(rul_pred, dtype=float) - np.asarray(rul_true, dtype=float)
-    return float(np.sum(np.where(d < 0, np.expm1(-d / 13.0), np.expm1(d / 10.0))))
+    return glassml_nasa_score(rul_true, rul_pred)
 
 
 def _nasa_swapped(rul_true, rul_pred):

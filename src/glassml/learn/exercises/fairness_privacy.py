@@ -1,13 +1,16 @@
-"""Fairness and privacy: the demographic parity difference and the noise scales of the
-Laplace and Gaussian mechanisms. glassml's fairness and privacy family is not on main yet: the
-references are plain definitions verified against fairlearn's
-``demographic_parity_difference`` and against the mechanisms' privacy loss (Dwork and Roth,
-2014) in ``tests/learn/test_references.py``."""
+"""Fairness and privacy: the demographic parity and equalised odds differences and the noise
+scales of the Laplace and Gaussian mechanisms. The graders compare with glassml.fairness and
+glassml.privacy (the Gaussian mechanism's classic calibration); the Laplace scale is the plain
+definition b = sensitivity / epsilon. ``tests/learn/test_references.py`` checks the parity
+reference against fairlearn and the scales against the privacy loss they bound (Dwork and Roth,
+2014)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from glassml.fairness import demographic_parity_difference as glassml_demographic_parity
+from glassml.fairness import equalized_odds_difference as glassml_equalized_odds
 from glassml.learn._authoring import (
     Exercise,
     agrees,
@@ -17,13 +20,14 @@ from glassml.learn._authoring import (
     register,
     st,
 )
+from glassml.privacy import gaussian_noise_scale
 
 # --------------------------------------------------------------------------- fairness
 
 
 def demographic_parity_reference(y_pred, group):
-    rates = [np.mean(y_pred[group == g]) for g in np.unique(group)]
-    return float(max(rates) - min(rates))
+    # y_true does not enter demographic parity; glassml's signature takes it (as fairlearn's).
+    return glassml_demographic_parity(y_pred, y_pred, sensitive_features=group)
 
 
 @st.composite
@@ -69,6 +73,87 @@ demographic_parity_difference = Exercise(
     ],
 )
 
+
+def equalized_odds_reference(y_true, y_pred, group):
+    return glassml_equalized_odds(y_true, y_pred, sensitive_features=group)
+
+
+@st.composite
+def _labelled_groups(draw):
+    """Every group holds a positive and a negative, so its TPR and FPR are defined."""
+    n_groups = draw(st.integers(2, 3))
+    y_true, group = [], []
+    for g in range(n_groups):
+        extra = draw(labels(draw(st.integers(0, 3)), 2))
+        y_true += [1, 0, *extra.tolist()]
+        group += [g] * (2 + len(extra))
+    order = np.array(draw(st.permutations(range(len(group)))))
+    y_pred = draw(labels(len(group), 2))
+    return np.array(y_true)[order], y_pred, np.array(group)[order]
+
+
+def _gaps(y_true, y_pred, group):
+    """(TPR gap, FPR gap, selection-rate gap) over the groups, each max - min."""
+
+    def gap(rates):
+        return max(rates) - min(rates)
+
+    groups = np.unique(group)
+    tpr = [np.mean(y_pred[(group == g) & (y_true == 1)]) for g in groups]
+    fpr = [np.mean(y_pred[(group == g) & (y_true == 0)]) for g in groups]
+    selection = [np.mean(y_pred[group == g]) for g in groups]
+    return gap(tpr), gap(fpr), gap(selection)
+
+
+def _only(obtained, candidate, others):
+    """``obtained`` is ``candidate`` and none of the other mistakes' values: a safe diagnosis."""
+    return near(obtained, candidate) and not any(near(obtained, other) for other in others)
+
+
+def _odds_mistake(kind):
+    def test(expected, obtained, y_true, y_pred, group):
+        tpr, fpr, selection = _gaps(y_true, y_pred, group)
+        candidates = {"tpr": tpr, "mean": (tpr + fpr) / 2, "selection": selection}
+        mine = candidates.pop(kind)
+        return _only(obtained, mine, [expected, *candidates.values()])
+
+    return test
+
+
+equalized_odds_difference = Exercise(
+    "fairness-privacy/equalized-odds-difference",
+    "Equalised odds difference",
+    "equalized_odds_difference(y_true, y_pred, group)",
+    lesson="fairness-privacy/fairness-and-privacy",
+    summary="The larger of two gaps between groups: of the true-positive rates "
+    "P(y_pred = 1 | y = 1, g) and of the false-positive rates P(y_pred = 1 | y = 0, g).",
+    checks=[
+        agrees(
+            "agrees with glassml.fairness.equalized_odds_difference",
+            _labelled_groups(),
+            equalized_odds_reference,
+            rtol=1e-12,
+            atol=1e-12,
+            hint="Equalised odds conditions on the true label: within each group, the rate of "
+            "positive predictions among its true positives (TPR) and among its true negatives "
+            "(FPR). Take max - min over the groups of each, then the larger of the two gaps.",
+            diagnoses=[
+                (
+                    _odds_mistake("tpr"),
+                    "only the true-positive rates (equal opportunity); equalised odds also "
+                    "compares the false-positive rates",
+                ),
+                (_odds_mistake("mean"), "the mean of the two gaps; take the larger"),
+                (
+                    _odds_mistake("selection"),
+                    "selection rates over the whole group (demographic parity): condition on "
+                    "the true label",
+                ),
+            ],
+        ),
+    ],
+)
+
 # --------------------------------------------------------------------------- privacy
 
 
@@ -105,7 +190,7 @@ laplace_scale = Exercise(
 
 
 def gaussian_sigma_reference(sensitivity, epsilon, delta):
-    return sensitivity * np.sqrt(2.0 * np.log(1.25 / delta)) / epsilon
+    return gaussian_noise_scale(sensitivity, epsilon, delta, calibration="classic")
 
 
 gaussian_sigma = Exercise(
@@ -141,4 +226,4 @@ gaussian_sigma = Exercise(
     ],
 )
 
-register(demographic_parity_difference, laplace_scale, gaussian_sigma)
+register(demographic_parity_difference, equalized_odds_difference, laplace_scale, gaussian_sigma)

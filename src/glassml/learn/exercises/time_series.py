@@ -1,7 +1,9 @@
-"""Time series and survival: an AR(p) fit by least squares, the Kaplan-Meier estimator and the
-censored Weibull log-likelihood. glassml's time-series and survival family is not on main yet:
-the references are plain definitions verified against statsmodels' AutoReg, lifelines'
-KaplanMeierFitter and lifelines' WeibullFitter in ``tests/learn/test_references.py``."""
+"""Time series and survival: an AR(p) fit by least squares, the Kaplan-Meier estimator, the
+censored Weibull log-likelihood and Harrell's concordance index. The graders compare with
+glassml.timeseries (AutoRegression, OLS) and glassml.survival (KaplanMeier,
+concordance_index); the Weibull log-likelihood is a plain definition.
+``tests/learn/test_references.py`` checks them against statsmodels' AutoReg, lifelines'
+KaplanMeierFitter and scipy's / lifelines' Weibull."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import numpy as np
 from glassml.learn._authoring import (
     Exercise,
     agrees,
+    assume,
     grid,
     hnp,
     near,
@@ -17,16 +20,22 @@ from glassml.learn._authoring import (
     st,
     vectors,
 )
+from glassml.survival import KaplanMeier
+from glassml.survival import concordance_index as glassml_concordance
+from glassml.timeseries import AutoRegression
 
 # --------------------------------------------------------------------------- AR(p)
 
 
 def ar_fit_reference(x, p):
-    """Least squares of x_t on (1, x_{t-1}, ..., x_{t-p}), t = p .. n-1."""
+    """Least squares of x_t on (1, x_{t-1}, ..., x_{t-p}), t = p .. n-1 (glassml's OLS fit)."""
+    model = AutoRegression(order=int(p), method="ols", trend="c").fit(x)
+    return model.intercept_, model.coef_
+
+
+def _design(x, p):
     n = len(x)
-    design = np.column_stack([np.ones(n - p)] + [x[p - lag : n - lag] for lag in range(1, p + 1)])
-    beta = np.linalg.lstsq(design, x[p:], rcond=None)[0]
-    return beta[0], beta[1:]
+    return np.column_stack([np.ones(n - p)] + [x[p - lag : n - lag] for lag in range(1, p + 1)])
 
 
 @st.composite
@@ -34,9 +43,9 @@ def _series(draw):
     p = draw(st.integers(1, 3))
     n = draw(st.integers(3 * p + 4, 20))
     x = draw(vectors(n, grid(-3, 3)))
-    design = np.column_stack([np.ones(n - p)] + [x[p - lag : n - lag] for lag in range(1, p + 1)])
-    if np.linalg.matrix_rank(design) < p + 1:  # a lag identical to the constant: no unique fit
-        x = x + np.arange(n) % 3
+    if np.linalg.matrix_rank(_design(x, p)) < p + 1:  # no unique fit: a lag is constant, say
+        x = x + 0.5 * (np.arange(n) ** 2 % 7)  # not periodic with a short period
+    assume(np.linalg.matrix_rank(_design(x, p)) == p + 1)
     return x, p
 
 
@@ -71,11 +80,9 @@ ar_fit = Exercise(
 
 
 def kaplan_meier_reference(durations, observed):
-    """Event times and S(t) = prod over event times <= t of (1 - d_j / n_j)."""
+    """Event times and S(t) = prod over event times <= t of (1 - d_j / n_j) (glassml's)."""
     times = np.unique(durations[observed])
-    at_risk = np.array([np.sum(durations >= t) for t in times], dtype=float)
-    deaths = np.array([np.sum((durations == t) & observed) for t in times], dtype=float)
-    return times, np.cumprod(1.0 - deaths / at_risk)
+    return times, KaplanMeier().fit(durations, observed).survival_function(times)
 
 
 @st.composite
@@ -190,4 +197,94 @@ weibull_log_likelihood = Exercise(
     ],
 )
 
-register(ar_fit, kaplan_meier, weibull_log_likelihood)
+# --------------------------------------------------------------------------- concordance
+
+
+def concordance_reference(durations, scores, observed):
+    return glassml_concordance(durations, scores, event_observed=observed)
+
+
+@st.composite
+def _ranked_survival(draw):
+    """Durations and scores with ties; subject 0 fails first, so some pair is comparable."""
+    n = draw(st.integers(2, 9))
+    durations = draw(vectors(n, grid(2, 6, 1)))
+    durations[0] = 1.0
+    observed = draw(hnp.arrays(bool, (n,), elements=st.booleans()))
+    observed[0] = True
+    scores = draw(vectors(n, grid(0, 3, 1)))
+    return durations, scores, observed
+
+
+def _harrell(durations, scores, observed, *, censored_fail=False, tie=0.5, equal_times=True):
+    """Harrell's C with one rule changed: the mistakes the diagnoses recognise."""
+    events = np.ones_like(observed) if censored_fail else observed
+    numerator = comparable = 0.0
+    for i in range(len(durations)):
+        for j in range(len(durations)):
+            shorter = durations[i] < durations[j] or (
+                equal_times and durations[i] == durations[j] and not events[j]
+            )
+            if i == j or not events[i] or not shorter:
+                continue
+            comparable += 1
+            numerator += 1.0 if scores[i] < scores[j] else tie if scores[i] == scores[j] else 0.0
+    return numerator / comparable
+
+
+def _concordance_mistake(**rule):
+    def test(expected, obtained, durations, scores, observed):
+        mine = _harrell(durations, scores, observed, **rule)
+        others = [
+            _harrell(durations, scores, observed, **other)
+            for other in ({"censored_fail": True}, {"tie": 0.0}, {"tie": 1.0})
+            if other != rule
+        ]
+        others.append(1.0 - expected)
+        return near(obtained, mine) and not any(near(obtained, o) for o in [expected, *others])
+
+    return test
+
+
+concordance_index = Exercise(
+    "time-series/concordance-index",
+    "Harrell's concordance index",
+    "concordance_index(durations, scores, observed)",
+    lesson="time-series/autoregression-and-survival",
+    summary="Over comparable pairs (the shorter duration ended in an event), the share ordered "
+    "correctly by scores that predict survival (larger = longer life); a tie in scores "
+    "counts one half.",
+    checks=[
+        agrees(
+            "agrees with glassml.survival.concordance_index",
+            _ranked_survival(),
+            concordance_reference,
+            rtol=1e-12,
+            atol=1e-12,
+            hint="A pair (i, j) is comparable when T_i < T_j and i's event was observed (also "
+            "T_i = T_j with i an event and j censored): we know i failed first. It is "
+            "concordant when score_i < score_j; equal scores count 1/2. A censored subject "
+            "only ever plays the longer-lived part.",
+            diagnoses=[
+                (
+                    _concordance_mistake(censored_fail=True),
+                    "censored subjects were treated as failures: a pair whose shorter duration "
+                    "was censored is not comparable",
+                ),
+                (_concordance_mistake(tie=0.0), "tied scores counted 0; a tie counts one half"),
+                (_concordance_mistake(tie=1.0), "tied scores counted 1; a tie counts one half"),
+                (
+                    lambda e, o, d, s, obs: (
+                        near(o, 1.0 - e)
+                        and not near(o, e)
+                        and not near(o, _harrell(d, s, obs, censored_fail=True))
+                    ),
+                    "the order is reversed: these scores predict survival, so the subject that "
+                    "failed first should have the smaller score",
+                ),
+            ],
+        ),
+    ],
+)
+
+register(ar_fit, kaplan_meier, weibull_log_likelihood, concordance_index)

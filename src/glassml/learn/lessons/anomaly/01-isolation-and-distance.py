@@ -9,8 +9,12 @@
 #
 # $$c(n) = 2H(n-1) - \frac{2(n-1)}{n}, \qquad H(i) \approx \ln i + 0.5772156649,$$
 #
-# with $c(1) = 0$, $c(2) = 1$; the score $s(x) = 2^{-\mathbb{E}\,h(x) / c(n)}$ is near 1 for
-# anomalies and below 0.5 for normal points.
+# with $c(1) = 0$, $c(2) = 1$. Each tree is grown on a subsample of $\psi$ points, so the
+# score of $x$ compares its path length averaged over the trees with $c(\psi)$:
+#
+# $$s(x) = 2^{-\mathbb{E}\,h(x) / c(\psi)},$$
+#
+# near 1 for anomalies, near 0.5 or below for normal points.
 #
 # For roughly Gaussian data the **Mahalanobis distance**
 #
@@ -67,7 +71,22 @@ def average_path_length(n):
 check("anomaly/average-path-length", average_path_length)
 
 # %% [markdown]
-# ## Exercise 2: the Mahalanobis distance of each row of X
+# ## Exercise 2: the anomaly score
+#
+# `path_lengths[i, t]` is the depth at which tree `t` isolated point `i`; each tree was grown
+# on `psi` points.
+
+
+# %% exercise="anomaly/isolation-score"
+def isolation_score(path_lengths, psi):
+    """s = 2 ** (-mean path length / c(psi)) for each point."""
+    raise NotImplementedError  # your code here
+
+
+check("anomaly/isolation-score", isolation_score)
+
+# %% [markdown]
+# ## Exercise 3: the Mahalanobis distance of each row of X
 
 
 # %% exercise="anomaly/mahalanobis"

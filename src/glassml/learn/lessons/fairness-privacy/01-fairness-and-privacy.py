@@ -7,8 +7,16 @@
 #
 # $$\mathrm{DPD} = \max_a P(\hat y = 1 \mid A = a) - \min_a P(\hat y = 1 \mid A = a).$$
 #
-# (Other criteria, such as equalised odds, condition on the true label as well; in general
-# they cannot all hold at once.)
+# **Equalised odds** conditions on the true label $Y$ as well: the true-positive rates
+# $P(\hat y = 1 \mid Y = 1, A = a)$ and the false-positive rates
+# $P(\hat y = 1 \mid Y = 0, A = a)$ must each be equal across groups. Its violation is the
+# larger of the two gaps,
+#
+# $$\mathrm{EOD} = \max\big(\max_a \mathrm{TPR}_a - \min_a \mathrm{TPR}_a,\;
+# \max_a \mathrm{FPR}_a - \min_a \mathrm{FPR}_a\big).$$
+#
+# When the groups' base rates $P(Y = 1 \mid A = a)$ differ, a classifier better than chance
+# cannot satisfy both criteria at once.
 #
 # **Differential privacy** bounds what any one person's data can change in a published
 # result. A mechanism $M$ is $\varepsilon$-DP if for neighbouring datasets $D, D'$ (one record
@@ -67,7 +75,21 @@ def demographic_parity_difference(y_pred, group):
 check("fairness-privacy/demographic-parity-difference", demographic_parity_difference)
 
 # %% [markdown]
-# ## Exercise 2: the Laplace mechanism's scale
+# ## Exercise 2: the equalised odds difference
+#
+# `y_true` holds the true 0/1 labels; every group has at least one of each.
+
+
+# %% exercise="fairness-privacy/equalized-odds-difference"
+def equalized_odds_difference(y_true, y_pred, group):
+    """The larger of the TPR gap and the FPR gap between groups."""
+    raise NotImplementedError  # your code here
+
+
+check("fairness-privacy/equalized-odds-difference", equalized_odds_difference)
+
+# %% [markdown]
+# ## Exercise 3: the Laplace mechanism's scale
 
 
 # %% exercise="fairness-privacy/laplace-scale"
@@ -79,7 +101,7 @@ def laplace_scale(sensitivity, epsilon):
 check("fairness-privacy/laplace-scale", laplace_scale)
 
 # %% [markdown]
-# ## Exercise 3: the Gaussian mechanism's standard deviation
+# ## Exercise 4: the Gaussian mechanism's standard deviation
 
 
 # %% exercise="fairness-privacy/gaussian-sigma"

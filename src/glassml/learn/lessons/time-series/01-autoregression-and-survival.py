@@ -23,6 +23,16 @@
 # censored subject only $S$,
 #
 # $$\log L = \sum_i \delta_i \log h(t_i) + \log S(t_i).$$
+#
+# A survival model is judged by how well its scores **order** the subjects, censoring
+# included. **Harrell's concordance index** counts the *comparable* pairs, those whose
+# shorter time ended in an event ($T_i < T_j$ with $\delta_i = 1$; also $T_i = T_j$ with
+# $\delta_i = 1, \delta_j = 0$), and the share of them a survival score $s$ (larger = longer
+# life) orders correctly,
+#
+# $$C = \frac{\#\{s_i < s_j\} + \tfrac12 \#\{s_i = s_j\}}{\#\,\text{comparable pairs}}:$$
+#
+# $1/2$ for random scores, $1$ for a perfect ordering.
 
 # %%
 import matplotlib.pyplot as plt
@@ -103,3 +113,17 @@ def weibull_log_likelihood(durations, observed, shape, scale):
 
 
 check("time-series/weibull-log-likelihood", weibull_log_likelihood)
+
+# %% [markdown]
+# ## Exercise 4: Harrell's concordance index
+#
+# `scores` predict survival: the larger, the longer a subject is expected to last.
+
+
+# %% exercise="time-series/concordance-index"
+def concordance_index(durations, scores, observed):
+    """Harrell's C over the comparable pairs."""
+    raise NotImplementedError  # your code here
+
+
+check("time-series/concordance-index", concordance_index)
