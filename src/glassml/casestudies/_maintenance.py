@@ -20,6 +20,10 @@ from glassml.casestudies.report import interval
 WINDOW = 30  # cycles of history the network reads, and the regression's smoothing window
 HORIZON = 20  # cycles: "will it fail before the next check?"
 MODELS = ("linear", "boosting", "network")
+# Fits that no seed changes: least squares, and histogram boosting without subsampling (its
+# bins come from every row below 200,000 and it draws nothing else with early stopping off).
+# They are fitted once; their one prediction stands for every seed.
+DETERMINISTIC = ("linear", "boosting")
 LABELS = {
     "linear": "regression analysis (OLS)",
     "boosting": "gradient boosting",
@@ -34,20 +38,23 @@ PUBLISHED = (
 )
 
 
-# The sequence network of Li, Ding & Sun (2018): 4 x Conv1D(10 channels) with tanh, a
-# 1-channel Conv1D, flatten, dropout 0.5, 100 tanh units; Adam, batches of 512. The epoch count
-# is found by early stopping on the validation engines (at most ``epochs``).
+# The sequence network after Li, Ding & Sun (2018): 4 x Conv1D(10 channels) with tanh, a
+# 1-channel Conv1D, flatten, dropout 0.5, 100 tanh units. Adam at 3e-3 in batches of 128: the
+# paper's 1e-3 in batches of 512 needs its 250 epochs, beyond this study's budget. The epoch
+# count is found by early stopping on the validation engines (their loss is best after a few
+# epochs; see the selection table).
 NETWORK = {
     "filters": 10,
     "kernel": 9,
     "depth": 4,
     "dropout": 0.5,
     "hidden": 100,
-    "learning_rate": 1e-3,
+    "activation": "tanh",
+    "learning_rate": 3e-3,
     "decay": 1.0,
-    "batch_size": 512,
-    "epochs": 250,
-    "patience": 20,
+    "batch_size": 128,
+    "epochs": 40,
+    "patience": 8,
 }
 
 
@@ -193,7 +200,7 @@ def run(context) -> None:
             # epoch); the epoch count it found is what the refit on all engines trains for.
             monitor = target[val] if name == "network" else None
             for c, params in enumerate(configs):
-                for seed in seeds[: 1 if name == "linear" else None]:
+                for seed in seeds[: 1 if name in DETERMINISTIC else None]:
                     tasks.append(
                         mm.FitTask(name, params, X[~val], target[~val], (X[val],), seed, monitor)
                     )
@@ -261,13 +268,14 @@ def run(context) -> None:
         tasks, keys = [], []
         for name in MODELS:
             X, target, _, X_test = inputs[name]
-            for seed in seeds[: 1 if name == "linear" else None]:
+            for seed in seeds[: 1 if name in DETERMINISTIC else None]:
                 tasks.append(mm.FitTask(name, refit[name], X, target, (X_test,), seed))
                 keys.append(name)
         outputs = context.map(mm.fit_and_predict, tasks)
         per_seed: dict[str, list[np.ndarray]] = {}
         for name, (p,) in zip(keys, outputs, strict=True):
             per_seed.setdefault(name, []).append(p)
+        per_seed["boosting"] *= len(seeds)
         per_seed["ensemble"] = [
             (1 - weight) * b + weight * n
             for b, n in zip(per_seed["boosting"], per_seed["network"], strict=True)

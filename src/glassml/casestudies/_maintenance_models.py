@@ -207,13 +207,14 @@ def network_layers(params: dict) -> list:
     cycle, the (length,) result flattened so the head knows *when* in the window a pattern
     occurred, dropout, a tanh layer of ``hidden`` units and a linear output. The kernel is
     odd so "same" padding keeps the window's length."""
-    from glassml.nn import Conv1D, Dense, Dropout, Flatten, Tanh
+    from glassml.nn import Conv1D, Dense, Dropout, Flatten, ReLU, Tanh
 
     kernel = int(params["kernel"])
+    activation = {"tanh": Tanh, "relu": ReLU}[params.get("activation", "tanh")]
     layers = []
     for _ in range(int(params["depth"])):
-        layers += [Conv1D(int(params["filters"]), kernel, padding=kernel // 2), Tanh()]
-    layers += [Conv1D(1, 3, padding=1), Tanh(), Flatten()]
+        layers += [Conv1D(int(params["filters"]), kernel, padding=kernel // 2), activation()]
+    layers += [Conv1D(1, 3, padding=1), activation(), Flatten()]
     if params.get("dropout", 0.0):
         layers.append(Dropout(float(params["dropout"])))
     return [*layers, Dense(int(params["hidden"])), Tanh(), Dense(1)]
