@@ -26,8 +26,10 @@ import pandas as pd
 import pytest
 from browser import inspect_page
 
+import glassml.nn
 from glassml import casestudies
 from glassml.casestudies import _maintenance_models as mm
+from glassml.casestudies._maintenance import NETWORK
 from glassml.datasets import load_cmapss
 
 HEADLINE = {h.key for h in casestudies.get_study("maintenance").headline}
@@ -101,6 +103,23 @@ def test_normalisation_is_per_operating_condition():
     for code in (0, 1):
         assert abs(scaled[condition == code].mean()) < 1e-12
         assert scaled[condition == code].std() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_network_stops_on_the_monitored_engines_and_keeps_its_best_epoch():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 30, 3)).astype(np.float32)
+    y = 60.0 + 10.0 * X[:, -5:, 0].sum(axis=1)
+    params = dict(NETWORK, filters=4, hidden=8, epochs=6, patience=2, batch_size=32)
+    model = mm.network_layers(params)
+    assert glassml.nn.Sequential(model).build((30, 3)) == (1,)
+    predicted, (best, ran) = mm.fit_and_predict(
+        mm.FitTask("network", params, X[:180], y[:180], (X[180:],), 0, y[180:])
+    )
+    assert predicted.shape == (60,)
+    assert 1 <= best <= ran <= 6
+    # Without monitored labels it trains the given epochs and returns predictions only.
+    (refit,) = mm.fit_and_predict(mm.FitTask("network", params, X, y, (X[:5],), 0))
+    assert refit.shape == (5,) and np.all(np.isfinite(refit))
 
 
 def test_policy_simulation_by_hand():

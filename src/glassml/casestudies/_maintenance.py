@@ -20,11 +20,15 @@ from glassml.casestudies.report import interval
 WINDOW = 30  # cycles of history the network reads, and the regression's smoothing window
 HORIZON = 20  # cycles: "will it fail before the next check?"
 MODELS = ("linear", "boosting", "network")
+# Fits that no seed changes: least squares, and histogram boosting without subsampling (its
+# bins come from every row below 200,000 and it draws nothing else with early stopping off).
+# They are fitted once; their one prediction stands for every seed.
+DETERMINISTIC = ("linear", "boosting")
 LABELS = {
     "linear": "regression analysis (OLS)",
     "boosting": "gradient boosting",
     "network": "sequence network",
-    "ensemble": "boosting + network (mean)",
+    "ensemble": "blend of boosting and network",
 }
 PUBLISHED = (
     ("DCNN (Li, Ding & Sun 2018)", 12.61, 273.7),
@@ -32,6 +36,26 @@ PUBLISHED = (
     ("gradient boosting, practitioners' repositories", 12.03, 216.0),
     ("best published figure known to us", 10.97, 175.0),
 )
+
+
+# The sequence network after Li, Ding & Sun (2018): 4 x Conv1D(10 channels) with tanh, a
+# 1-channel Conv1D, flatten, dropout 0.5, 100 tanh units. Adam at 3e-3 in batches of 128: the
+# paper's 1e-3 in batches of 512 needs its 250 epochs, beyond this study's budget. The epoch
+# count is found by early stopping on the validation engines (their loss is best after a few
+# epochs; see the selection table).
+NETWORK = {
+    "filters": 10,
+    "kernel": 9,
+    "depth": 4,
+    "dropout": 0.5,
+    "hidden": 100,
+    "activation": "tanh",
+    "learning_rate": 3e-3,
+    "decay": 1.0,
+    "batch_size": 128,
+    "epochs": 40,
+    "patience": 8,
+}
 
 
 def _candidates(quick: bool) -> dict[str, list[dict]]:
@@ -47,15 +71,7 @@ def _candidates(quick: bool) -> dict[str, list[dict]]:
                     "min_samples_leaf": 50,
                 }
             ],
-            "network": [
-                {
-                    "architecture": "conv1d",
-                    "hidden_size": 16,
-                    "max_iter": 8,
-                    "batch_size": 128,
-                    "learning_rate_init": 3e-3,
-                }
-            ],
+            "network": [dict(NETWORK, epochs=15, patience=4)],
         }
     return {
         "linear": [{}],
@@ -63,15 +79,7 @@ def _candidates(quick: bool) -> dict[str, list[dict]]:
             {"learning_rate": 0.05, "max_iter": 500, "max_leaf_nodes": 15, "min_samples_leaf": 50},
             {"learning_rate": 0.05, "max_iter": 400, "max_leaf_nodes": 31, "min_samples_leaf": 100},
         ],
-        "network": [
-            {
-                "architecture": "conv1d",
-                "hidden_size": 32,
-                "max_iter": 60,
-                "batch_size": 128,
-                "learning_rate_init": 2e-3,
-            },
-        ],
+        "network": [NETWORK],
     }
 
 
@@ -188,44 +196,70 @@ def run(context) -> None:
         tasks, keys = [], []
         for name, configs in candidates.items():
             X, target, val, _ = inputs[name]
+            # The network watches the validation engines' loss to stop (and keep its best
+            # epoch); the epoch count it found is what the refit on all engines trains for.
+            monitor = target[val] if name == "network" else None
             for c, params in enumerate(configs):
-                for seed in seeds[: 1 if name == "linear" else None]:
-                    tasks.append(mm.FitTask(name, params, X[~val], target[~val], (X[val],), seed))
+                for seed in seeds[: 1 if name in DETERMINISTIC else None]:
+                    tasks.append(
+                        mm.FitTask(name, params, X[~val], target[~val], (X[val],), seed, monitor)
+                    )
                     keys.append((name, c))
         predictions = context.map(mm.fit_and_predict, tasks)
-        validation = {}
-        for (name, c), (p,) in zip(keys, predictions, strict=True):
+        validation, epochs = {}, {}
+        for (name, c), (p, *extra) in zip(keys, predictions, strict=True):
             validation.setdefault((name, c), []).append(p)
-        chosen, val_rmse, val_pred = {}, {}, {}
+            if extra:
+                epochs.setdefault((name, c), []).append(extra[0])
+        # Every model is judged on the same rows: the validation engines' cycles at which a
+        # full window exists (the network cannot predict earlier ones), so no model is
+        # flattered by the easy first cycles of an engine, which all sit at the cap.
+        val_rows = np.flatnonzero(is_val)
+        net_end = win_end[win_val]
+        at_end = {
+            "linear": np.searchsorted(val_rows, net_end),
+            "boosting": np.searchsorted(val_rows, net_end),
+            "network": np.arange(len(net_end)),
+        }
+        y_end = y[net_end]
+        chosen, val_rmse, val_pred, refit = {}, {}, {}, {}
         selection_rows = []
         for (name, c), preds in validation.items():
-            target = inputs[name][1][inputs[name][2]]
-            score = float(np.mean([_rmse(target, p) for p in preds]))
+            params = dict(candidates[name][c])
+            if (name, c) in epochs:
+                found = np.array(epochs[name, c])
+                params["epochs"] = max(1, round(float(found[:, 0].mean())))
+            mean_pred = np.mean(preds, axis=0)
+            score = float(np.mean([_rmse(y_end, p[at_end[name]]) for p in preds]))
             selection_rows.append(
                 {
                     "model": LABELS[name],
-                    "settings": _describe(candidates[name][c]),
+                    "settings": _describe(candidates[name][c])
+                    + (
+                        f"; best epoch {found[:, 0].mean():.0f} (of {found[:, 1].mean():.0f} run)"
+                        if (name, c) in epochs
+                        else ""
+                    ),
                     "validation RMSE": score,
                 }
             )
             if name not in chosen or score < val_rmse[name]:
-                chosen[name], val_rmse[name] = c, score
-                val_pred[name] = np.mean(preds, axis=0)
-        # The ensemble averages boosting and network predictions at the same (row, engine):
-        # the network has one prediction per window end, the boosting one per row.
-        val_rows = np.flatnonzero(is_val)
-        net_end = win_end[win_val] if stride == 1 else None
-        if net_end is not None:
-            boost_at_end = pd.Series(val_pred["boosting"], index=val_rows).loc[net_end].to_numpy()
-            val_pred["ensemble"] = 0.5 * (boost_at_end + val_pred["network"])
-            val_rmse["ensemble"] = _rmse(y[net_end], val_pred["ensemble"])
-            selection_rows.append(
-                {
-                    "model": LABELS["ensemble"],
-                    "settings": "chosen boosting and network",
-                    "validation RMSE": val_rmse["ensemble"],
-                }
-            )
+                chosen[name], val_rmse[name], refit[name] = c, score, params
+                val_pred[name] = mean_pred
+        # The blend: (1 - w) boosting + w network at the same rows, w chosen on validation.
+        boost_end, net_val = val_pred["boosting"][at_end["boosting"]], val_pred["network"]
+        grid = np.linspace(0.0, 1.0, 21)
+        blend_rmse = [_rmse(y_end, (1 - w) * boost_end + w * net_val) for w in grid]
+        weight = float(grid[int(np.argmin(blend_rmse))])
+        val_rmse["ensemble"] = float(np.min(blend_rmse))
+        context.metric("ensemble_network_weight", weight)
+        selection_rows.append(
+            {
+                "model": LABELS["ensemble"],
+                "settings": f"chosen boosting and network; network weight {weight:.2f}",
+                "validation RMSE": val_rmse["ensemble"],
+            }
+        )
         best = min(val_rmse, key=val_rmse.get)
         residuals = y[is_val] - val_pred["boosting"]  # the boosting model's track record
 
@@ -234,20 +268,18 @@ def run(context) -> None:
         tasks, keys = [], []
         for name in MODELS:
             X, target, _, X_test = inputs[name]
-            for seed in seeds[: 1 if name == "linear" else None]:
-                tasks.append(
-                    mm.FitTask(name, candidates[name][chosen[name]], X, target, (X_test,), seed)
-                )
+            for seed in seeds[: 1 if name in DETERMINISTIC else None]:
+                tasks.append(mm.FitTask(name, refit[name], X, target, (X_test,), seed))
                 keys.append(name)
         outputs = context.map(mm.fit_and_predict, tasks)
         per_seed: dict[str, list[np.ndarray]] = {}
         for name, (p,) in zip(keys, outputs, strict=True):
             per_seed.setdefault(name, []).append(p)
-        if "ensemble" in val_rmse:
-            per_seed["ensemble"] = [
-                0.5 * (b + n)
-                for b, n in zip(per_seed["boosting"], per_seed["network"], strict=True)
-            ]
+        per_seed["boosting"] *= len(seeds)
+        per_seed["ensemble"] = [
+            (1 - weight) * b + weight * n
+            for b, n in zip(per_seed["boosting"], per_seed["network"], strict=True)
+        ]
         capped = np.minimum(true_rul, cap)
         rows = []
         for name, preds in per_seed.items():
@@ -328,7 +360,7 @@ def run(context) -> None:
     with context.step("Plan maintenance"):
         from sklearn.model_selection import GroupKFold
 
-        params = candidates["boosting"][chosen["boosting"]]
+        params = refit["boosting"]
         X_all = inputs["boosting"][0]
         folds = list(GroupKFold(n_splits=3 if quick else 5).split(X_all, y, units))
         tasks = [
@@ -639,8 +671,18 @@ def _write_sections(
         f"features: each sensor's reading and its rolling mean, least-squares slope and "
         f"exponentially weighted mean over {', '.join(map(str, spec.windows))} cycles of its "
         "own engine, plus the engine's age.\n"
-        f"- **Sequence network** (glassml.nn) reading the last {WINDOW} cycles of the "
-        f"{len(sensors)} sensors ({m['n_windows']:.0f} training windows, never crossing engines).\n"
+        f"- **Sequence network** (glassml.nn, after Li, Ding & Sun's DCNN) reading the last "
+        f"{WINDOW} cycles of the {len(sensors)} sensors ({m['n_windows']:.0f} training windows, "
+        f"never crossing engines, ending at cycle {WINDOW} or later): four 1-D convolutions "
+        "over time, a one-channel convolution, flattened, "
+        "dropout and a dense tanh layer. Training stops when the loss on the validation engines "
+        "has not improved for a while; the refit on all engines trains for the best epoch count "
+        "found. (Its validation RMSE is therefore slightly optimistic: the same engines chose "
+        "its epoch.)\n"
+        f"- **Blend**: (1 - w) x boosting + w x network, with w = "
+        f"{m['ensemble_network_weight']:.2f} chosen on the validation engines.\n"
+        "- Every model is compared on the same validation rows: the cycles at which a full "
+        f"{WINDOW}-cycle window exists.\n"
         "- The maintenance policy is simulated with **out-of-fold** predictions: each training "
         "engine is predicted by a boosting model fitted on the other folds of engines."
     )

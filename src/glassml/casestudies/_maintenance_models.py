@@ -164,6 +164,9 @@ class FitTask:
     y_train: np.ndarray
     X_eval: tuple[np.ndarray, ...]  # each is predicted; predictions come back in order
     seed: int
+    # Labels of X_eval[0] for the network's early stopping (validation engines). With them
+    # the network returns, after its predictions, the best epoch count as a 1-element array.
+    y_monitor: np.ndarray | None = None
 
 
 def fit_and_predict(task: FitTask) -> tuple[np.ndarray, ...]:
@@ -191,15 +194,77 @@ def _fit_and_predict(task: FitTask) -> tuple[np.ndarray, ...]:
             random_state=task.seed, early_stopping=False, **task.params
         ).fit(task.X_train, task.y_train)
     elif task.model == "network":
-        from glassml.nn import SequenceRegressor
-
-        model = SequenceRegressor(random_state=task.seed, **task.params).fit(
-            task.X_train, task.y_train
-        )
+        return _fit_network(task)
     else:  # pragma: no cover - the study only builds the three kinds above
         raise ValueError(f"model: expected 'linear', 'boosting' or 'network', got {task.model!r}")
     top = float(np.max(task.y_train))
     return tuple(np.clip(np.ravel(model.predict(X)), 0.0, top) for X in task.X_eval)
+
+
+def network_layers(params: dict) -> list:
+    """The sequence network after Li, Ding & Sun (2018, "DCNN"): ``depth`` Conv1D layers of
+    ``filters`` channels over time with tanh, a 1-channel Conv1D (kernel 3) summarising each
+    cycle, the (length,) result flattened so the head knows *when* in the window a pattern
+    occurred, dropout, a tanh layer of ``hidden`` units and a linear output. The kernel is
+    odd so "same" padding keeps the window's length."""
+    from glassml.nn import Conv1D, Dense, Dropout, Flatten, ReLU, Tanh
+
+    kernel = int(params["kernel"])
+    activation = {"tanh": Tanh, "relu": ReLU}[params.get("activation", "tanh")]
+    layers = []
+    for _ in range(int(params["depth"])):
+        layers += [Conv1D(int(params["filters"]), kernel, padding=kernel // 2), activation()]
+    layers += [Conv1D(1, 3, padding=1), activation(), Flatten()]
+    if params.get("dropout", 0.0):
+        layers.append(Dropout(float(params["dropout"])))
+    return [*layers, Dense(int(params["hidden"])), Tanh(), Dense(1)]
+
+
+def _fit_network(task: FitTask) -> tuple[np.ndarray, ...]:
+    """Adam on the mean squared error of standardised labels, learning rate decayed by
+    ``decay`` per epoch. With ``task.y_monitor`` the validation engines' loss is watched after
+    every epoch and training stops ``patience`` epochs after its best, restoring the best
+    weights; the best epoch count is returned so the refit on all engines can train as long.
+    Predictions are computed in float64, so they do not depend on batch sizes."""
+    from glassml.nn import EarlyStopping, Sequential, fit, predict_batches
+    from glassml.optim import Adam
+
+    params = task.params
+    rng = np.random.default_rng(task.seed)
+    y_mean, y_scale = float(np.mean(task.y_train)), float(np.std(task.y_train))
+    model = Sequential(network_layers(params))
+    model.build(task.X_train.shape[1:], rng, np.float32)
+    rate, decay = float(params["learning_rate"]), float(params.get("decay", 1.0))
+    monitored = task.y_monitor is not None
+    history = fit(
+        model,
+        task.X_train,
+        ((task.y_train - y_mean) / y_scale).reshape(-1, 1),
+        loss="mse",
+        optimizer=Adam(lr=rate),
+        epochs=int(params["epochs"]),
+        batch_size=int(params["batch_size"]),
+        validation_data=(
+            (task.X_eval[0], ((task.y_monitor - y_mean) / y_scale).reshape(-1, 1))
+            if monitored
+            else None
+        ),
+        early_stopping=(
+            EarlyStopping(int(params["patience"]), 0.0, True, "val_loss") if monitored else None
+        ),
+        lr_schedule=lambda epoch: rate * decay**epoch,
+        random_state=rng,
+        verbose=0,
+    )
+    top = float(np.max(task.y_train))
+    predictions = tuple(
+        np.clip(predict_batches(model, X, 1024, np.float64).ravel() * y_scale + y_mean, 0.0, top)
+        for X in task.X_eval
+    )
+    if monitored:
+        best = int(np.argmin(history["val_loss"])) + 1
+        predictions += (np.array([best, len(history["val_loss"])], dtype=float),)
+    return predictions
 
 
 def fit_boosting(X: np.ndarray, y: np.ndarray, params: dict, seed: int):
