@@ -426,27 +426,3 @@ def test_threads_change_nothing():
         model = HistGradientBoostingClassifier(max_iter=5, early_stopping=False).fit(X, y)
         fits.append((model.decision_function(X), model.history_["loss"]))
     assert np.array_equal(fits[0][0], fits[1][0]) and np.array_equal(fits[0][1], fits[1][1])
-
-
-@pytest.mark.parametrize("missing_left", [False, True])
-def test_parallel_partition_keeps_the_serial_order(missing_left):
-    """The two-pass partition of large nodes (each chunk splits itself, then copies its parts
-    after the earlier chunks') leaves the indices exactly as the one-pass stable partition
-    does, for any number of chunks, including chunks sending everything one way."""
-    from glassml.ensemble._grower import _partition, _partition_parallel
-
-    rng = np.random.default_rng(0)
-    n = 1000
-    binned_f = rng.integers(0, 256, n).astype(np.uint8)
-    binned_f[300:500] = 0  # a chunk all left
-    binned_f[600:800] = 200  # and one all right
-    for start, stop, n_chunks in [(0, n, 1), (0, n, 2), (17, 983, 3), (5, 900, 7), (10, 12, 4)]:
-        serial = rng.permutation(n).astype(np.int32)
-        parallel = serial.copy()
-        buffer = np.empty(n, dtype=np.int32)
-        mid_serial = _partition(binned_f, serial, start, stop, 100, 255, missing_left, buffer, 1)
-        mid_parallel = _partition_parallel(
-            binned_f, parallel, start, stop, 100, 255, missing_left, buffer, n_chunks
-        )
-        assert mid_parallel == mid_serial
-        assert np.array_equal(parallel, serial)

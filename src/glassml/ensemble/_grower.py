@@ -32,14 +32,12 @@ from __future__ import annotations
 import heapq
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from glassml.ensemble._histogram import build, pairwise_sum, subtract
 from glassml.tree._nodes import add_node, new_nodes, set_split
 
 NO_CONSTRAINT, INCREASING, DECREASING = 0, 1, -1
-# Rows below which one thread partitions a node (a parallel region costs tens of microseconds).
-PARALLEL_ROWS = 50_000
 
 
 @njit(cache=True, nogil=True)
@@ -143,75 +141,14 @@ def best_split(
 
 
 @njit(cache=True, nogil=True)
-def _goes_left(b, threshold_bin, missing_bin, missing_left):
-    return b <= threshold_bin or (missing_left and b == missing_bin)
-
-
-@njit(cache=True, nogil=True)
-def _split_chunk(binned_f, indices, buffer, first, last, threshold_bin, missing_bin, missing_left):
-    """buffer[first:last] = indices[first:last] reordered: the left ones, then the right ones
-    (each in their order); returns how many go left."""
-    k = first
-    r = first
-    for p in range(first, last):
-        i = indices[p]
-        if _goes_left(binned_f[i], threshold_bin, missing_bin, missing_left):
-            buffer[k] = i
-            k += 1
-        else:
-            indices[r] = i  # r <= p: compacting the right ones in place is safe
-            r += 1
-    buffer[k:last] = indices[first:r]
-    return k - first
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def _partition_parallel(
-    binned_f, indices, start, stop, threshold_bin, missing_bin, missing_left, buffer, n_chunks
-):
-    """The stable partition in two passes over chunks: each chunk splits itself into the
-    buffer, then copies its left part after the earlier chunks' left parts and its right part
-    after all the left parts and the earlier chunks' right parts (the serial order)."""
-    n = stop - start
-    bounds = np.empty(n_chunks + 1, dtype=np.int64)
-    for c in range(n_chunks + 1):
-        bounds[c] = start + c * n // n_chunks
-    n_left = np.empty(n_chunks, dtype=np.int64)
-    for c in prange(n_chunks):
-        n_left[c] = _split_chunk(binned_f, indices, buffer, bounds[c], bounds[c + 1],
-                                 threshold_bin, missing_bin, missing_left)  # fmt: skip
-    left_at = np.empty(n_chunks, dtype=np.int64)
-    right_at = np.empty(n_chunks, dtype=np.int64)
-    total_left = 0
-    for c in range(n_chunks):
-        left_at[c] = start + total_left
-        total_left += n_left[c]
-    right = start + total_left
-    for c in range(n_chunks):
-        right_at[c] = right
-        right += bounds[c + 1] - bounds[c] - n_left[c]
-    for c in prange(n_chunks):
-        a, b, m = bounds[c], bounds[c + 1], n_left[c]
-        indices[left_at[c] : left_at[c] + m] = buffer[a : a + m]
-        indices[right_at[c] : right_at[c] + (b - a - m)] = buffer[a + m : b]
-    return start + total_left
-
-
-@njit(cache=True, nogil=True)
-def _partition(
-    binned_f, indices, start, stop, threshold_bin, missing_bin, missing_left, buffer, n_threads
-):
-    """Stable in-place partition of indices[start:stop]; returns the first right position.
-
-    Large nodes are partitioned on ``n_threads`` threads (the same order as on one)."""
-    if n_threads > 1 and stop - start >= PARALLEL_ROWS:
-        return _partition_parallel(binned_f, indices, start, stop, threshold_bin, missing_bin,
-                                   missing_left, buffer, n_threads)  # fmt: skip
+def _partition(binned_f, indices, start, stop, threshold_bin, missing_bin, missing_left, buffer):
+    """Stable in-place partition of indices[start:stop]; returns the first right position."""
     k = start
     r = 0
     for p in range(start, stop):
         i = indices[p]
-        if _goes_left(binned_f[i], threshold_bin, missing_bin, missing_left):
+        b = binned_f[i]
+        if b <= threshold_bin or (missing_left and b == missing_bin):
             indices[k] = i
             k += 1
         else:
@@ -342,7 +279,6 @@ def grow_tree(
             missing_bin,
             missing_left,
             buffer,
-            n_threads,
         )
         n_left = middle - start[node]
         n_right = stop[node] - middle
