@@ -219,3 +219,49 @@ def test_full_data_meets_the_issue_targets(shared_data, tmp_path):
     assert m["stratified_logistic_ap"] >= 0.74
     assert m["stratified_best_ap"] >= 0.86
     assert m["time_best_ap"] >= 0.76
+
+
+def test_scores_average_over_seeds_and_report_the_model_chosen_on_validation():
+    # Full mode fits 3 seeds; only the first carries a bootstrap interval (this once raised
+    # a KeyError that quick mode, with one seed, could not reach).
+    from glassml.casestudies import _fraud
+
+    class Context:
+        seed = 0
+
+        def __init__(self):
+            self.metrics = {}
+
+        def metric(self, key, value):
+            self.metrics[key] = value
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(400) < 0.1).astype(int)
+    y_validation = (rng.random(300) < 0.1).astype(int)
+    fits = [
+        {
+            "model": model,
+            "seed": seed,
+            "test": y + rng.normal(0, 0.5 + i, 400),
+            "validation": y_validation + rng.normal(0, 0.5 + i, 300),
+        }
+        for seed in (11, 12, 13)
+        for i, model in enumerate(fa.MODELS)
+    ]
+    context = Context()
+    chosen = _fraud._choose_on_validation(context, fits, y_validation)
+    table = _fraud._score(context, fits, y, "time", n_resamples=50, chosen=chosen)
+    m = context.metrics
+    validation = {
+        model: np.mean([fa.average_precision(y_validation, f["validation"]) for f in fits
+                        if f["model"] == model])
+        for model in fa.MODELS
+    }  # fmt: skip
+    assert chosen == max(validation, key=validation.get)
+    for model, slug in (("logistic regression", "logistic"), ("MLP", "mlp")):
+        aps = [fa.average_precision(y, f["test"]) for f in fits if f["model"] == model]
+        assert m[f"time_{slug}_ap"] == pytest.approx(np.mean(aps), rel=1e-12)
+        assert m[f"time_{slug}_ap_seed_std"] == pytest.approx(np.std(aps), rel=1e-12)
+        assert m[f"time_{slug}_validation_ap"] == pytest.approx(validation[model], rel=1e-12)
+    assert m["time_best_ap"] == table[chosen]["ap"]
+    assert m["time_best_ap_low"] <= table[chosen]["ap_high"]

@@ -105,7 +105,8 @@ def _score(context, fits, y_test, prefix, n_resamples, chosen):
             }
             for r in runs[1:]
         ]
-        row = {key: float(np.mean([m[key] for m in per_seed])) for key in per_seed[0]}
+        # Only the first seed has a bootstrap interval: average the keys every seed has.
+        row = {key: float(np.mean([m[key] for m in per_seed])) for key in per_seed[-1]}
         row["ap_low"], row["ap_high"] = per_seed[0]["ap_low"], per_seed[0]["ap_high"]
         row["ap_seed_std"] = float(np.std([m["ap"] for m in per_seed]))
         for key, value in row.items():
