@@ -183,6 +183,68 @@ def test_kernel_design_enumerates_from_both_ends_then_samples():
         assert abs(weights[sizes == s].sum() - 19 / (s * (20 - s))) <= 1e-12
 
 
+def test_batched_kernel_equals_one_coalition_per_call():
+    """The batched path (many explained rows' synthetic data in one model call, one buffer
+    reused across calls) against the unbatched one (one model call per (row, coalition)
+    pair) and against a per-row loop written here: v(z) as a plain weighted mean over the
+    background, and the constrained weighted least squares solved through its KKT system by
+    ``lstsq`` (not the QR elimination the explainer uses). Same seed, same coalitions: to 1e-10.
+    """
+    rng = np.random.default_rng(5)
+    n_features = 9
+    background, X = rng.normal(size=(7, n_features)), rng.normal(size=(5, n_features))
+    weights = rng.uniform(0.5, 2.0, size=7)
+    calls = []
+
+    def f(Z):
+        calls.append(len(Z))
+        return np.column_stack([model(Z[:, :M]) + Z[:, 7] * Z[:, 8], np.tanh(Z[:, 6] - Z[:, 0])])
+
+    def explain(batch_rows):
+        calls.clear()
+        explainer = KernelExplainer(
+            f,
+            background,
+            n_samples=200,
+            random_state=4,
+            background_weights=weights,
+            batch_rows=batch_rows,
+        )
+        return explainer(X).values, list(calls)
+
+    batched, batched_calls = explain(10_000)
+    unbatched, unbatched_calls = explain(1)
+    # Batched: every (row, coalition) pair of all five rows in one call (after the probe,
+    # E f(background) and the empty/full coalitions); unbatched: one call per pair.
+    assert batched_calls[-1] == 5 * 200 * 7
+    assert len(unbatched_calls) >= 5 * 200 and max(unbatched_calls[3:]) == 7
+    assert_close(batched, unbatched, rtol=0, atol=1e-10, what="batched vs unbatched")
+
+    from glassml.explain._kernel import coalition_design
+
+    masks, kernel_weights, _ = coalition_design(n_features, 200, np.random.default_rng(4))
+    w = weights / weights.sum()
+    for row, x in enumerate(X):
+
+        def v(mask, x=x):
+            return w @ f(np.where(mask, x, background))
+
+        v0, v1 = v(np.zeros(n_features, bool)), v(np.ones(n_features, bool))
+        y = np.array([v(mask) for mask in masks]) - v0
+        # KKT system of min sum_z pi(z) (y_z - z . phi)^2 subject to 1 . phi = v1 - v0.
+        Z = masks.astype(float)
+        A = np.block(
+            [
+                [Z.T @ (kernel_weights[:, None] * Z), np.ones((n_features, 1))],
+                [np.ones((1, n_features)), np.zeros((1, 1))],
+            ]
+        )
+        for k in range(2):
+            rhs = np.concatenate([Z.T @ (kernel_weights * y[:, k]), [v1[k] - v0[k]]])
+            phi = np.linalg.lstsq(A, rhs, rcond=None)[0][:n_features]
+            assert_close(batched[row, :, k], phi, rtol=0, atol=1e-10, what="vs KKT solve")
+
+
 def test_background_summary_is_weighted_kmeans(problem):
     rng = np.random.default_rng(2)
     background = rng.normal(size=(1500, 3))

@@ -32,6 +32,7 @@ from typing import Any
 from glassml._io import atomic_write
 from glassml._validation import check_bool, check_count, fail
 from glassml.casestudies._study import ProgressEvent, Study, StudyContext, check_headline
+from glassml.casestudies.report import SECTIONS, Headline
 from glassml.casestudies.report._render import render_index, render_study
 
 # The built-in studies, imported only when asked for (each pulls in its model families).
@@ -66,17 +67,10 @@ def register(study: Study) -> Study:
 
     Examples
     --------
-    A study of your own fills the same sections as the built-in ones:
+    A study of your own fills the same sections as the built-in ones; :func:`_tiny_study`
+    is one in ten lines (one step, one metric):
 
-    >>> from glassml.casestudies import Headline, Study, register, run
-    >>> from glassml.casestudies.report import SECTIONS
-    >>> def count(context):
-    ...     with context.step("Count"):
-    ...         context.metric("n", 3)
-    ...     for key in list(SECTIONS)[:-1]:  # the framework writes "reproducibility"
-    ...         context.report.section(key).text("...")
-    >>> study = register(Study("tiny", "A tiny study", "How many?", ("Count",),
-    ...                        (Headline("n", "count", ".0f"),), count))
+    >>> study = register(_tiny_study())
     >>> study.name in available()
     True
     """
@@ -84,6 +78,22 @@ def register(study: Study) -> Study:
         raise fail("study", "a glassml.casestudies.Study", study)
     _REGISTERED[study.name] = study
     return study
+
+
+def _tiny_study() -> Study:
+    """The study of this module's examples, written as a user writes one: a function that runs
+    its steps, records metrics and fills every report section but the last (the framework
+    writes "reproducibility")."""
+
+    def count(context: StudyContext) -> None:
+        with context.step("Count"):
+            context.metric("n", 3)
+        for key in list(SECTIONS)[:-1]:
+            context.report.section(key).text("...")
+
+    return Study(
+        "tiny", "A tiny study", "How many?", ("Count",), (Headline("n", "count", ".0f"),), count
+    )
 
 
 def available() -> list[str]:
@@ -305,8 +315,6 @@ def write_index(out: Path, failures: Iterable[CaseStudyFailure] = ()) -> Path:
     studies = sorted(summaries.values(), key=lambda s: (order.get(s["name"], 99), s["name"]))
     for summary in studies:
         if summary["status"] == "ok":
-            from glassml.casestudies.report import Headline
-
             summary["headline"] = [Headline(**h) for h in summary["headline"]]
     index = out / "index.html"
     with atomic_write(index, "w", encoding="utf-8") as stream:
@@ -351,18 +359,10 @@ def run(
     Examples
     --------
     ``run("maintenance", quick=True)`` takes about a minute; a registered study runs the same
-    way:
+    way (:func:`_tiny_study`, see :func:`register`):
 
-    >>> from glassml.casestudies import Headline, Study, register, run
-    >>> from glassml.casestudies.report import SECTIONS
-    >>> def count(context):
-    ...     with context.step("Count"):
-    ...         context.metric("n", 3)
-    ...     for key in list(SECTIONS)[:-1]:  # the framework writes "reproducibility"
-    ...         context.report.section(key).text("...")
-    >>> study = register(Study("tiny", "A tiny study", "How many?", ("Count",),
-    ...                        (Headline("n", "count", ".0f"),), count))
     >>> import tempfile
+    >>> study = register(_tiny_study())
     >>> result = run("tiny", out=tempfile.mkdtemp())
     >>> result.metrics, result.report_path.name
     ({'n': 3.0}, 'report.html')
@@ -448,18 +448,10 @@ def run_all(
 
     Examples
     --------
-    A study of your own fills the same sections as the built-in ones:
+    With the study of :func:`register`'s example (:func:`_tiny_study`):
 
-    >>> from glassml.casestudies import Headline, Study, register, run
-    >>> from glassml.casestudies.report import SECTIONS
-    >>> def count(context):
-    ...     with context.step("Count"):
-    ...         context.metric("n", 3)
-    ...     for key in list(SECTIONS)[:-1]:  # the framework writes "reproducibility"
-    ...         context.report.section(key).text("...")
-    >>> study = register(Study("tiny", "A tiny study", "How many?", ("Count",),
-    ...                        (Headline("n", "count", ".0f"),), count))
     >>> import tempfile
+    >>> study = register(_tiny_study())
     >>> [type(r).__name__ for r in run_all(["tiny", "tiny"], out=tempfile.mkdtemp())]
     ['CaseStudyResult', 'CaseStudyResult']
     """

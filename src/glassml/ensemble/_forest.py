@@ -34,16 +34,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from glassml._validation import check_classes, check_fit_data, check_weights
 from glassml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from glassml.tree._cart import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
 from glassml.tree._classes import BaseDecisionTree, check_tree_input
 from glassml.tree._fitting import (
     SortedFeatures,
-    check_finite_features,
+    check_training_data,
     class_sample_weight,
     grow,
-    regression_targets,
     resolve_settings,
     sort_features,
     splitter_seed,
@@ -139,31 +137,16 @@ class BaseForest(BaseEstimator):
 
     def _fit_forest(self, X: Any, y: Any, sample_weight: Any):
         self._validate_params()
-        is_classifier = isinstance(self, ClassifierMixin)
-        X, y = check_fit_data(
-            self,
-            X,
-            y,
-            dtype=np.float64,
-            order="C",
-            ensure_all_finite=False,
-            y_numeric=not is_classifier,
-        )
-        check_finite_features(self, X)
-        weight = check_weights(sample_weight, X)
-        y_class = y_value = class_weight = None
+        data = check_training_data(self, X, y, sample_weight)
+        X, y, weight, y_class, y_value = data.X, data.y, data.weight, data.y_class, data.y_value
+        is_classifier = y_class is not None
+        class_weight = None
         if is_classifier:
-            self.classes_, y_class = check_classes(y)
-            self.n_classes_ = len(self.classes_)
             class_weight = self.class_weight
             if class_weight == "balanced_subsample" and not self.bootstrap:
                 class_weight = "balanced"  # without bootstrap the subsample is the sample
             if class_weight not in (None, "balanced_subsample"):
                 weight = weight * class_sample_weight(class_weight, y, self.classes_)
-            criterion = CLASSIFICATION_CRITERIA[self.criterion]
-        else:
-            y_value = regression_targets(y, self.criterion)
-            criterion = REGRESSION_CRITERIA[self.criterion]
         if not self.bootstrap and (self.oob_score or self.max_samples is not None):
             raise ValueError(
                 "bootstrap: expected True when oob_score or max_samples is set, got False"
@@ -171,7 +154,7 @@ class BaseForest(BaseEstimator):
         n_samples = X.shape[0]
         self.n_outputs_ = 1
         self._settings = resolve_settings(
-            self, criterion, self.n_classes_ if is_classifier else 1, *X.shape
+            self, data.criterion, self.n_classes_ if is_classifier else 1, *X.shape
         )
         weighted = sample_weight is not None or (
             is_classifier and class_weight not in (None, "balanced_subsample")

@@ -65,7 +65,7 @@ class ExactExplainer(BackgroundExplainer):
     background_weights : array-like of shape (n_background,), optional
     feature_names : list of str, optional
     output_names : list of str, optional
-    batch_rows : int, default=131072
+    batch_rows : int, default=32768
         Synthetic rows per model call.
 
     References

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from scipy.special import comb
 
+from glassml._threads import one_blas_thread
 from glassml._validation import check_count, fail
 from glassml.explain._common import (
     BATCH_ROWS,
@@ -135,8 +136,11 @@ def constrained_solver(masks: np.ndarray, weights: np.ndarray) -> np.ndarray:
     Z = masks.astype(np.float64)
     X = Z[:, :-1] - Z[:, -1:]
     root = np.sqrt(weights)
-    Q, R = np.linalg.qr(root[:, None] * X)
-    return np.linalg.solve(R, Q.T) * root[None, :]
+    # A few thousand by M: BLAS's thread pool costs more than the work (0.6 s instead of
+    # 15 ms for 2,048 x 19 on a loaded two-core machine).
+    with one_blas_thread():
+        Q, R = np.linalg.qr(root[:, None] * X)
+        return np.linalg.solve(R, Q.T) * root[None, :]
 
 
 class KernelExplainer(BackgroundExplainer):

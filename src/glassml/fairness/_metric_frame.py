@@ -40,11 +40,12 @@ from glassml.fairness._groups import (
 from glassml.fairness._metrics import (
     METHODS,
     RATE_OF,
-    RATE_PARTS,
+    confusion_weights,
     disparity_difference,
     disparity_differences,
     disparity_ratio,
     disparity_ratios,
+    rate_parts,
 )
 
 
@@ -245,8 +246,7 @@ class MetricFrame:
             weights = check_sample_weight(params.get("sample_weight"), y_true.shape[0])
         except ValueError:
             return None  # the metric itself will say what is wrong, row by row
-        numerator, denominator = RATE_PARTS[rate]
-        return weights * numerator(y_true, y_pred), weights * denominator(y_true, y_pred)
+        return rate_parts(rate, confusion_weights(y_true, y_pred, weights))
 
     def _resampled(
         self, name: str, groups: list[int], resampled: list[np.ndarray]

@@ -9,6 +9,10 @@ ratio of weighted counts within the group:
     false positive rate  P(Ŷ = 1 | Y = 0, A = a)   = Σ w Ŷ (1 - Y) / Σ w (1 - Y)
     false negative rate  1 - TPR,   true negative rate  1 - FPR
 
+that is, in the group's weighted confusion table (TP, FP, FN, TN): (TP + FP) / (TP + FP + FN
++ TN), TP / (TP + FN), FP / (FP + TN), FN / (TP + FN) and TN / (FP + TN). The table is
+counted once (``_confusion_by_group``) and every rate is a ratio of its cells (``rate_parts``).
+
 A criterion compares a rate across groups: demographic parity the selection rate, equal
 opportunity the TPR, equalized odds both TPR and FPR (the worse of the two, or their mean).
 ``difference`` is max_a r_a - min_a r_a ("between_groups") or max_a |r_a - r| ("to_overall",
@@ -42,21 +46,36 @@ from glassml.fairness._groups import (
 METHODS = ("between_groups", "to_overall")
 AGGREGATES = ("worst_case", "mean")
 
-# rate name -> (numerator weight, denominator weight) as functions of (y_true, y_pred)
+# The weighted confusion table: each row adds its weight to one cell.
+TP, FP, FN, TN = range(4)
+
+
+def confusion_weights(y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each row's weight in the cells (TP, FP, FN, TN) of the confusion table, shape (n, 4)."""
+    cells = (
+        y_pred * y_true,
+        y_pred * (1 - y_true),
+        (1 - y_pred) * y_true,
+        (1 - y_pred) * (1 - y_true),
+    )
+    return weights[:, None] * np.column_stack(cells)
+
+
+# rate name -> (cells summed above, cells summed below, what the cells below count)
 _RATES = {
-    "selection_rate": (lambda y, p: p, lambda y, p: np.ones_like(y)),
-    "true_positive_rate": (lambda y, p: p * y, lambda y, p: y),
-    "false_positive_rate": (lambda y, p: p * (1 - y), lambda y, p: 1 - y),
-    "false_negative_rate": (lambda y, p: (1 - p) * y, lambda y, p: y),
-    "true_negative_rate": (lambda y, p: (1 - p) * (1 - y), lambda y, p: 1 - y),
+    "selection_rate": ((TP, FP), (TP, FP, FN, TN), "rows"),
+    "true_positive_rate": ((TP,), (TP, FN), "positive labels (y_true = 1)"),
+    "false_positive_rate": ((FP,), (FP, TN), "negative labels (y_true = 0)"),
+    "false_negative_rate": ((FN,), (TP, FN), "positive labels (y_true = 1)"),
+    "true_negative_rate": ((TN,), (FP, TN), "negative labels (y_true = 0)"),
 }
-_DENOMINATOR_NAMES = {
-    "selection_rate": "rows",
-    "true_positive_rate": "positive labels (y_true = 1)",
-    "false_positive_rate": "negative labels (y_true = 0)",
-    "false_negative_rate": "positive labels (y_true = 1)",
-    "true_negative_rate": "negative labels (y_true = 0)",
-}
+
+
+def rate_parts(name: str, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Numerator and denominator of the rate ``name`` from confusion counts (..., 4): a table
+    of counts per group gives the rates per group, a row's cells its share of both sums."""
+    above, below, _ = _RATES[name]
+    return counts[..., list(above)].sum(axis=-1), counts[..., list(below)].sum(axis=-1)
 
 
 # ------------------------------------------------------------------------------ single rates
@@ -69,13 +88,11 @@ def _binary_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
 def _rate(name: str, y_true: Any, y_pred: Any, sample_weight: Any) -> float:
     y_true, y_pred = _binary_pair(y_true, y_pred)
     weights = check_sample_weight(sample_weight, y_true.shape[0])
-    numerator, denominator = _RATES[name]
-    below = float(np.dot(weights, denominator(y_true, y_pred)))
+    above, below = rate_parts(name, confusion_weights(y_true, y_pred, weights).sum(axis=0))
     if not below > 0:
-        raise ValueError(
-            f"y_true: the {name.replace('_', ' ')} is undefined without {_DENOMINATOR_NAMES[name]}"
-        )
-    return float(np.dot(weights, numerator(y_true, y_pred))) / below
+        what = _RATES[name][2]
+        raise ValueError(f"y_true: the {name.replace('_', ' ')} is undefined without {what}")
+    return float(above) / float(below)
 
 
 def selection_rate(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
@@ -153,22 +170,26 @@ def _prepare(y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: A
     )
 
 
-def _rates_by_group(name: str, data: _Prepared) -> tuple[np.ndarray, float]:
-    """Per-group rates (in the order of ``data.groups.index``) and the overall rate."""
-    numerator, denominator = _RATES[name]
-    top = data.weights * numerator(data.y_true, data.y_pred)
-    bottom = data.weights * denominator(data.y_true, data.y_pred)
+def _confusion_by_group(data: _Prepared) -> np.ndarray:
+    """Weighted confusion counts (n_groups + 1, 4): one row per group, then the overall."""
+    cells = confusion_weights(data.y_true, data.y_pred, data.weights)
     n_groups = data.groups.n_groups
-    top_by_group = np.bincount(data.groups.codes, weights=top, minlength=n_groups)
-    bottom_by_group = np.bincount(data.groups.codes, weights=bottom, minlength=n_groups)
-    empty = np.flatnonzero(~(bottom_by_group > 0))
+    by_group = [np.bincount(data.groups.codes, cells[:, k], n_groups) for k in range(4)]
+    return np.vstack([np.column_stack(by_group), cells.sum(axis=0)])
+
+
+def _rates_by_group(name: str, counts: np.ndarray, groups: Groups) -> tuple[np.ndarray, float]:
+    """Per-group rates (in the order of ``groups.index``) and the overall rate, from
+    :func:`_confusion_by_group`'s table; a group without the rate's denominator is refused."""
+    above, below = rate_parts(name, counts)
+    empty = np.flatnonzero(~(below[:-1] > 0))
     if empty.size:
-        group = data.groups.index[int(empty[0])]
+        group = groups.index[int(empty[0])]
         raise ValueError(
             f"y_true: the {name.replace('_', ' ')} of group {group!r} is undefined: the group has "
-            f"no {_DENOMINATOR_NAMES[name]}"
+            f"no {_RATES[name][2]}"
         )
-    return top_by_group / bottom_by_group, float(top.sum() / bottom.sum())
+    return above[:-1] / below[:-1], float(above[-1] / below[-1])
 
 
 def disparity_differences(values: np.ndarray, overall: np.ndarray, method: str) -> np.ndarray:
@@ -195,24 +216,12 @@ def disparity_ratios(values: np.ndarray, overall: np.ndarray, method: str, what:
 
 def disparity_difference(by_group: np.ndarray, overall: float, method: str) -> float:
     """max - min between groups, or the largest |group - overall|."""
-    if method == "between_groups":
-        return float(np.max(by_group) - np.min(by_group))
-    return float(np.max(np.abs(by_group - overall)))
+    return float(disparity_differences(np.atleast_2d(by_group), np.array([overall]), method)[0])
 
 
 def disparity_ratio(by_group: np.ndarray, overall: float, method: str, what: str) -> float:
     """min / max between groups, or the smallest min(group / overall, overall / group)."""
-    if method == "between_groups":
-        largest = float(np.max(by_group))
-        if not largest > 0:
-            raise ValueError(f"y_pred: the ratio of {what} is undefined: every group's is 0")
-        return float(np.min(by_group)) / largest
-    if not overall > 0:
-        raise ValueError(f"y_pred: the ratio to the overall {what} is undefined: it is 0")
-    ratios = by_group / overall
-    with np.errstate(divide="ignore"):
-        ratios = np.where(ratios > 1, 1.0 / ratios, ratios)
-    return float(np.min(ratios))
+    return float(disparity_ratios(np.atleast_2d(by_group), np.array([overall]), method, what)[0])
 
 
 def _parity(
@@ -228,9 +237,10 @@ def _parity(
     method = check_option(method, "method", METHODS)
     agg = check_option(agg, "agg", AGGREGATES)
     data = _prepare(y_true, y_pred, sensitive_features, sample_weight)
+    counts = _confusion_by_group(data)
     values = []
     for name in names:
-        by_group, overall = _rates_by_group(name, data)
+        by_group, overall = _rates_by_group(name, counts, data.groups)
         if kind == "difference":
             values.append(disparity_difference(by_group, overall, method))
         else:
@@ -411,14 +421,11 @@ def rates_by_group(
     columns: dict[str, Any] = {
         "count": np.append(np.bincount(data.groups.codes), data.y_true.shape[0])
     }
-    for name, (numerator, denominator) in _RATES.items():
-        top = data.weights * numerator(data.y_true, data.y_pred)
-        bottom = data.weights * denominator(data.y_true, data.y_pred)
-        n_groups = data.groups.n_groups
-        tops = np.append(np.bincount(data.groups.codes, top, n_groups), top.sum())
-        bottoms = np.append(np.bincount(data.groups.codes, bottom, n_groups), bottom.sum())
+    counts = _confusion_by_group(data)
+    for name in _RATES:
+        above, below = rate_parts(name, counts)
         with np.errstate(invalid="ignore", divide="ignore"):
-            columns[name] = np.where(bottoms > 0, tops / np.where(bottoms > 0, bottoms, 1), np.nan)
+            columns[name] = np.where(below > 0, above / np.where(below > 0, below, 1), np.nan)
     index = [*data.groups.index, "overall"]
     return pd.DataFrame(columns, index=pd.Index(index, name="group", tupleize_cols=False))
 
@@ -530,7 +537,6 @@ def calibration_within_groups(
     return CalibrationResult(curves=curves, ece=pd.Series(eces, index=groups.index, name="ece"))
 
 
-RATE_PARTS = _RATES
 RATE_OF = {
     selection_rate: "selection_rate",
     true_positive_rate: "true_positive_rate",

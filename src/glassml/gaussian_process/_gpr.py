@@ -270,6 +270,13 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         self.alpha_ = cho_solve((self.L_, True), y, check_finite=False)
         return self
 
+    def _log_prior(self, theta: np.ndarray) -> tuple[float, np.ndarray | float]:
+        """log p(theta) and its gradient, added to the evidence maximised (here flat: ML-II).
+
+        A subclass with a hyper-prior turns the fit into maximum a posteriori estimation.
+        """
+        return 0.0, 0.0
+
     def _optimise(self, X, y, alpha) -> None:
         bounds = self.kernel_.bounds
         low, width = bounds[:, 0], bounds[:, 1] - bounds[:, 0]
@@ -289,6 +296,8 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
             except NotPositiveDefinite:
                 last[0] = np.inf
                 return np.inf, np.zeros_like(u)
+            prior, prior_grad = self._log_prior(kernel.theta)
+            value, grad = value + prior, grad + prior_grad
             last[0] = -value
             # Minimise -log p in u: d theta / d u = width s (1 - s).
             return -value, -grad * width * s * (1 - s)

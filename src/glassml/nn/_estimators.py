@@ -125,6 +125,41 @@ class _NetworkEstimator(BaseEstimator):
         check_is_fitted(self)
         return check_predict_data(self, X, dtype=[np.float64, np.float32])
 
+    # -------------------------------------------------------------- shaped samples
+    # For networks on samples of shape ``input_shape_`` (images, sequences): how a sample is
+    # named in messages, and the options ``check_fit_data`` takes for flat rows of them. Such a
+    # subclass says how to read them: ``_row_shape(d)`` (a flat row's sample shape),
+    # ``_as_samples(X)`` (an array of samples, checked) and ``_check_sample_targets(y, n)``.
+    _SAMPLE: ClassVar[str] = "samples"
+    _FIT_OPTIONS: ClassVar[dict[str, Any]] = {}
+
+    def _samples(self, X, y=None, *, reset: bool) -> tuple[np.ndarray, Any]:
+        """Validated samples (n, *input_shape_) (and, at fit, targets) from an array of samples
+        or from flat rows (n, d), which are read row by row into ``self._row_shape(d)``."""
+        dtypes = [np.float64, np.float32]
+        if _ndim(X) == 2:
+            if reset:
+                X, y = check_fit_data(self, X, y, dtype=dtypes, **self._FIT_OPTIONS)
+                shape = self._row_shape(X.shape[1])
+            else:
+                X = check_predict_data(self, X, dtype=dtypes)
+                shape = self.input_shape_
+            return _rows_to_samples(X, shape), y
+        X = self._as_samples(check_named_array(X, "X", allow_nd=True, dtype=dtypes))
+        if reset:
+            if y is None:
+                raise ValueError("y: requires y to be passed, but the target y is None")
+            y = self._check_sample_targets(y, X.shape[0])
+            self.n_features_in_ = math.prod(X.shape[1:])
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        elif X.shape[1:] != self.input_shape_:
+            raise ValueError(
+                f"X: has {self._SAMPLE} = {X.shape[1:]}, the model was fitted on "
+                f"{self.input_shape_}"
+            )
+        return X, y
+
     def _make_optimizer(self) -> Any:
         if isinstance(self.optimizer, str):
             return getattr(optim, OPTIMIZERS[self.optimizer])(lr=self.learning_rate_init)
@@ -280,6 +315,21 @@ class _NetworkEstimator(BaseEstimator):
         estimator.optimizer_ = estimator._make_optimizer()
         estimator._rng = _seed(estimator.random_state)
         return estimator
+
+
+def _ndim(X: Any) -> int:
+    """Number of axes of array-like ``X`` (a DataFrame has 2) without NumPy dispatch."""
+    shape = getattr(X, "shape", None)
+    return len(shape) if isinstance(shape, tuple) else np.asarray(X).ndim
+
+
+def _rows_to_samples(X: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Flat rows (n, d) as samples of ``shape``; rows shorter than the shape (the square image
+    layout's trailing pixels) are padded with zeros."""
+    size = math.prod(shape)
+    if X.shape[1] < size:
+        X = np.pad(X, ((0, 0), (0, size - X.shape[1])))
+    return X.reshape(X.shape[0], *shape)
 
 
 def _check_fitted(name: str, value: Any, fitted: dict[str, Any], input_rank: int = 3) -> Any:
@@ -640,12 +690,6 @@ class MLPRegressor(_RegressorMixin, RegressorMixin, _NetworkEstimator):
         return self._shape_predictions(self._forward(self._check_X(X)).astype(np.float64))
 
 
-def _ndim(X: Any) -> int:
-    """Number of axes of array-like ``X`` (a DataFrame has 2) without NumPy dispatch."""
-    shape = getattr(X, "shape", None)
-    return len(shape) if isinstance(shape, tuple) else np.asarray(X).ndim
-
-
 DEFAULT_CNN = (
     {"type": "conv2d", "out_channels": 16, "kernel_size": 3, "padding": 1},
     {"type": "relu"},
@@ -692,6 +736,7 @@ class CNNClassifier(_ClassifierMixin, ClassifierMixin, _NetworkEstimator):
         **_NetworkEstimator._SAVED_FITTED,
         "input_shape_": True,
     }
+    _SAMPLE = "images of shape (C, H, W)"
     _parameter_constraints: ClassVar[dict] = {
         **_COMMON_CONSTRAINTS,
         "architecture": [None, list, tuple, Sequential],
@@ -751,25 +796,8 @@ class CNNClassifier(_ClassifierMixin, ClassifierMixin, _NetworkEstimator):
         return shape
 
     @staticmethod
-    def _rows_to_images(X: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
-        size = math.prod(shape)
-        if X.shape[1] < size:  # the square layout's trailing pixels
-            X = np.pad(X, ((0, 0), (0, size - X.shape[1])))
-        return X.reshape(X.shape[0], *shape)
-
-    def _images(self, X, y=None, *, reset: bool):
-        """Validated images (n, C, H, W) (and labels) from images or flat rows."""
-        flat = _ndim(X) == 2
-        dtypes = [np.float64, np.float32]
-        if flat:
-            if reset:
-                X, y = check_fit_data(self, X, y, dtype=dtypes)
-                shape = self._row_shape(X.shape[1])
-            else:
-                X = check_predict_data(self, X, dtype=dtypes)
-                shape = self.input_shape_
-            return self._rows_to_images(X, shape), y
-        X = check_named_array(X, "X", allow_nd=True, dtype=dtypes)
+    def _as_samples(X: np.ndarray) -> np.ndarray:
+        """Images (n, C, H, W); one channel added to (n, H, W)."""
         if X.ndim == 3:
             X = X[:, None, :, :]
         if X.ndim != 4:
@@ -777,27 +805,18 @@ class CNNClassifier(_ClassifierMixin, ClassifierMixin, _NetworkEstimator):
                 f"X: expected images of shape (n, H, W) or (n, C, H, W), or flat rows (n, d); "
                 f"got shape {X.shape}"
             )
-        if reset:
-            if y is None:
-                raise ValueError("y: requires y to be passed, but the target y is None")
-            y = np.asarray(y)
-            if y.ndim != 1 or y.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"y: expected one label per image ({X.shape[0]}), got shape {y.shape}"
-                )
-            self.n_features_in_ = math.prod(X.shape[1:])
-            if hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-        elif X.shape[1:] != self.input_shape_:
-            raise ValueError(
-                f"X: has images of shape (C, H, W) = {X.shape[1:]}, the model was fitted on "
-                f"{self.input_shape_}"
-            )
-        return X, y
+        return X
+
+    @staticmethod
+    def _check_sample_targets(y: Any, n_samples: int) -> np.ndarray:
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != n_samples:
+            raise ValueError(f"y: expected one label per image ({n_samples}), got shape {y.shape}")
+        return y
 
     def _check_X(self, X) -> np.ndarray:
         check_is_fitted(self)
-        return self._images(X, reset=False)[0]
+        return self._samples(X, reset=False)[0]
 
     def _body(self) -> list[Module]:
         return architecture_layers(DEFAULT_CNN if self.architecture is None else self.architecture)
@@ -816,7 +835,7 @@ class CNNClassifier(_ClassifierMixin, ClassifierMixin, _NetworkEstimator):
         """Train on images (or flat rows) until the validation loss stops improving; see
         ``MLPClassifier.fit`` for ``progress``."""
         self._validate_params()
-        images, y = self._images(X, y, reset=True)
+        images, y = self._samples(X, y, reset=True)
         check_representable(images, self.dtype, "X")
         self.classes_, labels = check_classes(y)
         self.input_shape_ = tuple(int(size) for size in images.shape[1:])

@@ -11,7 +11,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from glassml._validation import check_fit_data, check_named_array, check_predict_data
+from glassml._validation import check_named_array
 from glassml.nn._estimators import (
     _COMMON_CONSTRAINTS,
     _NetworkEstimator,
@@ -104,6 +104,8 @@ class SequenceRegressor(_RegressorMixin, RegressorMixin, _NetworkEstimator):
         "input_shape_": True,
     }
     _SCALINGS = ("x_mean_", "x_scale_", "y_mean_", "y_scale_")
+    _SAMPLE = "sequences of shape (length, features)"
+    _FIT_OPTIONS: ClassVar[dict[str, Any]] = {"multi_output": True, "y_numeric": True}
     _parameter_constraints: ClassVar[dict] = {
         **_COMMON_CONSTRAINTS,
         "architecture": [StrOptions(set(BODIES)), list, tuple, Sequential],
@@ -161,47 +163,28 @@ class SequenceRegressor(_RegressorMixin, RegressorMixin, _NetworkEstimator):
             )
         return shape
 
-    def _sequences(self, X, y=None, *, reset: bool):
-        """Validated sequences (n, length, features) from sequences or flat rows."""
-        dtypes = [np.float64, np.float32]
-        shape = getattr(X, "shape", None)
-        ndim = len(shape) if isinstance(shape, tuple) else np.asarray(X).ndim
-        if ndim == 2:
-            if reset:
-                X, y = check_fit_data(self, X, y, multi_output=True, y_numeric=True, dtype=dtypes)
-                row_shape = self._row_shape(X.shape[1])
-            else:
-                X = check_predict_data(self, X, dtype=dtypes)
-                row_shape = self.input_shape_
-            return X.reshape(X.shape[0], *row_shape), y
-        X = check_named_array(X, "X", allow_nd=True, dtype=dtypes)
+    @staticmethod
+    def _as_samples(X: np.ndarray) -> np.ndarray:
         if X.ndim != 3:
             raise ValueError(
                 f"X: expected sequences (n, length, features) or flat rows (n, d), got shape "
                 f"{X.shape}"
             )
-        if reset:
-            if y is None:
-                raise ValueError("y: requires y to be passed, but the target y is None")
-            y = check_named_array(y, "y", ensure_2d=False, dtype=None)
-            if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"X, y: expected one target (row) per sequence ({X.shape[0]}), got y of "
-                    f"shape {y.shape}"
-                )
-            self.n_features_in_ = math.prod(X.shape[1:])
-            if hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-        elif X.shape[1:] != self.input_shape_:
+        return X
+
+    @staticmethod
+    def _check_sample_targets(y: Any, n_samples: int) -> np.ndarray:
+        y = check_named_array(y, "y", ensure_2d=False, dtype=None)
+        if y.ndim not in (1, 2) or y.shape[0] != n_samples:
             raise ValueError(
-                f"X: has sequences of shape (length, features) = {X.shape[1:]}, the model was "
-                f"fitted on {self.input_shape_}"
+                f"X, y: expected one target (row) per sequence ({n_samples}), got y of "
+                f"shape {y.shape}"
             )
-        return X, y
+        return y
 
     def _check_X(self, X) -> np.ndarray:
         check_is_fitted(self)
-        X = self._sequences(X, reset=False)[0]
+        X = self._samples(X, reset=False)[0]
         return (X - self.x_mean_) / self.x_scale_
 
     # -------------------------------------------------------------- network
@@ -222,7 +205,7 @@ class SequenceRegressor(_RegressorMixin, RegressorMixin, _NetworkEstimator):
         and targets y (n,) or (n, K), until the validation loss stops improving; see
         ``MLPClassifier.fit`` for ``progress``."""
         self._validate_params()
-        X, y = self._sequences(X, y, reset=True)
+        X, y = self._samples(X, y, reset=True)
         targets = self._targets(np.asarray(y))
         self.n_outputs_ = targets.shape[1]
         self._y_ndim = np.asarray(y).ndim

@@ -13,15 +13,13 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from glassml._validation import (
-    check_classes,
-    check_fit_data,
     check_predict_data,
-    check_weights,
     fail,
 )
 from glassml.tree._cart import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
 from glassml.tree._fitting import (
     check_finite_features,
+    check_training_data,
     class_sample_weight,
     grow,
     regression_targets,
@@ -77,40 +75,23 @@ class BaseDecisionTree(BaseEstimator):
 
     def _fit_tree(self, X: Any, y: Any, sample_weight: Any) -> BaseDecisionTree:
         self._validate_params()
-        is_classifier = isinstance(self, ClassifierMixin)
-        X, y = check_fit_data(
-            self,
-            X,
-            y,
-            dtype=np.float64,
-            order="C",
-            ensure_all_finite=False,
-            y_numeric=not is_classifier,
-        )
-        check_finite_features(self, X)
-        weight = check_weights(sample_weight, X)
+        data = check_training_data(self, X, y, sample_weight)
+        weight = data.weight
+        is_classifier = data.y_class is not None
         if is_classifier:
-            self.classes_, y_class = check_classes(y)
-            self.n_classes_ = len(self.classes_)
             if self.class_weight is not None:
-                weight = weight * class_sample_weight(self.class_weight, y, self.classes_)
-            y_value = None
-            criterion = CLASSIFICATION_CRITERIA[self.criterion]
-        else:
-            y_value = regression_targets(y, self.criterion)
-            y_class = None
-            criterion = REGRESSION_CRITERIA[self.criterion]
-            if self.ccp_alpha > 0:
-                check_prunable_scale(self.criterion, y_value)
+                weight = weight * class_sample_weight(self.class_weight, data.y, self.classes_)
+        elif self.ccp_alpha > 0:
+            check_prunable_scale(self.criterion, data.y_value)
         if not weight[weight > 0].size:
             raise ValueError("sample_weight: expected at least one positive weight, got all zero")
         self.n_outputs_ = 1
         settings = resolve_settings(
-            self, criterion, self.n_classes_ if is_classifier else 1, *X.shape
+            self, data.criterion, self.n_classes_ if is_classifier else 1, *data.X.shape
         )
         self.max_features_ = settings.max_features
         seed = splitter_seed(check_random_state(self.random_state))
-        self.tree_ = grow(sort_features(X), y_class, y_value, weight, settings, seed)
+        self.tree_ = grow(sort_features(data.X), data.y_class, data.y_value, weight, settings, seed)
         return self
 
     def _validated(self, X: Any) -> np.ndarray:

@@ -18,14 +18,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_sample_weight
 
+from glassml._validation import check_classes, check_fit_data, check_weights
 from glassml.tree._cart import (
+    CLASSIFICATION_CRITERIA,
     ENTROPY,
     EPSILON,
     GINI,
     POISSON_EPSILON,
     RAND_R_MAX,
+    REGRESSION_CRITERIA,
     SQUARED_ERROR,
     build_tree,
     select_samples,
@@ -54,6 +58,46 @@ def check_finite_features(estimator: Any, X: np.ndarray) -> np.ndarray:
             raise missing_values_error(estimator)
         raise ValueError("X: expected finite values, got inf")
     return X
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Validated training data of a tree or a forest.
+
+    ``y`` is the checked target as given (for class weights and scores); a classifier grows on
+    ``y_class`` (class indices), a regressor on ``y_value`` (float64); the other is None.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    weight: np.ndarray
+    y_class: np.ndarray | None
+    y_value: np.ndarray | None
+    criterion: int
+
+
+def check_training_data(estimator: Any, X: Any, y: Any, sample_weight: Any) -> TrainingData:
+    """X (float64, C order, finite), sample weights, and y as class indices (a classifier's
+    ``classes_`` and ``n_classes_`` are set) or regression targets, with the criterion's code."""
+    is_classifier = isinstance(estimator, ClassifierMixin)
+    X, y = check_fit_data(
+        estimator,
+        X,
+        y,
+        dtype=np.float64,
+        order="C",
+        ensure_all_finite=False,
+        y_numeric=not is_classifier,
+    )
+    check_finite_features(estimator, X)
+    weight = check_weights(sample_weight, X)
+    if is_classifier:
+        estimator.classes_, y_class = check_classes(y)
+        estimator.n_classes_ = len(estimator.classes_)
+        criterion = CLASSIFICATION_CRITERIA[estimator.criterion]
+        return TrainingData(X, y, weight, y_class, None, criterion)
+    y_value = regression_targets(y, estimator.criterion)
+    return TrainingData(X, y, weight, None, y_value, REGRESSION_CRITERIA[estimator.criterion])
 
 
 def _exponent(max_abs: np.ndarray) -> np.ndarray:
