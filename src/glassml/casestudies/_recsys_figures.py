@@ -92,6 +92,17 @@ def metrics_figure(results: dict[str, dict]):
     return figure
 
 
+def _key_lines(entries: list[str], width: int = 100) -> str:
+    """Whole entries packed into lines of at most ``width`` characters (an entry is never cut)."""
+    lines: list[str] = []
+    for entry in entries:
+        if lines and len(lines[-1]) + 4 + len(entry) <= width:
+            lines[-1] += "    " + entry
+        else:
+            lines.append(entry)
+    return "\n".join(lines)
+
+
 def factor_map_figure(embedding, groups, order, group_title, labelled, item_word):
     """t-SNE map of item factors, one colour per group, a few items named."""
     plt = _pyplot()
@@ -107,23 +118,28 @@ def factor_map_figure(embedding, groups, order, group_title, labelled, item_word
             color=palette(index),
             label=f"{group} ({int(chosen.sum())})",
         )
-    # Alternate the side of each name so neighbouring best-sellers do not overwrite each other.
-    offsets = [(8, 8), (8, -16), (-8, 8), (-8, -16), (8, 22)]
-    for (position, text), (dx, dy) in zip(labelled, offsets * len(labelled), strict=False):
+    # The circled items carry a number and their names go in a key under the map: names
+    # written on the map overlapped each other and the points (best-sellers sit together,
+    # Star Wars and Return of the Jedi almost on one spot). The numbers take a different
+    # corner each, so even coincident items stay legible.
+    offsets = [(7, 6), (7, -13), (-13, 6), (-13, -13), (-3, 14)]
+    for number, (position, _) in enumerate(labelled, start=1):
+        dx, dy = offsets[(number - 1) % len(offsets)]
+        axes.scatter(*embedding[position], s=45, facecolors="none", edgecolors="black", lw=1.2)
         axes.annotate(
-            text,
+            str(number),
             embedding[position],
             xytext=(dx, dy),
             textcoords="offset points",
-            ha="left" if dx > 0 else "right",
-            fontsize=8,
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.8, "lw": 0},
-            arrowprops={"arrowstyle": "-", "color": "#444444", "lw": 0.6},
+            fontsize=9,
+            fontweight="bold",
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.9, "lw": 0},
+            gid=f"best-seller-{number}",
         )
-        axes.scatter(*embedding[position], s=40, facecolors="none", edgecolors="black")
+    key = _key_lines([f"{number}  {text}" for number, (_, text) in enumerate(labelled, start=1)])
+    axes.set_xlabel(f"Circled, most popular first:\n{key}", fontsize=9, loc="left")
     axes.set_xticks([])
     axes.set_yticks([])
-    axes.margins(0.12)  # room for the names of the circled items
     axes.set_title(f"ImplicitALS {item_word} factors, t-SNE map, coloured by {group_title}")
     axes.legend(title=group_title, loc="best", fontsize=8, markerscale=2)
     figure.tight_layout()

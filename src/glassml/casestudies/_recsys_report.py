@@ -98,10 +98,6 @@ def _neighbour_table(context, data: Prepared, models) -> None:
     section.table(pd.DataFrame(rows), caption="Most similar items, most similar first.")
 
 
-def _short(text: str, width: int = 26) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
 def _factor_map(context, data: Prepared, model) -> None:
     from glassml.decomposition import TSNE
 
@@ -121,7 +117,7 @@ def _factor_map(context, data: Prepared, model) -> None:
         from glassml.casestudies._recsys_data import PRICE_LABELS
 
         order = [g for g in PRICE_LABELS if g in set(groups)]
-    labelled = [(i, _short(str(data.labels.get(ids[i], ids[i])))) for i in range(5)]
+    labelled = [(i, str(data.labels.get(ids[i], ids[i]))) for i in range(5)]
     context.figure(
         figures.factor_map_figure(
             embedding, groups, order, data.group_title, labelled, data.item_word
@@ -129,8 +125,8 @@ def _factor_map(context, data: Prepared, model) -> None:
         "factor_map",
         f"The {n_shown} most popular {data.item_word}s placed by t-SNE on their ImplicitALS "
         f"factors (cosine geometry), coloured by {data.group_title}; the five best-sellers "
-        f"are circled. {data.item_word.capitalize()}s bought by the same {data.user_word}s sit "
-        "together.",
+        "are circled and numbered, their names under the map. "
+        f"{data.item_word.capitalize()}s bought by the same {data.user_word}s sit together.",
         "interpretation",
     )
 
