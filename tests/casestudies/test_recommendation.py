@@ -9,6 +9,8 @@
   folder left behind.
 - Quick mode with ``--data`` MovieLens 100K: one fold of the rating protocol, biased MF below
   the baseline's RMSE; Dask gives the serial metrics for the same seed (on this cheaper run).
+- The rating protocol's settings are chosen inside each fold's training part: scrambling the
+  fold's test ratings changes the test RMSE and nothing of the choice.
 - The t-SNE map of item factors numbers its circled best-sellers (the numbers never overlap,
   even for items on one spot) and names each in full under the map.
 - Full mode (``GLASSML_FULL=1``): every learned model beats best-sellers on nDCG@10 with a
@@ -30,7 +32,9 @@ from browser import inspect_page
 from glassml import casestudies
 from glassml.casestudies._recsys_data import load_online_retail_study
 from glassml.casestudies._recsys_figures import factor_map_figure
-from glassml.recommend import ndcg_at_k, temporal_split
+from glassml.casestudies._recsys_tasks import fold_task
+from glassml.datasets import load_movielens_100k
+from glassml.recommend import Interactions, k_fold, ndcg_at_k, temporal_split
 
 HEADLINE = {h.key for h in casestudies.get_study("recommendation").headline}
 
@@ -127,6 +131,25 @@ def test_dask_gives_the_serial_metrics(movielens_quick, tmp_path):
         "recommendation", data=data, out=tmp_path, quick=True, seed=1, dask="local"
     )
     assert again.metrics == result.metrics
+
+
+def test_rating_settings_are_chosen_without_the_test_fold(shared_data):
+    ratings = load_movielens_100k(shared_data / "movielens-100k").ratings
+    ratings = ratings[ratings["user_id"] <= 150]  # about 15,000 ratings: a quick fold
+    data = Interactions.from_frame(
+        ratings, "user_id", "item_id", rating="rating", rating_scale=(1, 5)
+    )
+    train, test = next(iter(k_fold(data, 5, random_state=0)))
+    matrix = test.matrix.copy()
+    matrix.data = np.random.default_rng(0).permutation(matrix.data)
+    scrambled = Interactions(matrix, test.user_ids, test.item_ids, rating_scale=(1, 5))
+    for name in ("biased MF (FunkSVD)", "ExplicitALS"):
+        honest = fold_task((name, 0, 0, (train, test), True))
+        blind = fold_task((name, 0, 0, (train, scrambled), True))
+        assert honest["params"] == blind["params"], name
+        assert honest["validation_rmse"] == blind["validation_rmse"], name
+        assert math.isfinite(honest["validation_rmse"]), name
+        assert blind["rmse"] > honest["rmse"] + 0.1, name  # the test really was replaced
 
 
 def test_factor_map_numbers_do_not_overlap_and_names_are_whole():
