@@ -106,7 +106,7 @@ def _key_lines(entries: list[str], width: int = 100) -> str:
 def factor_map_figure(embedding, groups, order, group_title, labelled, item_word):
     """t-SNE map of item factors, one colour per group, a few items named."""
     plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(9, 7))
+    figure, axes = plt.subplots(figsize=(10.5, 7))
     palette = plt.get_cmap("tab10")
     for index, group in enumerate(order):
         chosen = groups == group
@@ -137,10 +137,13 @@ def factor_map_figure(embedding, groups, order, group_title, labelled, item_word
             gid=f"best-seller-{number}",
         )
     key = _key_lines([f"{number}  {text}" for number, (_, text) in enumerate(labelled, start=1)])
-    axes.set_xlabel(f"Circled, most popular first:\n{key}", fontsize=9, loc="left")
+    axes.set_xlabel(f"Circled, most popular first:\n{key}", fontsize=10, loc="left")
     axes.set_xticks([])
     axes.set_yticks([])
     axes.set_title(f"ImplicitALS {item_word} factors, t-SNE map, coloured by {group_title}")
-    axes.legend(title=group_title, loc="best", fontsize=8, markerscale=2)
+    # Beside the map, so it never covers a circled item.
+    axes.legend(
+        title=group_title, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, markerscale=2
+    )
     figure.tight_layout()
     return figure

@@ -104,10 +104,15 @@ def format_value(value: Any, spec: str | None = None) -> str:
 def interval(estimate: float, low: float, high: float, spec: str = ".3f") -> str:
     """``0.812 (0.790–0.834)``: an estimate with its confidence interval.
 
+    Ends that carry a sign are joined by "to": a dash between them reads as a minus
+    ("-0.068–-0.059").
+
     Examples
     --------
     >>> interval(0.8123, 0.7901, 0.8344)
     '0.812 (0.790–0.834)'
+    >>> interval(-0.0636, -0.0682, -0.0592, "+.3f")
+    '-0.064 (-0.068 to -0.059)'
     """
     for name, value in (("estimate", estimate), ("low", low), ("high", high)):
         if (
@@ -119,7 +124,9 @@ def interval(estimate: float, low: float, high: float, spec: str = ".3f") -> str
     if not low <= high:
         raise fail("low", f"a lower end <= high ({high})", low)
     try:
-        return f"{format(estimate, spec)} ({format(low, spec)}–{format(high, spec)})"
+        first, last = format(low, spec), format(high, spec)
+        joint = " to " if first[:1] in "+-" or last[:1] in "+-" else "–"
+        return f"{format(estimate, spec)} ({first}{joint}{last})"
     except (TypeError, ValueError):
         raise fail("spec", "a format spec for a float such as '.3f'", spec) from None
 
