@@ -152,12 +152,18 @@ def test_rating_settings_are_chosen_without_the_test_fold(shared_data):
         assert blind["rmse"] > honest["rmse"] + 0.1, name  # the test really was replaced
 
 
-def test_factor_map_numbers_do_not_overlap_and_names_are_whole():
+@pytest.mark.parametrize("shift", [(0.0, 0.0), (4.0, -3.8), (2.0, -2.0), (-4.0, 4.0), (3.0, 0.0)])
+def test_factor_map_numbers_do_not_overlap_and_names_are_whole(shift):
     # Names written beside the circles overlapped on the real maps (Star Wars and Return of
-    # the Jedi fall on one spot); three circled items coincide here.
+    # the Jedi fall on one spot), and so did numbers on fixed corners when two circled items
+    # sat a number's width apart. Here items 1 and 2 coincide, 3 is shifted from them by
+    # about a number's width (data units of about 5 points), 4 and 5 are close by.
     rng = np.random.default_rng(0)
     embedding = rng.normal(size=(300, 2)) * 20
-    embedding[1:3] = embedding[0]
+    embedding[1] = embedding[0]
+    embedding[2] = embedding[0] + shift
+    embedding[3] = embedding[0] + [1.0, -0.8]
+    embedding[4] = embedding[0] + [-0.9, 0.7]
     groups = np.where(np.arange(300) % 2, "a", "b")
     names = ["WHITE HANGING HEART T-LIGHT HOLDER", "REGENCY CAKESTAND 3 TIER", "PARTY BUNTING"]
     names += ["JUMBO BAG RED RETROSPOT", "SET OF 3 CAKE TINS PANTRY DESIGN"]

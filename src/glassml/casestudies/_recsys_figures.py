@@ -46,6 +46,24 @@ def popularity_figure(data: Prepared):
     return figure
 
 
+# Places a number may take around its circle (points), nearest first.
+_OFFSETS = [(7, 6), (7, -13), (-13, 6), (-13, -13), (-3, 14), (-3, -21), (14, -3), (-21, -3)]
+_OFFSETS += [(2 * dx, 2 * dy) for dx, dy in _OFFSETS]
+
+
+def _place_apart(figure, texts) -> None:
+    """Give each annotation the first offset whose box overlaps no box placed before it."""
+    renderer = figure.canvas.get_renderer()
+    placed = []
+    for text in texts:
+        for offset in _OFFSETS:
+            text.xyann = offset
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                break
+        placed.append(box)
+
+
 def tuning_figure(tuned: dict[str, dict]):
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(7, 3.8))
@@ -120,22 +138,22 @@ def factor_map_figure(embedding, groups, order, group_title, labelled, item_word
         )
     # The circled items carry a number and their names go in a key under the map: names
     # written on the map overlapped each other and the points (best-sellers sit together,
-    # Star Wars and Return of the Jedi almost on one spot). The numbers take a different
-    # corner each, so even coincident items stay legible.
-    offsets = [(7, 6), (7, -13), (-13, 6), (-13, -13), (-3, 14)]
-    for number, (position, _) in enumerate(labelled, start=1):
-        dx, dy = offsets[(number - 1) % len(offsets)]
-        axes.scatter(*embedding[position], s=45, facecolors="none", edgecolors="black", lw=1.2)
+    # Star Wars and Return of the Jedi almost on one spot).
+    circles = np.array([embedding[position] for position, _ in labelled]).reshape(-1, 2)
+    axes.scatter(circles[:, 0], circles[:, 1], s=45, facecolors="none", edgecolors="black", lw=1.2)
+    numbers = [
         axes.annotate(
             str(number),
             embedding[position],
-            xytext=(dx, dy),
+            xytext=_OFFSETS[0],
             textcoords="offset points",
             fontsize=9,
             fontweight="bold",
             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.9, "lw": 0},
             gid=f"best-seller-{number}",
         )
+        for number, (position, _) in enumerate(labelled, start=1)
+    ]
     key = _key_lines([f"{number}  {text}" for number, (_, text) in enumerate(labelled, start=1)])
     axes.set_xlabel(f"Circled, most popular first:\n{key}", fontsize=10, loc="left")
     axes.set_xticks([])
@@ -146,4 +164,5 @@ def factor_map_figure(embedding, groups, order, group_title, labelled, item_word
         title=group_title, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, markerscale=2
     )
     figure.tight_layout()
+    _place_apart(figure, numbers)  # after the layout: the offsets are in points on the page
     return figure
