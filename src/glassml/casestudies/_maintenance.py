@@ -442,8 +442,9 @@ def run(context) -> None:
             _sensor_bar(by_sensor),
             "shap_sensors",
             "Mean |SHAP value| of each sensor over the 100 test engines (its current "
-            "reading, rolling means, slopes and smoothed levels added up): how many cycles of "
-            "predicted life each sensor moves, on average.",
+            "reading, rolling means, slopes and smoothed levels added up; likewise the health "
+            "index's features, when the model reads them): how many cycles of predicted life "
+            "each moves, on average.",
             "interpretation",
         )
         for label, row in picks.items():
