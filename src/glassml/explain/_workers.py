@@ -74,8 +74,8 @@ def run_calls(
     workers = n_workers(n_jobs, n_calls)
     if workers == 1:
         return [task(model, *arguments(0, n_calls))]
-    from joblib import Parallel, delayed
     import cloudpickle
+    from joblib import Parallel, delayed
 
     try:
         # cloudpickle, as joblib's workers use: lambdas and closures travel by value.
