@@ -21,7 +21,11 @@ from glassml.casestudies import _medical_figures as figures
 from glassml.casestudies._medical_cnn import (
     CNNResult,
     CNNTask,
-    build_network,
+    combine_members,
+    ensemble_function,
+    ensemble_logits,
+    ensemble_networks,
+    member_seed,
     positive_probability,
     train_cnn,
 )
@@ -129,8 +133,10 @@ def _baselines(data: MedicalData, scale: Standardised, seed: int) -> list[dict]:
 SWA_EPOCHS = 10
 
 
-def _cnn_tasks(context, data: MedicalData, scale: Standardised) -> list[CNNTask]:
+def _cnn_tasks(context, data: MedicalData, scale: Standardised) -> list[list[CNNTask]]:
+    """Per seed, the tasks of its ensemble's members (one network in quick mode)."""
     seeds = np.random.SeedSequence(context.seed).generate_state(1 if context.quick else 3)
+    members = 1 if context.quick else int(context.options["members"])
     epochs = int(context.options["quick_epochs" if context.quick else "epochs"])
     # Quick mode averages the second half of its few epochs.
     swa = min(SWA_EPOCHS, max(1, epochs // 2)) if context.quick else min(SWA_EPOCHS, epochs)
@@ -139,17 +145,21 @@ def _cnn_tasks(context, data: MedicalData, scale: Standardised) -> list[CNNTask]
         if context.quick
         else {"epochs": epochs, "swa_epochs": swa}
     )
+    images = {split: scale(data.images[split]) for split in ("train", "val", "test")}
     return [
-        CNNTask(
-            X_train=scale(data.images["train"]),
-            y_train=data.labels["train"],
-            X_val=scale(data.images["val"]),
-            y_val=data.labels["val"],
-            X_test=scale(data.images["test"]),
-            positive=data.positive,
-            seed=int(seed),
-            **settings,
-        )
+        [
+            CNNTask(
+                X_train=images["train"],
+                y_train=data.labels["train"],
+                X_val=images["val"],
+                y_val=data.labels["val"],
+                X_test=images["test"],
+                positive=data.positive,
+                seed=member_seed(int(seed), j) if j else int(seed),
+                **settings,
+            )
+            for j in range(members)
+        ]
         for seed in seeds
     ]
 
@@ -202,8 +212,13 @@ def run(context) -> None:
             context.metric(f"{key}_accuracy", row["test accuracy"])
 
     with context.step("Train the CNN"):
-        tasks = _cnn_tasks(context, data, scale)
-        results: list[CNNResult] = context.map(train_cnn, tasks)
+        grouped = _cnn_tasks(context, data, scale)
+        tasks = [group[0] for group in grouped]
+        trained = iter(context.map(train_cnn, [task for group in grouped for task in group]))
+        results: list[CNNResult] = [
+            combine_members([next(trained) for _ in group]) for group in grouped
+        ]
+        context.metric("n_members", len(grouped[0]))
 
     y_val, y_test = data.is_positive("val"), data.is_positive("test")
     with context.step("Evaluate on the test set"):
@@ -268,13 +283,9 @@ def run(context) -> None:
 
     with context.step("Explain the predictions"):
         from glassml.explain import LimeImageExplainer, integrated_gradients, saliency
-        from glassml.nn import predict_batches
 
-        network = build_network(
-            tasks[chosen].channels, tasks[chosen].X_train.shape[1:], tasks[chosen].dropout, 0
-        )
-        network.load_state_dict(best.state)
-        network.eval()  # the explainers would too; LIME's log_odds calls predict_batches
+        networks = ensemble_networks(tasks[chosen], best)
+        network = ensemble_function(networks)  # the explained model: the mean logits
         explained = _select_explained(y_test, before, threshold, 1 if context.quick else 2)
         rows = np.array([r for r, _ in explained])
         raw = data.images["test"][rows]
@@ -287,7 +298,7 @@ def run(context) -> None:
         ig = integrated_gradients(
             network, inputs, baseline=average, n_steps=n_steps, target=data.positive
         )
-        logits = predict_batches(network, inputs, dtype=np.float64)[:, data.positive]
+        logits = ensemble_logits(networks, inputs)[:, data.positive]
         gap = np.abs(ig.values.reshape(len(rows), -1).sum(axis=1) + ig.base_values - logits)
         context.metric("ig_completeness_gap", float(gap.max()))
         # Where the model is sensitive: the saliency's share on each image's darkest 30% of
@@ -305,7 +316,7 @@ def run(context) -> None:
             # The log-odds, not the probability: near p = 0 or 1 the probability hardly moves
             # and LIME's weights would vanish for the most confident (and most wrong) images.
             batch = images[:, None] if images.ndim == 3 else np.moveaxis(images, -1, 1)
-            out = predict_batches(network, scale(batch), dtype=np.float64)
+            out = ensemble_logits(networks, scale(batch))
             return out[:, data.positive] - out[:, 1 - data.positive]
 
         lime = LimeImageExplainer(
@@ -818,6 +829,9 @@ STUDY = Study(
             0.95, "sensitivity the operating threshold must reach on validation", low=0.01
         ),
         "epochs": Option(60, "CNN training epochs (full mode)", low=1),
+        "members": Option(
+            1, "networks averaged per seed in full mode (an ensemble; 1 in quick mode)", low=1
+        ),
         "quick_epochs": Option(8, "CNN training epochs in quick mode", low=1),
     },
     data_help="a binary MedMNIST 2-D .npz (BreastMNIST bundled; e.g. pneumoniamnist.npz)",
