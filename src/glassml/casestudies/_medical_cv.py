@@ -243,6 +243,45 @@ def summarise(rows: list[dict], baseline: tuple[str, str]) -> list[dict]:
     return sorted(table, key=lambda row: -row["CV AUC"])
 
 
+def ensemble_gains(rows: list[dict], rule: str = "SWA last 10, flip") -> list[dict]:
+    """Per recipe with members: per fold, the mean AUC of its members alone and the AUC of the
+    ensembles of the first m members; and the paired gain of the largest ensemble over the
+    members' mean (mean ± se over folds). The members' mean, not member 1 alone, is the fair
+    single-network baseline: one member's AUC moves by about 0.01-0.02 between seeds."""
+    out = []
+    for recipe in sorted({r["recipe"] for r in rows}):
+        mine = [r for r in rows if r["recipe"] == recipe]
+        others = {r["rule"] for r in mine if r["rule"].startswith("member ")}
+        alone = [rule, *sorted(o for o in others if o.endswith(f", {rule}"))]
+        if len(alone) == 1:
+            continue
+        sizes = sorted(
+            int(r["rule"].split()[2].rstrip(","))
+            for r in mine
+            if r["rule"].startswith("ensemble of ") and r["rule"].endswith(rule)
+        )
+        by = {(r["rule"], r["fold"]): r["auc"] for r in mine}
+        folds = sorted({r["fold"] for r in mine if all((a, r["fold"]) in by for a in alone)})
+        single = np.array([np.mean([by[(a, f)] for a in alone]) for f in folds])
+        largest = np.array([by[(f"ensemble of {sizes[-1]}, {rule}", f)] for f in folds])
+        gain = largest - single
+        se = gain.std(ddof=1) / np.sqrt(len(gain)) if len(gain) > 1 else np.nan
+        out.append(
+            {
+                "recipe": recipe,
+                "folds": folds,
+                "members alone, mean": single.tolist(),
+                **{
+                    f"ensemble of {m}": [by[(f"ensemble of {m}, {rule}", f)] for f in folds]
+                    for m in sizes
+                },
+                "gain": float(gain.mean()),
+                "gain se": float(se),
+            }
+        )
+    return out
+
+
 def markdown(table: list[dict]) -> str:
     """The summary as a Markdown table (for the docs)."""
     lines = [
@@ -264,6 +303,8 @@ def main(argv: list[str]) -> None:
     if argv[0] == "--summarise":  # --summarise rows.json ...: one table over saved runs
         rows = [row for path in argv[1:] for row in json.load(open(path))]
         print(markdown(summarise(rows, (rows[0]["recipe"], "best val epoch, flip"))))
+        for row in ensemble_gains(rows):
+            print(json.dumps(row))
         return
     out = argv[0]
     names = argv[1:] or list(RECIPES)
