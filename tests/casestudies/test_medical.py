@@ -5,7 +5,9 @@ sample weights to 1e-10 (float64) and its gradient passes the finite-difference 
 augmentation with no rotation or shift is exactly the identity or the mirror image; an integer
 shift moves the pixels exactly. Weight averaging: parameters are the snapshots' mean (rel 1e-6)
 and the recomputed batch-norm statistics equal a direct convolution's (rel 1e-4, float32). The
-cross-validation folds are checked for disjointness, coverage and stratification. The
+cross-validation folds are checked for disjointness, coverage and stratification. Ensembles:
+the combined logits are the members' exact mean, and the function the explainers see equals
+``predict_batches``' mean logits (rel 1e-5, float32). The
 full-mode targets (test AUC >= 0.91, accuracy >= 0.865, mean of 3 seeds) are a ``slow`` test
 (``GLASSML_FULL=1``).
 """
