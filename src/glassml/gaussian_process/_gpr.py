@@ -28,8 +28,8 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from scipy.linalg import cho_solve, cholesky, solve_triangular
-from scipy.linalg.lapack import dpotri
+from scipy.linalg import cho_solve, solve_triangular
+from scipy.linalg.lapack import dpotrf, dpotri
 from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
@@ -44,7 +44,7 @@ from glassml._validation import (
     check_scalar,
     fail,
 )
-from glassml.gaussian_process._kernels import RBF, ConstantKernel, Kernel
+from glassml.gaussian_process._kernels import RBF, ConstantKernel, Kernel, _dense, _points
 from glassml.optim import minimize
 
 LOG_2PI = np.log(2.0 * np.pi)
@@ -64,11 +64,26 @@ class NotPositiveDefinite(np.linalg.LinAlgError):
     """The kernel matrix plus alpha is not numerically positive definite."""
 
 
-def _cholesky(K: np.ndarray) -> np.ndarray:
-    try:
-        return cholesky(K, lower=True, check_finite=False)
-    except np.linalg.LinAlgError as error:
-        raise NotPositiveDefinite(str(error)) from None
+def _cholesky(K: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    """Lower Cholesky factor of the symmetric K (``overwrite``: in K's memory).
+
+    A C-ordered symmetric K is passed to LAPACK as its transpose, the same matrix in Fortran
+    order, so no copy is made.
+    """
+    c, info = dpotrf(K.T if K.flags.c_contiguous else K, lower=1, clean=1, overwrite_a=overwrite)
+    if info != 0:
+        raise NotPositiveDefinite(f"the leading minor of order {info} is not positive definite")
+    return c
+
+
+def _evidence(L: np.ndarray, Y: np.ndarray, a: np.ndarray) -> float:
+    """log p(Y | X) from K = L L^T and a = K^{-1} Y (columns of Y: independent targets)."""
+    n, n_targets = Y.shape
+    return float(
+        -0.5 * np.einsum("ik,ik->", Y, a)
+        - n_targets * np.log(np.diag(L)).sum()
+        - 0.5 * n_targets * n * LOG_2PI
+    )
 
 
 def log_marginal_likelihood(
@@ -93,31 +108,32 @@ def log_marginal_likelihood(
     if not isinstance(kernel, Kernel):
         raise fail("kernel", "a glassml.gaussian_process kernel", kernel)
     y = check_named_array(y, "y", ensure_2d=False, dtype=np.float64)
-    K = kernel(X)
-    if y.ndim not in (1, 2) or len(y) != K.shape[0]:
-        raise fail("y", f"{K.shape[0]} targets, one per row of X", y.shape)
-    alpha = _check_alpha(alpha, K.shape[0])
-    K[np.diag_indices_from(K)] += alpha
-    L = _cholesky(K)
-    Y = y.reshape(len(y), -1)
+    X = _points(X, "X")
+    n = X.shape[0]
+    if y.ndim not in (1, 2) or len(y) != n:
+        raise fail("y", f"{n} targets, one per row of X", y.shape)
+    alpha = _check_alpha(alpha, n)
+    # K and the gradient's contraction share one pass over the distances (see _kernels).
+    K, contract = kernel._with_gradient(X) if eval_gradient else (kernel(X), None)
+    K = _dense(K, n)
+    K[np.diag_indices(n)] += alpha
+    L = _cholesky(K, overwrite=True)  # K is ours: factor in place
+    Y = y.reshape(n, -1)
     a = cho_solve((L, True), Y, check_finite=False)
-    n_targets = Y.shape[1]
-    value = float(
-        -0.5 * np.einsum("ik,ik->", Y, a)
-        - n_targets * np.log(np.diag(L)).sum()
-        - 0.5 * n_targets * len(y) * LOG_2PI
-    )
+    value = _evidence(L, Y, a)
     if not eval_gradient:
         return value
     # W = a a^T - K^{-1}, summed over targets. K^{-1} from the Cholesky factor by LAPACK's
-    # potri (about n^3 / 3 more flops) rather than two triangular solves against I (2 n^3).
-    inverse, info = dpotri(L, lower=1)
+    # potri (about 2 n^3 / 3 flops, in L's memory) rather than two triangular solves against I
+    # (2 n^3). potri fills the lower triangle; the upper one is the zeros potrf left.
+    W, info = dpotri(L, lower=1, overwrite_c=1)
     if info != 0:
         raise NotPositiveDefinite(f"potri failed with info={info}")
-    inverse = np.tril(inverse) + np.tril(inverse, -1).T
-    W = a @ a.T
-    W -= n_targets * inverse
-    return value, 0.5 * kernel.trace_gradient(X, W)
+    W += W.T  # numpy buffers the overlapping transpose
+    W[np.diag_indices(n)] *= 0.5
+    W *= -Y.shape[1]
+    W += a @ a.T
+    return value, 0.5 * contract(W)
 
 
 class _RelativeDecrease:
@@ -258,16 +274,17 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
             self.history_ = {"start": np.zeros(0), "log_marginal_likelihood": np.zeros(0)}
             self.n_iter_ = 0
         try:
-            self.log_marginal_likelihood_value_ = log_marginal_likelihood(self.kernel_, X, y, alpha)
             K = self.kernel_(X)
             K[np.diag_indices_from(K)] += alpha
-            self.L_ = _cholesky(K)
+            self.L_ = _cholesky(K, overwrite=True)
         except NotPositiveDefinite:
             raise ValueError(
                 f"kernel: {self.kernel_!r} gives a kernel matrix that is not positive definite on "
                 "X; increase alpha (the jitter) or add a WhiteKernel"
             ) from None
         self.alpha_ = cho_solve((self.L_, True), y, check_finite=False)
+        Y = y.reshape(len(y), -1)
+        self.log_marginal_likelihood_value_ = _evidence(self.L_, Y, self.alpha_.reshape(Y.shape))
         return self
 
     def _log_prior(self, theta: np.ndarray) -> tuple[float, np.ndarray | float]:
