@@ -216,8 +216,13 @@ def wolfe_steps(
     c1: float,
     c2: float,
     max_evals: int = 30,
+    max_step: float = math.inf,
 ) -> tuple[float, float, NDArray]:
-    """:func:`strong_wolfe` on arguments the caller has already validated."""
+    """:func:`strong_wolfe` on arguments the caller has already validated.
+
+    ``max_step`` caps the step (a bound of a box-constrained problem is hit there): a step
+    still descending at the cap is accepted with sufficient decrease alone, as L-BFGS-B does.
+    """
     phi0, dphi0 = value, float(grad @ direction)
     evals = 0
 
@@ -269,7 +274,7 @@ def wolfe_steps(
         raise LineSearchError(f"zoom found no strong-Wolfe step in {max_evals} evaluations")
 
     previous, phi_previous, dphi_previous = 0.0, phi0, dphi0
-    step = initial_step
+    step = min(initial_step, max_step)
     while evals < max_evals:
         phi, g, dphi = evaluate(step)
         if not sufficient_decrease(step, phi) and approximately_wolfe(phi0, dphi0, phi, dphi):
@@ -280,6 +285,8 @@ def wolfe_steps(
             return step, phi, g
         if dphi >= 0:
             return zoom(step, phi, dphi, previous, phi_previous, dphi_previous)
+        if step >= max_step:
+            return step, phi, g  # at the bound, still descending: the bound is the step
         previous, phi_previous, dphi_previous = step, phi, dphi
-        step *= 2.0  # still descending steeply: extrapolate
+        step = min(2.0 * step, max_step)  # still descending steeply: extrapolate
     raise LineSearchError(f"no strong-Wolfe step in {max_evals} evaluations")
