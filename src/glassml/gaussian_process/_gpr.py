@@ -46,6 +46,7 @@ from glassml._validation import (
 )
 from glassml.gaussian_process._kernels import RBF, ConstantKernel, Kernel, _dense, _points
 from glassml.optim import LBFGS, minimize
+from glassml.optim._base import OptimizationStop  # ends a search from inside its objective
 
 LOG_2PI = np.log(2.0 * np.pi)
 
@@ -143,25 +144,54 @@ def log_marginal_likelihood(
 # with up to ~1e-6 of evidence left, and glassml promises to be within 1e-6 of scikit-learn's.
 GTOL = 1e-5
 FTOL = 2.2e-10
+# Near an ill-conditioned optimum (a signal variance on its bound over a small noise) log p
+# itself carries rounding noise far above FTOL, and line searches bracket noise until their
+# budget runs out (L-BFGS-B then aborts its search after 20 evaluations, restarts, aborts
+# again). So: stop once STALL (one such search) evaluations in a row have not bettered the best
+# value by FTOL.
+STALL = 20
 
 
-class _RelativeDecrease:
-    """Stop L-BFGS when an iteration lowers the objective by less than ``ftol`` relative to it.
+class _Search:
+    """-log p (+ prior) for L-BFGS on theta, with the stopping rules above.
 
-    SciPy's L-BFGS-B (which scikit-learn's GP uses) stops on the same test with its default
-    ``ftol = 2.2e-9``.
+    ``objective`` for ``minimize``; ``converged`` as its callback: an iteration that lowered
+    the objective by less than FTOL relative ends the search (L-BFGS-B's ftol test).
     """
 
-    def __init__(self, last_value, ftol: float = 2.2e-9) -> None:
-        self.last_value, self.ftol, self.previous = last_value, ftol, None
+    def __init__(self, gpr, kernel, X, y, alpha) -> None:
+        self.gpr, self.kernel, self.X, self.y, self.alpha = gpr, kernel, X, y, alpha
+        self.restart()
 
-    def __call__(self, u: np.ndarray) -> bool:
+    def restart(self) -> None:
+        self.last = None  # value at the latest evaluation (inf: K not positive definite)
+        self.best, self.stalled, self.previous = np.inf, 0, None
+
+    def objective(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        self.kernel.theta = theta
+        try:
+            value, grad = log_marginal_likelihood(
+                self.kernel, self.X, self.y, self.alpha, eval_gradient=True
+            )
+        except NotPositiveDefinite:
+            self.last = np.inf
+            return np.inf, np.zeros_like(theta)
+        prior, prior_grad = self.gpr._log_prior(theta)
+        self.last = -(value + prior)
+        if self.best == np.inf or self.last < self.best - FTOL * max(abs(self.best), 1.0):
+            self.best, self.stalled = self.last, 0
+        else:
+            self.stalled += 1
+            if self.stalled >= STALL:
+                raise OptimizationStop(f"{STALL} evaluations without a relative decrease {FTOL}")
+        return self.last, -(grad + prior_grad)
+
+    def converged(self, theta: np.ndarray) -> bool:
         # The line search's last evaluation is the accepted point: its value is the iterate's.
-        value = self.last_value()
-        previous, self.previous = self.previous, value
+        previous, self.previous = self.previous, self.last
         if previous is None:
             return False
-        return (previous - value) <= self.ftol * max(abs(previous), abs(value), 1.0)
+        return (previous - self.last) <= FTOL * max(abs(previous), abs(self.last), 1.0)
 
 
 class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
@@ -309,32 +339,18 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         # Drawn as scikit-learn draws its restarts, so a comparison can start from the same points.
         low, high = bounds[:, 0], bounds[:, 1]
         starts += [rng.uniform(low, high) for _ in range(self.n_restarts_optimizer)]
-        kernel = self.kernel_.clone_with_theta(self.kernel_.theta)
-
-        last = [None]  # -log p at the latest evaluation (inf: K not positive definite)
-
-        def objective(theta):
-            kernel.theta = theta
-            try:
-                value, grad = log_marginal_likelihood(kernel, X, y, alpha, eval_gradient=True)
-            except NotPositiveDefinite:
-                last[0] = np.inf
-                return np.inf, np.zeros_like(theta)
-            prior, prior_grad = self._log_prior(theta)
-            last[0] = -(value + prior)
-            return last[0], -(grad + prior_grad)
-
+        search = _Search(self, self.kernel_.clone_with_theta(self.kernel_.theta), X, y, alpha)
         best_value, best_theta, values, self.n_iter_ = -np.inf, starts[0], [], 0
         for start in starts:
             start = np.clip(start, bounds[:, 0], bounds[:, 1])
-            last[0] = None
+            search.restart()
             try:
                 result = minimize(
-                    objective, start, method=LBFGS(bounds=bounds), jac=True, tol=GTOL,
-                    max_iter=self.max_iter, callback=_RelativeDecrease(lambda: last[0], FTOL),
+                    search.objective, start, method=LBFGS(bounds=bounds, max_line_search=20),
+                    jac=True, tol=GTOL, max_iter=self.max_iter, callback=search.converged,
                 )  # fmt: skip
             except ValueError:
-                if last[0] != np.inf:  # an error of the kernel's, not an indefinite K at x0
+                if search.last != np.inf:  # an error of the kernel's, not an indefinite K at x0
                     raise
                 values.append(-np.inf)  # not positive definite at the start
                 continue

@@ -41,6 +41,8 @@ class LBFGS(Optimizer):
         Number of curvature pairs kept (a ring buffer).
     c1, c2 : float
         Strong-Wolfe constants, ``0 < c1 < c2 < 1``.
+    max_line_search : int
+        Objective evaluations per line search (L-BFGS-B's ``maxls`` is 20).
     bounds : array of shape (n, 2) or None
         ``(low, high)`` per variable of the flattened ``x`` (``-inf``/``inf`` for none); ``x0``
         must lie inside.
@@ -57,9 +59,15 @@ class LBFGS(Optimizer):
     """
 
     def __init__(
-        self, memory: int = 10, c1: float = 1e-4, c2: float = 0.9, bounds: ArrayLike | None = None
+        self,
+        memory: int = 10,
+        c1: float = 1e-4,
+        c2: float = 0.9,
+        bounds: ArrayLike | None = None,
+        max_line_search: int = 30,
     ) -> None:
         self.memory = check_count(memory, "memory")
+        self.max_line_search = check_count(max_line_search, "max_line_search")
         self.c1, self.c2 = _check_constants(c1, c2)
         self.bounds = None if bounds is None else _check_box(bounds)
         self.reset()
@@ -164,7 +172,7 @@ class LBFGS(Optimizer):
                 raise LineSearchError("the quasi-Newton direction is not a descent direction")
             step, new_value, new_grad = wolfe_steps(
                 objective, x, value, grad, direction, initial_step, self.c1, self.c2,
-                max_step=max_step,
+                self.max_line_search, max_step,
             )  # fmt: skip
         except LineSearchError as error:
             if not self._n_pairs:
