@@ -217,6 +217,17 @@ def check_count(value: Any, argument: str, *, minimum: int = 1) -> int:
     return int(check_scalar(value, argument, integer=True, low=minimum))
 
 
+def check_n_jobs(value: Any, argument: str = "n_jobs") -> int | None:
+    """joblib's convention for worker processes: ``None`` (one, unless a
+    ``joblib.parallel_config`` context says otherwise), a positive count, or a negative one
+    counted back from the number of cores (-1 = all, -2 = all but one); 0 is refused."""
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral) or value == 0:
+        raise fail(argument, "None or a non-zero integer (-1 = all cores)", value)
+    return int(value)
+
+
 def check_probability(value: Any, argument: str, *, open_interval: bool = True) -> float:
     """A probability in (0, 1), or [0, 1] with ``open_interval=False``."""
     return check_scalar(

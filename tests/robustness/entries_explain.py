@@ -34,12 +34,13 @@ def _values(e):
     return (e.values, e.base_values)
 
 
-def _exact(background, X):
-    return _values(explain.ExactExplainer(linear, background)(X))
+def _exact(background, X, n_jobs):
+    return _values(explain.ExactExplainer(linear, background, n_jobs=n_jobs)(X))
 
 
-def _kernel(background, X, n_samples, random_state):
-    return _values(explain.KernelExplainer(linear, background, n_samples, random_state)(X))
+def _kernel(background, X, n_samples, random_state, n_jobs):
+    explainer = explain.KernelExplainer(linear, background, n_samples, random_state, n_jobs=n_jobs)
+    return _values(explainer(X))
 
 
 def _linear_explainer(background, X, feature_perturbation):
@@ -68,7 +69,7 @@ def _tree_predict(X):
 TRAIN = RNG.normal(size=(60, 3))
 
 
-def _lime(training_data, X, kernel_width, discretize_continuous, n_samples):
+def _lime(training_data, X, kernel_width, discretize_continuous, n_samples, n_jobs):
     lime = explain.LimeTabularExplainer(
         linear,
         training_data,
@@ -77,6 +78,7 @@ def _lime(training_data, X, kernel_width, discretize_continuous, n_samples):
         discretize_continuous=discretize_continuous,
         random_state=0,
         n_samples=n_samples,
+        n_jobs=n_jobs,
     )
     e = lime(X)
     return (e.values, e.base_values, e.fidelity)
@@ -152,6 +154,9 @@ def _image_plot(values, data):
     return 1.0
 
 
+# Valid n_jobs is 1 here (the robustness families call each entry many times; worker processes
+# are tested in tests/explain/test_workers.py); 0 is joblib's one invalid integer.
+N_JOBS_BAD = opt(0)
 LINEAR_SCALE = (Scale(("background", "X"), equivariant(1.0)),)
 INDEPENDENT_ROWS = (
     "the background (training data) and the rows explained have independent row counts"
@@ -168,17 +173,22 @@ ENTRIES = [
     Entry(
         "glassml.explain.ExactExplainer",
         _exact,
-        {"background": BACKGROUND, "X": ROWS},
+        {"background": BACKGROUND, "X": ROWS, "n_jobs": 1},
         arrays=("background", "X"),
+        options={"n_jobs": N_JOBS_BAD},
         scale=LINEAR_SCALE,
         skip={"length": INDEPENDENT_ROWS},
     ),
     Entry(
         "glassml.explain.KernelExplainer",
         _kernel,
-        {"background": BACKGROUND, "X": ROWS, "n_samples": 8, "random_state": 0},
+        {"background": BACKGROUND, "X": ROWS, "n_samples": 8, "random_state": 0, "n_jobs": 1},
         arrays=("background", "X"),
-        options={"n_samples": opt(3, 0, -1), "random_state": opt(-1, "seed")},
+        options={
+            "n_samples": opt(3, 0, -1),
+            "random_state": opt(-1, "seed"),
+            "n_jobs": N_JOBS_BAD,
+        },
         scale=LINEAR_SCALE,
         skip={"length": INDEPENDENT_ROWS},
     ),
@@ -220,9 +230,10 @@ ENTRIES = [
             "kernel_width": 1.0,
             "discretize_continuous": True,
             "n_samples": 50,
+            "n_jobs": 1,
         },
         arrays=("training_data", "X"),
-        options={"kernel_width": opt(0.0, -1.0), "n_samples": opt(1, 0)},
+        options={"kernel_width": opt(0.0, -1.0), "n_samples": opt(1, 0), "n_jobs": N_JOBS_BAD},
         skip={
             "length": INDEPENDENT_ROWS,
             "huge": "quartile bins move with the data, but the surrogate's ridge penalty "

@@ -153,6 +153,53 @@ def all_windows(frame: pd.DataFrame, sensors, length: int, stride: int):
     return X, np.asarray(index)
 
 
+@dataclass(frozen=True)
+class HealthIndex:
+    """A linear health index h = a + b·x of the sensors, fitted by least squares to the
+    capped RUL labels of the training rows (after Wang et al. 2008, "A similarity-based
+    prognostics approach for remaining useful life estimation of engineered systems").
+
+    One number per cycle averages the noise of all sensors away, which trees cannot do (they
+    split on one column at a time). Rolling means, exponentially weighted means and slopes
+    are linear in the readings, so the index's rolling statistics are the same combination
+    b of the sensors' rolling statistics: every feature of the index is read off the tabular
+    features already built, and the index is refitted inside each fit on its own rows only
+    (no validation or test engine informs it).
+    """
+
+    intercept: float
+    coef: np.ndarray  # one weight per sensor
+    groups: tuple[tuple[str, np.ndarray, bool], ...]  # (feature, sensor columns, intercept?)
+    age: int | None  # column of the engine's age, kept beside the index
+
+    @classmethod
+    def fit(cls, X: np.ndarray, y: np.ndarray, columns, sensors) -> HealthIndex:
+        from glassml.linear import LinearRegression
+
+        where = {name: j for j, name in enumerate(columns)}
+        readings = np.array([where[s] for s in sensors])
+        groups = [("health_index", readings, True)]
+        suffixes = [c[len(sensors[0]) + 1 :] for c in columns if c.startswith(sensors[0] + "_")]
+        for suffix in suffixes:
+            index = np.array([where[f"{s}_{suffix}"] for s in sensors])
+            groups.append((f"health_index_{suffix}", index, not suffix.startswith("slope")))
+        ols = LinearRegression().fit(X[:, readings], y)
+        return cls(float(ols.intercept_), np.ravel(ols.coef_), tuple(groups), where.get("cycle"))
+
+    @property
+    def names(self) -> list[str]:
+        return [g[0] for g in self.groups] + ([] if self.age is None else ["cycle"])
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        columns = [
+            X[:, index] @ self.coef + (self.intercept if shift else 0.0)
+            for _, index, shift in self.groups
+        ]
+        if self.age is not None:
+            columns.append(X[:, self.age])
+        return np.column_stack(columns)
+
+
 # -- models ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FitTask:
@@ -167,6 +214,9 @@ class FitTask:
     # Labels of X_eval[0] for the network's early stopping (validation engines). With them
     # the network returns, after its predictions, the best epoch count as a 1-element array.
     y_monitor: np.ndarray | None = None
+    # Boosting on a health index needs the names of X's columns and the sensors among them.
+    columns: tuple[str, ...] = ()
+    sensors: tuple[str, ...] = ()
 
 
 def fit_and_predict(task: FitTask) -> tuple[np.ndarray, ...]:
@@ -188,11 +238,7 @@ def _fit_and_predict(task: FitTask) -> tuple[np.ndarray, ...]:
 
         model = LinearRegression().fit(task.X_train, task.y_train)
     elif task.model == "boosting":
-        from glassml.ensemble import HistGradientBoostingRegressor
-
-        model = HistGradientBoostingRegressor(
-            random_state=task.seed, early_stopping=False, **task.params
-        ).fit(task.X_train, task.y_train)
+        model = fit_boosting(task.X_train, task.y_train, task.params, task.seed, task)
     elif task.model == "network":
         return _fit_network(task)
     else:  # pragma: no cover - the study only builds the three kinds above
@@ -206,18 +252,22 @@ def network_layers(params: dict) -> list:
     ``filters`` channels over time with tanh, a 1-channel Conv1D (kernel 3) summarising each
     cycle, the (length,) result flattened so the head knows *when* in the window a pattern
     occurred, dropout, a tanh layer of ``hidden`` units and a linear output. The kernel is
-    odd so "same" padding keeps the window's length."""
+    odd so "same" padding keeps the window's length. Weights start from ``init`` (the paper's
+    Glorot normal by default: He's variance, meant for ReLU, saturates tanh units early)."""
     from glassml.nn import Conv1D, Dense, Dropout, Flatten, ReLU, Tanh
 
-    kernel = int(params["kernel"])
+    kernel, init = int(params["kernel"]), params.get("init", "glorot_normal")
     activation = {"tanh": Tanh, "relu": ReLU}[params.get("activation", "tanh")]
     layers = []
     for _ in range(int(params["depth"])):
-        layers += [Conv1D(int(params["filters"]), kernel, padding=kernel // 2), activation()]
-    layers += [Conv1D(1, 3, padding=1), activation(), Flatten()]
+        layers += [
+            Conv1D(int(params["filters"]), kernel, padding=kernel // 2, init=init),
+            activation(),
+        ]
+    layers += [Conv1D(1, 3, padding=1, init=init), activation(), Flatten()]
     if params.get("dropout", 0.0):
         layers.append(Dropout(float(params["dropout"])))
-    return [*layers, Dense(int(params["hidden"])), Tanh(), Dense(1)]
+    return [*layers, Dense(int(params["hidden"]), init=init), Tanh(), Dense(1, init=init)]
 
 
 def _fit_network(task: FitTask) -> tuple[np.ndarray, ...]:
@@ -267,13 +317,30 @@ def _fit_network(task: FitTask) -> tuple[np.ndarray, ...]:
     return predictions
 
 
-def fit_boosting(X: np.ndarray, y: np.ndarray, params: dict, seed: int):
-    """The boosting model itself (for the explanations), fitted like ``fit_and_predict``."""
+def fit_boosting(X: np.ndarray, y: np.ndarray, params: dict, seed: int, task: FitTask):
+    """The boosting model (also for the explanations), fitted like ``fit_and_predict``.
+
+    ``params["inputs"]``: "features" (the tabular features as they are), "health index" (the
+    index's features and the age only) or "both". With a health index the result is a
+    pipeline whose first step fits the index on the same rows."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
     from glassml.ensemble import HistGradientBoostingRegressor
 
-    return HistGradientBoostingRegressor(random_state=seed, early_stopping=False, **params).fit(
-        X, y
-    )
+    params = dict(params)
+    inputs = params.pop("inputs", "features")
+    booster = HistGradientBoostingRegressor(random_state=seed, early_stopping=False, **params)
+    if inputs == "features":
+        return booster.fit(X, y)
+    index = HealthIndex.fit(X, y, task.columns, task.sensors)
+    if inputs == "health index":
+        step = FunctionTransformer(index.transform)
+    else:
+        step = FunctionTransformer(lambda Z: np.hstack([Z, index.transform(Z)[:, :-1]]))
+    model = make_pipeline(step, booster).fit(X, y)
+    model.health_index = index
+    return model
 
 
 # -- reliability ----------------------------------------------------------------------------

@@ -161,6 +161,68 @@ class CNNResult:
     history: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
     states: list[dict[str, np.ndarray]] = field(default_factory=list)  # with record_states
+    # An ensemble's members' weights (``combine_members``); empty for a single network.
+    member_states: list[dict[str, np.ndarray]] = field(default_factory=list)
+
+    @property
+    def members(self) -> list[dict[str, np.ndarray]]:
+        """The weights of every network whose mean logits this result reports."""
+        return self.member_states or [self.state]
+
+
+def member_seed(seed: int, member: int) -> int:
+    """The seed of an ensemble's member ``member`` >= 1; member 0 keeps ``seed`` itself, so an
+    ensemble of one is the single network of that seed."""
+    return int(np.random.SeedSequence([seed, member]).generate_state(1)[0])
+
+
+def combine_members(results: list[CNNResult]) -> CNNResult:
+    """An ensemble of networks trained on the same images from different seeds (initial
+    weights, batch order, augmentation): its logits are the members' mean logits
+    (Lakshminarayanan et al., 2017, average probabilities; on logits the mean is the
+    geometric mean of the odds, which keeps the flip average and temperature scaling in one
+    space). Member 0's history and kept epoch stand for the ensemble's in the figures."""
+    first = results[0]
+    if len(results) == 1:
+        return first
+    return CNNResult(
+        seed=first.seed,
+        state=first.state,
+        val_logits=np.mean([r.val_logits for r in results], axis=0),
+        test_logits=np.mean([r.test_logits for r in results], axis=0),
+        best_epoch=first.best_epoch,
+        history=first.history,
+        seconds=sum(r.seconds for r in results),
+        member_states=[r.state for r in results],
+    )
+
+
+def ensemble_networks(task: CNNTask, result: CNNResult) -> list[Sequential]:
+    """The result's member networks, built and loaded, in evaluation mode."""
+    networks = []
+    for state in result.members:
+        network = build_network(task.channels, task.X_train.shape[1:], task.dropout, 0)
+        network.load_state_dict(state)
+        networks.append(network.eval())
+    return networks
+
+
+def ensemble_function(networks: list[Sequential]):
+    """The ensemble as one differentiable function of a Tensor batch: the members' mean
+    logits (members in evaluation mode), for the gradient explainers."""
+
+    def mean_logits(x):
+        total = networks[0](x)
+        for member in networks[1:]:
+            total = total + member(x)
+        return total * (1.0 / len(networks))
+
+    return mean_logits
+
+
+def ensemble_logits(networks: list[Sequential], images: np.ndarray) -> np.ndarray:
+    """Mean logits of the networks (evaluation mode, float64), without the mirror average."""
+    return np.mean([predict_batches(n, images, dtype=np.float64) for n in networks], axis=0)
 
 
 def soft_targets(

@@ -9,7 +9,13 @@ from typing import Any
 import numba
 import numpy as np
 
-from glassml._validation import check_callable, check_count, check_named_array, fail
+from glassml._validation import (
+    check_callable,
+    check_count,
+    check_n_jobs,
+    check_named_array,
+    fail,
+)
 
 # Rows handed to the model in one call: large enough to amortise a call's overhead (tens of
 # microseconds in scikit-learn against ~0.5 us a row for a 100-tree boosting model), small
@@ -148,6 +154,7 @@ def coalition_values(
     background: np.ndarray,
     weights: np.ndarray,
     batch_rows: int = BATCH_ROWS,
+    n_jobs: int | None = None,
 ) -> np.ndarray:
     """Interventional value of every coalition for every row: shape (n_rows, n_coalitions, K).
 
@@ -155,26 +162,63 @@ def coalition_values(
     come from each background row b. The (row, coalition) pairs, row-major, are evaluated in
     batches of at most ``batch_rows`` synthetic rows (at least one pair), one model call per
     batch; a batch spans several explained rows when the coalitions of one row do not fill
-    it. The synthetic rows are written into one buffer reused by every call.
+    it. With ``n_jobs`` the batches are shared out among worker processes in contiguous
+    ranges (``_workers.run_calls``): the same batches, so the same values.
     """
     n_rows, n_coalitions = X.shape[0], masks.shape[0]
-    n_background, n_features = background.shape
     n_pairs = n_rows * n_coalitions
-    values = np.empty((n_pairs, model.n_outputs))
-    pairs_per_call = min(n_pairs, max(1, batch_rows // n_background))
-    buffer = np.empty((pairs_per_call, n_background, n_features))
+    pairs_per_call = min(n_pairs, max(1, batch_rows // background.shape[0]))
+    n_calls = -(-n_pairs // pairs_per_call)
     X, masks = np.ascontiguousarray(X), np.ascontiguousarray(masks, dtype=np.bool_)
     background = np.ascontiguousarray(background)
-    for start in range(0, n_pairs, pairs_per_call):
-        stop = min(start + pairs_per_call, n_pairs)
-        synthetic = buffer[: stop - start]
-        _fill_synthetic(synthetic, X, masks, background, start, n_coalitions)
+
+    def arguments(first_call: int, last_call: int) -> tuple:
+        # The pairs of calls first_call..last_call - 1, and only the rows they touch.
+        first, stop = first_call * pairs_per_call, min(last_call * pairs_per_call, n_pairs)
+        row, end_row = first // n_coalitions, -(-stop // n_coalitions)
+        offset = row * n_coalitions
+        rows = X[row:end_row]
+        return rows, masks, background, weights, first - offset, stop - offset, pairs_per_call
+
+    from glassml.explain._workers import run_calls
+
+    parts = run_calls(_coalition_block, model, n_calls, n_jobs, arguments)
+    return np.concatenate(parts).reshape(n_rows, n_coalitions, model.n_outputs)
+
+
+def _coalition_block(
+    model: ModelFunction,
+    X: np.ndarray,
+    masks: np.ndarray,
+    background: np.ndarray,
+    weights: np.ndarray,
+    first: int,
+    stop: int,
+    pairs_per_call: int,
+) -> np.ndarray:
+    """Values of the (row, coalition) pairs first..stop - 1 of ``X`` (row-major), in model
+    calls of ``pairs_per_call`` pairs; the synthetic rows are written into one buffer that
+    every call reuses."""
+    n_background, n_features = background.shape
+    values = np.empty((stop - first, model.n_outputs))
+    buffer = np.empty((min(pairs_per_call, stop - first), n_background, n_features))
+    for start in range(first, stop, pairs_per_call):
+        end = min(start + pairs_per_call, stop)
+        synthetic = buffer[: end - start]
+        _fill_synthetic(synthetic, X, masks, background, start, masks.shape[0])
         out = model(synthetic.reshape(-1, n_features))
         # Reduced before the next batch overwrites the buffer (``out`` may be a view of it).
-        values[start:stop] = np.einsum(
-            "pbk,b->pk", out.reshape(stop - start, n_background, -1), weights
+        values[start - first : end - first] = np.einsum(
+            "pbk,b->pk", out.reshape(end - start, n_background, -1), weights
         )
-    return values.reshape(n_rows, n_coalitions, model.n_outputs)
+    return values
+
+
+def model_calls(model: ModelFunction, samples: np.ndarray, batch_rows: int) -> np.ndarray:
+    """``model`` over ``samples`` (rows, features) in calls of ``batch_rows`` rows."""
+    return np.concatenate(
+        [model(samples[i : i + batch_rows]) for i in range(0, len(samples), batch_rows)]
+    )
 
 
 def package(
@@ -211,14 +255,28 @@ class BackgroundExplainer:
         feature_names: Any,
         output_names: Any,
         batch_rows: Any,
+        n_jobs: Any = None,
     ) -> None:
         self.background, self.background_weights = background, background_weights
         n_features = background.shape[1]
         self.feature_names = feature_names_of(background, n_features, feature_names or names)
         self.output_names = output_names
         self.batch_rows = check_count(batch_rows, "batch_rows")
+        self.n_jobs = check_n_jobs(n_jobs)
         self.model = ModelFunction(model_fn, background)
         self.expected_value = background_weights @ self.model(background)
+
+    def _values(self, rows: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        """``coalition_values`` with this explainer's background, batches and workers."""
+        return coalition_values(
+            self.model,
+            rows,
+            masks,
+            self.background,
+            self.background_weights,
+            self.batch_rows,
+            self.n_jobs,
+        )
 
     def _package(self, values: np.ndarray, rows: np.ndarray) -> Any:
         base = np.broadcast_to(self.expected_value, (rows.shape[0], self.model.n_outputs))

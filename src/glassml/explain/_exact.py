@@ -12,7 +12,6 @@ from glassml.explain._common import (
     BackgroundExplainer,
     check_background,
     check_rows,
-    coalition_values,
 )
 from glassml.explain._explanation import Explanation
 
@@ -67,6 +66,11 @@ class ExactExplainer(BackgroundExplainer):
     output_names : list of str, optional
     batch_rows : int, default=32768
         Synthetic rows per model call.
+    n_jobs : int or None, default=None
+        Worker processes that share the model calls (joblib's convention: None means 1
+        unless inside a ``joblib.parallel_config`` context, -1 means all cores). The values
+        are bit-identical for any ``n_jobs``; ``model_fn`` must be picklable (with
+        cloudpickle: lambdas and closures are), else a warning and one process.
 
     References
     ----------
@@ -91,6 +95,7 @@ class ExactExplainer(BackgroundExplainer):
         feature_names: Any = None,
         output_names: Any = None,
         batch_rows: int = BATCH_ROWS,
+        n_jobs: int | None = None,
     ) -> None:
         data, weights, names = check_background(background, background_weights)
         n_features = data.shape[1]
@@ -99,19 +104,12 @@ class ExactExplainer(BackgroundExplainer):
                 f"background: expected at most {MAX_EXACT_FEATURES} features for exact "
                 f"enumeration (2^M coalitions), got {n_features}; use KernelExplainer"
             )
-        self._setup(model_fn, data, weights, names, feature_names, output_names, batch_rows)
+        self._setup(model_fn, data, weights, names, feature_names, output_names, batch_rows, n_jobs)
         self._masks = all_coalitions(n_features)
         self._C = shapley_matrix(self._masks)
 
     def __call__(self, X: Any) -> Explanation:
         """Shapley values of each row of ``X``."""
         rows = check_rows(X, "X", self.background.shape[1])
-        v = coalition_values(
-            self.model,
-            rows,
-            self._masks,
-            self.background,
-            self.background_weights,
-            self.batch_rows,
-        )
+        v = self._values(rows, self._masks)
         return self._package(np.einsum("sm,nsk->nmk", self._C, v), rows)

@@ -32,7 +32,6 @@ from glassml.explain._common import (
     check_background,
     check_rows,
     check_seed,
-    coalition_values,
     summarise_background,
 )
 from glassml.explain._exact import all_coalitions
@@ -173,6 +172,14 @@ class KernelExplainer(BackgroundExplainer):
         for "auto"; at least ``2 M + 2``.
     random_state : int, Generator or None
     background_weights, feature_names, output_names, batch_rows : see ExactExplainer
+    n_jobs : int or None, default=None
+        Worker processes that share the model calls: None means 1 (unless inside a
+        ``joblib.parallel_config`` context), -1 all cores (joblib's convention). The
+        coalitions are drawn in this process, so the values are bit-identical for any
+        ``n_jobs``. ``model_fn`` travels to the workers by cloudpickle (lambdas and closures
+        do); one that cannot gives a ``UserWarning`` and is evaluated here instead. Worth it
+        when the model dominates the time (a tree ensemble's ``predict_proba`` holds the GIL,
+        so processes, not threads); the first call also starts the workers.
     max_background : int, default=1000
     summary_size : int, default=100
 
@@ -209,6 +216,7 @@ class KernelExplainer(BackgroundExplainer):
         batch_rows: int = BATCH_ROWS,
         max_background: int = 1000,
         summary_size: int = 100,
+        n_jobs: int | None = None,
     ) -> None:
         data, weights, names = check_background(background, background_weights)
         self.max_background = check_count(max_background, "max_background")
@@ -216,7 +224,7 @@ class KernelExplainer(BackgroundExplainer):
         if data.shape[0] > self.max_background:
             data, weights = summarise_background(data, weights, self.summary_size, random_state)
         self.random_state = check_seed(random_state)
-        self._setup(model_fn, data, weights, names, feature_names, output_names, batch_rows)
+        self._setup(model_fn, data, weights, names, feature_names, output_names, batch_rows, n_jobs)
         M = data.shape[1]
         full = (1 << M) - 2 if M < 63 else math.inf
         if isinstance(n_samples, str) and n_samples == "auto":
@@ -236,14 +244,7 @@ class KernelExplainer(BackgroundExplainer):
         rows = check_rows(X, "X", self.background.shape[1])
         M = rows.shape[1]
         empty_and_full = np.array([np.zeros(M, bool), np.ones(M, bool)])
-        ends = coalition_values(
-            self.model,
-            rows,
-            empty_and_full,
-            self.background,
-            self.background_weights,
-            self.batch_rows,
-        )
+        ends = self._values(rows, empty_and_full)
         delta = ends[:, 1] - ends[:, 0]  # (n, K): v(1) - v(0)
         if M == 1:
             self.n_coalitions_, self.n_enumerated_sizes_ = 0, 0
@@ -251,9 +252,7 @@ class KernelExplainer(BackgroundExplainer):
         rng = np.random.default_rng(self.random_state)
         masks, weights, enumerated = coalition_design(M, self.n_samples, rng)
         self.n_coalitions_, self.n_enumerated_sizes_ = len(masks), enumerated
-        v = coalition_values(
-            self.model, rows, masks, self.background, self.background_weights, self.batch_rows
-        )
+        v = self._values(rows, masks)
         last = masks[:, -1].astype(np.float64)
         target = v - ends[:, :1] - last[None, :, None] * delta[:, None, :]  # (n, S, K)
         head = np.einsum("js,nsk->njk", constrained_solver(masks, weights), target)

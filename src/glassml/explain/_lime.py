@@ -27,6 +27,7 @@ from scipy.special import ndtr, ndtri
 from glassml._validation import (
     check_bool,
     check_count,
+    check_n_jobs,
     check_named_array,
     check_option,
     check_positive,
@@ -38,9 +39,11 @@ from glassml.explain._common import (
     check_rows,
     check_seed,
     feature_names_of,
+    model_calls,
     package,
 )
 from glassml.explain._explanation import Explanation
+from glassml.explain._workers import run_calls
 
 
 def weighted_ridge(
@@ -106,6 +109,13 @@ class LimeTabularExplainer:
     n_samples : int, default=5000
     random_state : int, Generator or None
     feature_names, output_names : list of str, optional
+    batch_rows : int, default=32768
+        Samples per model call.
+    n_jobs : int or None, default=None
+        Worker processes that share the model calls (None means 1 unless inside a
+        ``joblib.parallel_config`` context, -1 all cores). The samples are drawn in this
+        process, so the values are bit-identical for any ``n_jobs``; a ``model_fn`` that
+        cannot be pickled gives a warning and runs here.
 
     References
     ----------
@@ -138,6 +148,7 @@ class LimeTabularExplainer:
         feature_names: Any = None,
         output_names: Any = None,
         batch_rows: int = BATCH_ROWS,
+        n_jobs: int | None = None,
     ) -> None:
         data = check_named_array(training_data, "training_data", dtype=np.float64)
         if data.shape[0] < 2:
@@ -153,6 +164,7 @@ class LimeTabularExplainer:
         self.n_samples = check_count(n_samples, "n_samples", minimum=2)
         self.random_state = check_seed(random_state)
         self.batch_rows = check_count(batch_rows, "batch_rows")
+        self.n_jobs = check_n_jobs(n_jobs)
         categorical = [] if categorical_features is None else list(categorical_features)
         for j in categorical:
             if isinstance(j, bool) or not isinstance(j, int | np.integer) or not 0 <= j < M:
@@ -266,12 +278,15 @@ class LimeTabularExplainer:
         rng = np.random.default_rng(self.random_state)
         samples = self._sample(rows, rng)
         flat = samples.reshape(-1, rows.shape[1])
-        y = np.concatenate(
-            [
-                self.model(flat[i : i + self.batch_rows])
-                for i in range(0, len(flat), self.batch_rows)
-            ]
-        ).reshape(rows.shape[0], self.n_samples, -1)
+        step = self.batch_rows
+        parts = run_calls(
+            model_calls,
+            self.model,
+            -(-len(flat) // step),
+            self.n_jobs,
+            lambda first, last: (flat[first * step : last * step], step),
+        )
+        y = np.concatenate(parts).reshape(rows.shape[0], self.n_samples, -1)
         Z = self._interpretable(rows, samples)
         K = y.shape[2]
         coef = np.empty((rows.shape[0], rows.shape[1], K))
