@@ -20,7 +20,12 @@ from benchmarks._records import _atomic_write, record, report
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("names", nargs="*", help="workloads to run (default: all)")
-    parser.add_argument("--repeats", type=int, default=None, help="timed runs per side (>= 3)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="timed runs per side (>= 3; >= 1 for long-running workloads)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the outcomes here")
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     parser.add_argument(

@@ -32,6 +32,8 @@ class Workload:
     ``metrics(data, ours_result, reference_result) -> {"ours": x, "reference": y}`` gives the
     figures recorded instead of the medians when ``unit`` is a rate (``"ESS/s"``: higher is
     better); ``target_note`` qualifies the target in the table ("per iteration").
+    ``long_running`` marks a workload whose single run takes minutes: no warm-up run (import
+    and cache effects are lost in its length) and ``repeats`` may be 1 or 2.
     """
 
     name: str
@@ -48,6 +50,7 @@ class Workload:
     unit: str = "s"
     metrics: Callable[[Any, Any, Any], dict[str, float]] | None = None
     target_note: str = ""
+    long_running: bool = False
 
 
 def register(workload: Workload) -> Workload:
@@ -89,15 +92,16 @@ class Outcome:
 
 
 def run_workload(workload: Workload, repeats: int | None = None) -> Outcome:
-    repeats = max(3, repeats or workload.repeats)
+    repeats = max(1 if workload.long_running else 3, repeats or workload.repeats)
     data = workload.setup()
     has_reference = workload.reference is not None and _installed(workload.requires)
 
     # One warm-up each: JIT compilation, caches and lazy imports stay out of the medians.
-    _, ours_result = _timed(workload.ours, data)
-    reference_result = None
-    if has_reference:
-        _, reference_result = _timed(workload.reference, data)
+    ours_result = reference_result = None
+    if not workload.long_running:
+        _, ours_result = _timed(workload.ours, data)
+        if has_reference:
+            _, reference_result = _timed(workload.reference, data)
 
     ours_times: list[float] = []
     reference_times: list[float] = []

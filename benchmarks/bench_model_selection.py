@@ -49,7 +49,10 @@ def _gp_check(data, ours, reference) -> str:
     gap = ours.log_marginal_likelihood_value_ - reference.log_marginal_likelihood_value_
     X_test = data[0][:200] + 0.05
     mean_gap = np.max(np.abs(ours.predict(X_test) - reference.predict(X_test)))
-    return f"LML ours - sklearn {gap:+.2e}, max |mean diff| {mean_gap:.1e}"
+    return (
+        f"LML ours - sklearn {gap:+.2e} (required >= -1e-6), max |mean diff| {mean_gap:.1e}, "
+        f"L-BFGS iterations of the winning start: ours {ours.n_iter_}"
+    )
 
 
 register(
@@ -63,7 +66,13 @@ register(
         target=1.0,
         requires=("sklearn",),
         check=_gp_check,
-        repeats=3,
+        # One scikit-learn fit is several minutes (about 300 evaluations of log p, each a
+        # Cholesky, a solve against I and an n x n x 7 gradient tensor at n = 2,000), ours a
+        # fraction of it, so one paired run, without a warm-up, is ~10-15 min: the ratio is
+        # deterministic work apart from load, and its margin is far wider than the run-to-run
+        # spread a second pair would measure.
+        repeats=1,
+        long_running=True,
     )
 )
 

@@ -68,3 +68,29 @@ def test_record_and_report_round_trip(tmp_path):
     assert '<a id="bench-tiny"></a>`tiny`' in rendered and "old" not in rendered
     with pytest.raises(ValueError, match="markers"):
         render("no markers", [entry])
+
+
+def test_long_running_workload_skips_the_warm_up_and_may_run_once():
+    calls = {"ours": 0, "reference": 0}
+
+    def side(name):
+        def run(data):
+            calls[name] += 1
+            return name
+
+        return run
+
+    workload = Workload(
+        name="long", description="d", setup=lambda: None, ours=side("ours"),
+        reference=side("reference"), reference_label="r", repeats=1, long_running=True,
+        check=lambda data, ours, reference: f"{ours}/{reference}",
+    )  # fmt: skip
+    outcome = run_workload(workload)
+    assert calls == {"ours": 1, "reference": 1}
+    assert outcome.check == "ours/reference" and len(outcome.ours_times) == 1
+    short = Workload(
+        name="short", description="d", setup=lambda: None, ours=side("ours"),
+        reference=side("reference"), reference_label="r", repeats=1,
+    )  # fmt: skip
+    run_workload(short)
+    assert calls == {"ours": 5, "reference": 5}  # a warm-up and at least 3 timed runs each

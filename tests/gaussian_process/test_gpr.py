@@ -154,6 +154,48 @@ def test_hand_gradient_matches_autodiff_and_finite_differences(nu):
     check_grad(lambda t: hand(t)[0], theta, jac=lambda t: hand(t)[1], tol=1e-6)
 
 
+def _kernels_of_every_shape():
+    return [
+        ConstantKernel(1.7) * Matern([0.6, 1.4], nu=2.5) + WhiteKernel(0.08),
+        ConstantKernel(0.5) * RBF(0.8) + ConstantKernel(2.0) * Matern(1.1, nu=1.5),
+        RBF([0.7, 1.3]) * Matern(0.9, nu=0.5) + WhiteKernel(0.1) + WhiteKernel(0.2),
+        Matern([0.5, 2.0], nu=np.inf) * ConstantKernel(3.0) * ConstantKernel(0.5, "fixed"),
+        ConstantKernel(2.0) * WhiteKernel(0.3) + RBF(1.0, "fixed") * Matern(0.7, nu=2.5),
+        (ConstantKernel(1.5) + WhiteKernel(0.2)) * Matern([0.8, 1.2], nu=1.5),
+    ]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_shared_evaluation_matches_the_kernel_and_its_gradient(index):
+    """K and the contraction from one pass (``_with_gradient``, the fit's path) against the
+    kernel's own matrix, and the contraction sum_ij W_ij dK_ij/dtheta against central
+    differences of sum_ij W_ij K_ij(theta) -- sums, products, implicit constant and white
+    terms, fixed bounds."""
+    from glassml.gaussian_process._kernels import _dense
+
+    rng = np.random.default_rng(4)
+    X = rng.uniform(-1, 1, (9, 2))
+    W = rng.standard_normal((9, 9))
+    W += W.T
+    kernel = _kernels_of_every_shape()[index]
+    K, contract = kernel._with_gradient(X)
+    assert_close(_dense(K, 9), kernel(X), rtol=1e-14, atol=1e-15, what="K")
+    theta = kernel.theta
+
+    def weighted(t):
+        return float(np.sum(W * kernel.clone_with_theta(t)(X)))
+
+    check_grad(weighted, theta, jac=lambda t: kernel.clone_with_theta(t).trace_gradient(X, W))
+    assert_close(contract(W), kernel.trace_gradient(X, W), rtol=1e-14, what="contraction")
+
+    def hand(t):
+        return log_marginal_likelihood(
+            kernel.clone_with_theta(t), X, np.sin(3 * X[:, 0]), 1e-6, True
+        )
+
+    check_grad(lambda t: hand(t)[0], theta, jac=lambda t: hand(t)[1], tol=1e-6)
+
+
 def test_input_gradient_matches_finite_differences():
     rng = np.random.default_rng(2)
     Y = rng.uniform(-1, 1, (6, 3))

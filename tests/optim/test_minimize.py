@@ -394,3 +394,59 @@ def test_problem_gradients_pass_finite_difference_check():
         rtol=1e-14,
         what="rosen_der",
     )
+
+
+# ------------------------------------------------------------------- box-constrained L-BFGS
+
+
+@pytest.mark.parametrize("name", ["quadratic", "rosenbrock", "logistic"])
+def test_bounded_lbfgs_reaches_scipy_lbfgsb_minimiser_on_and_off_the_bounds(name):
+    """A box that cuts off the unconstrained minimiser in some coordinates (the solution sits on
+    those bounds) and leaves others free: same minimiser as SciPy's L-BFGS-B to 1e-7."""
+    problem = PROBLEMS[name]
+    x_star = scipy_minimiser(name)
+    width = np.maximum(np.abs(x_star), 0.1)
+    low = np.where(np.arange(x_star.size) % 2 == 0, x_star + 0.3 * width, x_star - 5 * width)
+    high = low + 10 * width
+    x0 = np.clip(problem.x0, low, high)
+    bounds = np.column_stack([low, high])
+    ours = minimize(problem.fun, x0, method=LBFGS(bounds=bounds), jac=True, tol=1e-10)
+    theirs = scipy.optimize.minimize(
+        problem.fun, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+        options={"gtol": 1e-12, "ftol": 0.0, "maxiter": 10_000},
+    )  # fmt: skip
+    assert ours.success, ours.message
+    assert np.all(ours.x >= low) and np.all(ours.x <= high)
+    on_bound = np.isclose(theirs.x, low, rtol=0, atol=1e-9)
+    assert on_bound.any()
+    assert np.array_equal(ours.x[on_bound], low[on_bound])  # exactly on the bound
+    assert_close(ours.x, theirs.x, rtol=0, atol=1e-7 * np.max(np.abs(theirs.x)), what=name)
+    assert ours.fun <= theirs.fun + 1e-12 * abs(theirs.fun)
+    assert ours.nit <= 2 * theirs.nit + 5
+
+
+def test_bounded_lbfgs_without_active_bounds_is_plain_lbfgs():
+    problem = PROBLEMS["logistic"]
+    plain = minimize(problem.fun, problem.x0, method="lbfgs", jac=True, tol=1e-8)
+    box = np.column_stack([np.full(problem.x0.size, -np.inf), np.full(problem.x0.size, np.inf)])
+    boxed = minimize(problem.fun, problem.x0, method=LBFGS(bounds=box), jac=True, tol=1e-8)
+    assert boxed.nit == plain.nit
+    assert_close(boxed.x, plain.x, rtol=0, atol=0, what="same iterates")
+
+
+@pytest.mark.parametrize(
+    "bounds, x0, match",
+    [
+        ([[0.0, 1.0], [2.0, 1.0]], [0.5, 1.5], "^bounds:"),
+        ([[0.0, np.nan], [0.0, 1.0]], [0.5, 0.5], "^bounds:"),
+        ([0.0, 1.0, 2.0], [0.5, 0.5], "^bounds:"),
+        ([[0.0, 1.0]], [0.5, 0.5], "^bounds:"),
+        ([[0.0, 1.0], [0.0, 1.0]], [0.5, 1.5], "^x0:"),
+    ],
+)
+def test_bounded_lbfgs_refuses_bad_boxes_by_name(bounds, x0, match):
+    def fun(x):
+        return float(x @ x), 2 * x
+
+    with pytest.raises(ValueError, match=match):
+        minimize(fun, np.array(x0), method="lbfgs", jac=True, bounds=bounds)

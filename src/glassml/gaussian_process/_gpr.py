@@ -15,10 +15,11 @@ and its gradient with respect to theta = log(hyper-parameters) (R&W eq. 5.9)
 
 which ``Kernel.trace_gradient`` contracts without forming dK/dtheta. The hyper-parameters
 maximise log p by glassml's L-BFGS (``glassml.optim.minimize``) from the kernel's own values
-and ``n_restarts_optimizer`` log-uniform draws inside the bounds. The bounds are kept by a
-smooth change of variable theta = lo + (hi - lo) sigmoid(u), so the unconstrained L-BFGS runs
-on u. With ``normalize_y`` the targets are standardised before the fit and the predictions
-mapped back.
+and ``n_restarts_optimizer`` log-uniform draws inside the bounds; the bounds are a box for the
+L-BFGS (projected, active set, as L-BFGS-B), so an optimum on a bound -- a length scale that
+switches off an irrelevant feature -- is reached exactly, not approached geometrically.
+With ``normalize_y`` the targets are standardised before the fit and the predictions mapped
+back.
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from scipy.linalg import cho_solve, cholesky, solve_triangular
-from scipy.linalg.lapack import dpotri
-from scipy.special import expit, logit
+from scipy.linalg import cho_solve, solve_triangular
+from scipy.linalg.lapack import dpotrf, dpotri
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -44,8 +44,9 @@ from glassml._validation import (
     check_scalar,
     fail,
 )
-from glassml.gaussian_process._kernels import RBF, ConstantKernel, Kernel
-from glassml.optim import minimize
+from glassml.gaussian_process._kernels import RBF, ConstantKernel, Kernel, _dense, _points
+from glassml.optim import LBFGS, minimize
+from glassml.optim._base import OptimizationStop  # ends a search from inside its objective
 
 LOG_2PI = np.log(2.0 * np.pi)
 
@@ -64,11 +65,26 @@ class NotPositiveDefinite(np.linalg.LinAlgError):
     """The kernel matrix plus alpha is not numerically positive definite."""
 
 
-def _cholesky(K: np.ndarray) -> np.ndarray:
-    try:
-        return cholesky(K, lower=True, check_finite=False)
-    except np.linalg.LinAlgError as error:
-        raise NotPositiveDefinite(str(error)) from None
+def _cholesky(K: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    """Lower Cholesky factor of the symmetric K (``overwrite``: in K's memory).
+
+    A C-ordered symmetric K is passed to LAPACK as its transpose, the same matrix in Fortran
+    order, so no copy is made.
+    """
+    c, info = dpotrf(K.T if K.flags.c_contiguous else K, lower=1, clean=1, overwrite_a=overwrite)
+    if info != 0:
+        raise NotPositiveDefinite(f"the leading minor of order {info} is not positive definite")
+    return c
+
+
+def _evidence(L: np.ndarray, Y: np.ndarray, a: np.ndarray) -> float:
+    """log p(Y | X) from K = L L^T and a = K^{-1} Y (columns of Y: independent targets)."""
+    n, n_targets = Y.shape
+    return float(
+        -0.5 * np.einsum("ik,ik->", Y, a)
+        - n_targets * np.log(np.diag(L)).sum()
+        - 0.5 * n_targets * n * LOG_2PI
+    )
 
 
 def log_marginal_likelihood(
@@ -93,51 +109,89 @@ def log_marginal_likelihood(
     if not isinstance(kernel, Kernel):
         raise fail("kernel", "a glassml.gaussian_process kernel", kernel)
     y = check_named_array(y, "y", ensure_2d=False, dtype=np.float64)
-    K = kernel(X)
-    if y.ndim not in (1, 2) or len(y) != K.shape[0]:
-        raise fail("y", f"{K.shape[0]} targets, one per row of X", y.shape)
-    alpha = _check_alpha(alpha, K.shape[0])
-    K[np.diag_indices_from(K)] += alpha
-    L = _cholesky(K)
-    Y = y.reshape(len(y), -1)
+    X = _points(X, "X")
+    n = X.shape[0]
+    if y.ndim not in (1, 2) or len(y) != n:
+        raise fail("y", f"{n} targets, one per row of X", y.shape)
+    alpha = _check_alpha(alpha, n)
+    # K and the gradient's contraction share one pass over the distances (see _kernels).
+    K, contract = kernel._with_gradient(X) if eval_gradient else (kernel(X), None)
+    K = _dense(K, n)
+    K[np.diag_indices(n)] += alpha
+    L = _cholesky(K, overwrite=True)  # K is ours: factor in place
+    Y = y.reshape(n, -1)
     a = cho_solve((L, True), Y, check_finite=False)
-    n_targets = Y.shape[1]
-    value = float(
-        -0.5 * np.einsum("ik,ik->", Y, a)
-        - n_targets * np.log(np.diag(L)).sum()
-        - 0.5 * n_targets * len(y) * LOG_2PI
-    )
+    value = _evidence(L, Y, a)
     if not eval_gradient:
         return value
     # W = a a^T - K^{-1}, summed over targets. K^{-1} from the Cholesky factor by LAPACK's
-    # potri (about n^3 / 3 more flops) rather than two triangular solves against I (2 n^3).
-    inverse, info = dpotri(L, lower=1)
+    # potri (about 2 n^3 / 3 flops, in L's memory) rather than two triangular solves against I
+    # (2 n^3). potri fills the lower triangle; the upper one is the zeros potrf left.
+    W, info = dpotri(L, lower=1, overwrite_c=1)
     if info != 0:
         raise NotPositiveDefinite(f"potri failed with info={info}")
-    inverse = np.tril(inverse) + np.tril(inverse, -1).T
-    W = a @ a.T
-    W -= n_targets * inverse
-    return value, 0.5 * kernel.trace_gradient(X, W)
+    W += W.T  # numpy buffers the overlapping transpose
+    W[np.diag_indices(n)] *= 0.5
+    W *= -Y.shape[1]
+    W += a @ a.T
+    return value, 0.5 * contract(W)
 
 
-class _RelativeDecrease:
-    """Stop L-BFGS when an iteration lowers the objective by less than ``ftol`` relative to it.
+# Stopping rules of the hyper-parameter search. SciPy's L-BFGS-B (scikit-learn's optimiser)
+# stops when ||P(theta - g) - theta||_inf <= 1e-5 (pgtol) or when an iteration lowers -log p by
+# less than 2.2e-9 relative (factr 1e7 times machine epsilon). Ours uses the same projected-
+# gradient test and a relative decrease ten times smaller: at |log p| ~ 1e3 scipy's rule stops
+# with up to ~1e-6 of evidence left, and glassml promises to be within 1e-6 of scikit-learn's.
+GTOL = 1e-5
+FTOL = 2.2e-10
+# Near an ill-conditioned optimum (a signal variance on its bound over a small noise) log p
+# itself carries rounding noise far above FTOL, and line searches bracket noise until their
+# budget runs out (L-BFGS-B then aborts its search after 20 evaluations, restarts, aborts
+# again). So: stop once STALL (one such search) evaluations in a row have not bettered the best
+# value by FTOL.
+STALL = 20
 
-    SciPy's L-BFGS-B (which scikit-learn's GP uses) stops on the same test with its default
-    ``ftol = 2.2e-9``; a gradient test alone keeps iterating when the optimum lies on a bound,
-    where the gradient of the sigmoid-mapped parameter only decays geometrically.
+
+class _Search:
+    """-log p (+ prior) for L-BFGS on theta, with the stopping rules above.
+
+    ``objective`` for ``minimize``; ``converged`` as its callback: an iteration that lowered
+    the objective by less than FTOL relative ends the search (L-BFGS-B's ftol test).
     """
 
-    def __init__(self, last_value, ftol: float = 2.2e-9) -> None:
-        self.last_value, self.ftol, self.previous = last_value, ftol, None
+    def __init__(self, gpr, kernel, X, y, alpha) -> None:
+        self.gpr, self.kernel, self.X, self.y, self.alpha = gpr, kernel, X, y, alpha
+        self.restart()
 
-    def __call__(self, u: np.ndarray) -> bool:
+    def restart(self) -> None:
+        self.last = None  # value at the latest evaluation (inf: K not positive definite)
+        self.best, self.stalled, self.previous = np.inf, 0, None
+
+    def objective(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        self.kernel.theta = theta
+        try:
+            value, grad = log_marginal_likelihood(
+                self.kernel, self.X, self.y, self.alpha, eval_gradient=True
+            )
+        except NotPositiveDefinite:
+            self.last = np.inf
+            return np.inf, np.zeros_like(theta)
+        prior, prior_grad = self.gpr._log_prior(theta)
+        self.last = -(value + prior)
+        if self.best == np.inf or self.last < self.best - FTOL * max(abs(self.best), 1.0):
+            self.best, self.stalled = self.last, 0
+        else:
+            self.stalled += 1
+            if self.stalled >= STALL:
+                raise OptimizationStop(f"{STALL} evaluations without a relative decrease {FTOL}")
+        return self.last, -(grad + prior_grad)
+
+    def converged(self, theta: np.ndarray) -> bool:
         # The line search's last evaluation is the accepted point: its value is the iterate's.
-        value = self.last_value()
-        previous, self.previous = self.previous, value
+        previous, self.previous = self.previous, self.last
         if previous is None:
             return False
-        return (previous - value) <= self.ftol * max(abs(previous), abs(value), 1.0)
+        return (previous - self.last) <= FTOL * max(abs(previous), abs(self.last), 1.0)
 
 
 class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
@@ -258,16 +312,17 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
             self.history_ = {"start": np.zeros(0), "log_marginal_likelihood": np.zeros(0)}
             self.n_iter_ = 0
         try:
-            self.log_marginal_likelihood_value_ = log_marginal_likelihood(self.kernel_, X, y, alpha)
             K = self.kernel_(X)
             K[np.diag_indices_from(K)] += alpha
-            self.L_ = _cholesky(K)
+            self.L_ = _cholesky(K, overwrite=True)
         except NotPositiveDefinite:
             raise ValueError(
                 f"kernel: {self.kernel_!r} gives a kernel matrix that is not positive definite on "
                 "X; increase alpha (the jitter) or add a WhiteKernel"
             ) from None
         self.alpha_ = cho_solve((self.L_, True), y, check_finite=False)
+        Y = y.reshape(len(y), -1)
+        self.log_marginal_likelihood_value_ = _evidence(self.L_, Y, self.alpha_.reshape(Y.shape))
         return self
 
     def _log_prior(self, theta: np.ndarray) -> tuple[float, np.ndarray | float]:
@@ -279,43 +334,29 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
 
     def _optimise(self, X, y, alpha) -> None:
         bounds = self.kernel_.bounds
-        low, width = bounds[:, 0], bounds[:, 1] - bounds[:, 0]
         rng = check_random_state(self.random_state)
         starts = [self.kernel_.theta]
         # Drawn as scikit-learn draws its restarts, so a comparison can start from the same points.
-        starts += [rng.uniform(low, bounds[:, 1]) for _ in range(self.n_restarts_optimizer)]
-        kernel = self.kernel_.clone_with_theta(self.kernel_.theta)
-
-        last = [np.inf]
-
-        def objective(u):
-            s = expit(u)
-            kernel.theta = low + width * s
-            try:
-                value, grad = log_marginal_likelihood(kernel, X, y, alpha, eval_gradient=True)
-            except NotPositiveDefinite:
-                last[0] = np.inf
-                return np.inf, np.zeros_like(u)
-            prior, prior_grad = self._log_prior(kernel.theta)
-            value, grad = value + prior, grad + prior_grad
-            last[0] = -value
-            # Minimise -log p in u: d theta / d u = width s (1 - s).
-            return -value, -grad * width * s * (1 - s)
-
+        low, high = bounds[:, 0], bounds[:, 1]
+        starts += [rng.uniform(low, high) for _ in range(self.n_restarts_optimizer)]
+        search = _Search(self, self.kernel_.clone_with_theta(self.kernel_.theta), X, y, alpha)
         best_value, best_theta, values, self.n_iter_ = -np.inf, starts[0], [], 0
         for start in starts:
-            fraction = np.clip((start - low) / width, 1e-12, 1 - 1e-12)
-            if not np.isfinite(objective(logit(fraction))[0]):
-                values.append(-np.inf)
+            start = np.clip(start, bounds[:, 0], bounds[:, 1])
+            search.restart()
+            try:
+                result = minimize(
+                    search.objective, start, method=LBFGS(bounds=bounds, max_line_search=20),
+                    jac=True, tol=GTOL, max_iter=self.max_iter, callback=search.converged,
+                )  # fmt: skip
+            except ValueError:
+                if search.last != np.inf:  # an error of the kernel's, not an indefinite K at x0
+                    raise
+                values.append(-np.inf)  # not positive definite at the start
                 continue
-            result = minimize(
-                objective, logit(fraction), method="lbfgs", jac=True, tol=1e-7,
-                max_iter=self.max_iter, callback=_RelativeDecrease(lambda: last[0]),
-            )  # fmt: skip
             values.append(-result.fun)
             if -result.fun > best_value:
-                best_value, best_theta = -result.fun, low + width * expit(result.x)
-                self.n_iter_ = result.nit
+                best_value, best_theta, self.n_iter_ = -result.fun, result.x, result.nit
         if not np.isfinite(best_value):
             raise ValueError(
                 "kernel: no start gave a positive-definite kernel matrix; increase alpha"

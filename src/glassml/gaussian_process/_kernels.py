@@ -14,6 +14,12 @@ from 1. A kernel provides
 * ``gradient_x(X, Y)``: dk(x_a, y_b) / dx_a, shape (n_X, n_Y, d), which the acquisition
   gradients of Bayesian optimisation use.
 
+The marginal-likelihood fit needs K and the contraction at the same theta, many times:
+``_with_gradient(X)`` returns both as ``(K, contract)`` with ``contract(W) = trace_gradient(X, W)``,
+so a stationary kernel builds its distance matrix and its exponential once for the two, and a
+constant factor or white-noise term is kept implicit (a number, ``_Identity``) rather than as an
+n x n matrix.
+
 Stationary kernels are written through the scaled distance d = ||(x - x') / l|| (one length
 scale per feature for ARD):
 
@@ -218,9 +224,71 @@ class Kernel:
     def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def _with_gradient(self, X: np.ndarray) -> tuple[Any, Any]:
+        """``(K, contract)``: K = k(X, X) and ``contract(W) = trace_gradient(X, W)``.
+
+        K may be a number (c 1 1^T) or an ``_Identity`` (s I) as well as an array; an array is
+        fresh and its caller's to overwrite (no contraction keeps the K it returns).
+        ``contract`` is linear in W and never modifies it.
+        """
+        return self(X), lambda W: self.trace_gradient(X, W)
+
     @property
     def is_stationary(self) -> bool:
         return True
+
+
+class _Identity:
+    """s I, the implicit kernel matrix of white noise."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+
+def _dense(K: Any, n: int) -> np.ndarray:
+    """The n x n array a ``_with_gradient`` matrix stands for."""
+    if isinstance(K, _Identity):
+        return K.value * np.eye(n)
+    if isinstance(K, float):
+        return np.full((n, n), K)
+    return K
+
+
+def _add(K1: Any, K2: Any, n: int) -> Any:
+    """K1 + K2 for ``_with_gradient`` matrices, in place into an array operand."""
+    if isinstance(K1, float) and isinstance(K2, float):
+        return K1 + K2
+    if isinstance(K1, _Identity) and isinstance(K2, _Identity):
+        return _Identity(K1.value + K2.value)
+    if not isinstance(K1, np.ndarray):
+        K1, K2 = K2, K1
+    K1 = _dense(K1, n)
+    if isinstance(K2, _Identity):
+        K1[np.diag_indices(n)] += K2.value
+    else:
+        K1 += K2
+    return K1
+
+
+def _multiply(K1: Any, K2: Any, n: int) -> Any:
+    """K1 * K2 (elementwise) for ``_with_gradient`` matrices, always a new object."""
+    if isinstance(K1, float) and isinstance(K2, float):
+        return K1 * K2
+    if isinstance(K1, float) or isinstance(K2, float):
+        scalar, other = (K1, K2) if isinstance(K1, float) else (K2, K1)
+        if isinstance(other, _Identity):
+            return _Identity(scalar * other.value)
+        return scalar * other
+    return _dense(K1, n) * _dense(K2, n)
+
+
+def _weigh(contract: Any, W: np.ndarray, K: Any) -> np.ndarray:
+    """contract(W * K): a number K comes out of the linear contraction."""
+    if isinstance(K, float):
+        return K * contract(W)
+    return contract(W * _dense(K, W.shape[0]))
 
 
 def _is_fixed(bounds: Any) -> bool:
@@ -315,10 +383,16 @@ class ConstantKernel(Kernel):
         return np.full(_points(X, "X").shape[0], self._value())
 
     def trace_gradient(self, X, W):
+        return self._with_gradient(X)[1](W)
+
+    def _with_gradient(self, X):
         _points(X, "X")
-        if _is_fixed(self.constant_value_bounds):
-            return np.zeros(0)
-        return np.array([self._value() * W.sum()])  # dK/dlog c = c 1 1^T
+        value, fixed = self._value(), _is_fixed(self.constant_value_bounds)
+
+        def contract(W):  # dK/dlog c = c 1 1^T
+            return np.zeros(0) if fixed else np.array([value * W.sum()])
+
+        return value, contract
 
     def gradient_x(self, X, Y):
         X, Y = _pair(X, Y)
@@ -360,10 +434,16 @@ class WhiteKernel(Kernel):
         return np.full(_points(X, "X").shape[0], self._value())
 
     def trace_gradient(self, X, W):
+        return self._with_gradient(X)[1](W)
+
+    def _with_gradient(self, X):
         _points(X, "X")
-        if _is_fixed(self.noise_level_bounds):
-            return np.zeros(0)
-        return np.array([self._value() * np.trace(W)])  # dK/dlog s = s I
+        value, fixed = self._value(), _is_fixed(self.noise_level_bounds)
+
+        def contract(W):  # dK/dlog s = s I
+            return np.zeros(0) if fixed else np.array([value * np.trace(W)])
+
+        return _Identity(value), contract
 
     def gradient_x(self, X, Y):
         X, Y = _pair(X, Y)
@@ -406,16 +486,28 @@ class _Stationary(Kernel):
         return np.ones(_points(X, "X").shape[0])
 
     def trace_gradient(self, X, W):
+        return self._with_gradient(X)[1](W)
+
+    def _with_gradient(self, X):
+        Z = self._scaled(_points(X, "X"))
+        d = cdist(Z, Z, "sqeuclidean")
+        np.sqrt(d, out=d)
         if _is_fixed(self.length_scale_bounds):
-            return np.zeros(0)
-        X, _ = _pair(X, None)
-        Z = self._scaled(X)
-        M = W * self._g(np.sqrt(cdist(Z, Z, "sqeuclidean")))
-        # sum_ij M_ij (z_ik - z_jk)^2 = 2 (sum_i z_ik^2 (M 1)_i - z_k^T M z_k), M symmetric.
-        per_feature = 2.0 * ((Z * Z).T @ M.sum(axis=1) - np.einsum("ik,ik->k", Z, M @ Z))
-        if self.anisotropic:
-            return per_feature
-        return np.array([per_feature.sum()])
+            return self._k(d), lambda W: np.zeros(0)
+        K, G = self._k_and_g(d)
+        anisotropic = self.anisotropic
+
+        def contract(W):
+            M = W * G
+            # sum_ij M_ij (z_ik - z_jk)^2 = 2 (sum_i z_ik^2 (M 1)_i - z_k^T M z_k), M symmetric.
+            per_feature = 2.0 * ((Z * Z).T @ M.sum(axis=1) - np.einsum("ik,ik->k", Z, M @ Z))
+            return per_feature if anisotropic else np.array([per_feature.sum()])
+
+        return K, contract
+
+    def _k_and_g(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """k(d) and g(d) as two new arrays (a subclass may share work and overwrite d)."""
+        return self._k(d), self._g(d)
 
     def gradient_x(self, X, Y):
         X, Y = _pair(X, Y)
@@ -489,9 +581,35 @@ class Matern(_Stationary):
             r = np.sqrt(3.0) * d
             return (1.0 + r) * np.exp(-r)
         if nu == 2.5:
+            # (1 + r) E + r^2 E / 3 in _k_and_g's order: the fit's K and this one agree to the
+            # bit, so the evidence a fitted model reports is the one its optimiser saw.
             r = np.sqrt(5.0) * d
-            return (1.0 + r + r * r / 3.0) * np.exp(-r)
+            E = np.exp(-r)
+            return r * r * E / 3.0 + (r + 1.0) * E
         return np.exp(-0.5 * d * d)
+
+    def _k_and_g(self, d):
+        nu = self._nu()
+        if nu not in (1.5, 2.5):
+            return super()._k_and_g(d)
+        # One exponential for both, in place over d (ours): r = sqrt(2 nu) d, E = exp(-r).
+        r = d
+        r *= np.sqrt(2.0 * nu)
+        E = np.negative(r)
+        np.exp(E, out=E)
+        if nu == 1.5:  # k = (1 + r) E, g = 3 E
+            r += 1.0
+            r *= E
+            E *= 3.0
+            return r, E
+        G = r + 1.0  # k = (1 + r + r^2 / 3) E = (1 + r) E + r^2 E / 3, g = 5/3 (1 + r) E
+        G *= E
+        r *= r
+        r *= E
+        r /= 3.0
+        r += G
+        G *= 5.0 / 3.0
+        return r, G
 
     def _g(self, d):
         nu = self._nu()
@@ -573,7 +691,16 @@ class Sum(_Pair):
         return self.k1.diag(X) + self.k2.diag(X)
 
     def trace_gradient(self, X, W):
-        return np.concatenate([self.k1.trace_gradient(X, W), self.k2.trace_gradient(X, W)])
+        return self._with_gradient(X)[1](W)
+
+    def _with_gradient(self, X):
+        (K1, contract1), (K2, contract2) = self.k1._with_gradient(X), self.k2._with_gradient(X)
+        n = _points(X, "X").shape[0]
+
+        def contract(W):
+            return np.concatenate([contract1(W), contract2(W)])
+
+        return _add(K1, K2, n), contract
 
     def gradient_x(self, X, Y):
         return self.k1.gradient_x(X, Y) + self.k2.gradient_x(X, Y)
@@ -602,10 +729,17 @@ class Product(_Pair):
         return self.k1.diag(X) * self.k2.diag(X)
 
     def trace_gradient(self, X, W):
-        # sum W * (dK1 * K2) = sum (W * K2) * dK1: each factor sees W weighted by the other.
-        return np.concatenate(
-            [self.k1.trace_gradient(X, W * self.k2(X)), self.k2.trace_gradient(X, W * self.k1(X))]
-        )
+        return self._with_gradient(X)[1](W)
+
+    def _with_gradient(self, X):
+        (K1, contract1), (K2, contract2) = self.k1._with_gradient(X), self.k2._with_gradient(X)
+        n = _points(X, "X").shape[0]
+
+        def contract(W):
+            # sum W * (dK1 * K2) = sum (W * K2) * dK1: each factor sees W weighted by the other.
+            return np.concatenate([_weigh(contract1, W, K2), _weigh(contract2, W, K1)])
+
+        return _multiply(K1, K2, n), contract
 
     def gradient_x(self, X, Y):
         return self.k1.gradient_x(X, Y) * self.k2(X, Y)[:, :, None] + self.k1(X, Y)[

@@ -216,8 +216,13 @@ def wolfe_steps(
     c1: float,
     c2: float,
     max_evals: int = 30,
+    max_step: float = math.inf,
 ) -> tuple[float, float, NDArray]:
-    """:func:`strong_wolfe` on arguments the caller has already validated."""
+    """:func:`strong_wolfe` on arguments the caller has already validated.
+
+    ``max_step`` caps the step (a bound of a box-constrained problem is hit there): a step
+    still descending at the cap is accepted with sufficient decrease alone, as L-BFGS-B does.
+    """
     phi0, dphi0 = value, float(grad @ direction)
     evals = 0
 
@@ -231,10 +236,12 @@ def wolfe_steps(
         return phi <= phi0 + c1 * step * dphi0
 
     noise = 1e-12 * abs(phi0)  # values this close to phi0 are rounding, not decrease
+    g_lo = grad  # the gradient at lo, the best step so far
 
     def zoom(lo, phi_lo, dphi_lo, hi, phi_hi, dphi_hi):
         # Invariants: lo satisfies sufficient decrease with the lowest phi so far, and
         # dphi_lo * (hi - lo) < 0, so [lo, hi] brackets a strong-Wolfe step.
+        nonlocal g_lo
         while evals < max_evals:
             width = hi - lo
             if abs(phi_lo - phi0) <= noise and abs(phi_hi - phi0) <= noise:
@@ -257,7 +264,7 @@ def wolfe_steps(
                 if dphi * (hi - lo) >= 0:
                     hi, phi_hi, dphi_hi = step, phi, dphi
                 else:
-                    lo, phi_lo, dphi_lo = step, phi, dphi
+                    lo, phi_lo, dphi_lo, g_lo = step, phi, dphi, g
             elif not decreased or phi >= phi_lo:
                 hi, phi_hi, dphi_hi = step, phi, dphi
             else:
@@ -265,11 +272,15 @@ def wolfe_steps(
                     return step, phi, g
                 if dphi * (hi - lo) >= 0:
                     hi, phi_hi, dphi_hi = lo, phi_lo, dphi_lo
-                lo, phi_lo, dphi_lo = step, phi, dphi
+                lo, phi_lo, dphi_lo, g_lo = step, phi, dphi, g
+        if lo > 0 and phi_lo < phi0:
+            # Out of evaluations with a sufficient decrease in hand (the curvature condition
+            # unmet, as when phi is at rounding level): take it, as L-BFGS-B's search does.
+            return lo, phi_lo, g_lo
         raise LineSearchError(f"zoom found no strong-Wolfe step in {max_evals} evaluations")
 
     previous, phi_previous, dphi_previous = 0.0, phi0, dphi0
-    step = initial_step
+    step = min(initial_step, max_step)
     while evals < max_evals:
         phi, g, dphi = evaluate(step)
         if not sufficient_decrease(step, phi) and approximately_wolfe(phi0, dphi0, phi, dphi):
@@ -279,7 +290,10 @@ def wolfe_steps(
         if abs(dphi) <= -c2 * dphi0:
             return step, phi, g
         if dphi >= 0:
+            g_lo = g
             return zoom(step, phi, dphi, previous, phi_previous, dphi_previous)
-        previous, phi_previous, dphi_previous = step, phi, dphi
-        step *= 2.0  # still descending steeply: extrapolate
+        if step >= max_step:
+            return step, phi, g  # at the bound, still descending: the bound is the step
+        previous, phi_previous, dphi_previous, g_lo = step, phi, dphi, g
+        step = min(2.0 * step, max_step)  # still descending steeply: extrapolate
     raise LineSearchError(f"no strong-Wolfe step in {max_evals} evaluations")
