@@ -151,3 +151,26 @@ def test_forest_bad_input_is_refused_by_name():
         RandomForestClassifier(n_estimators=2, bootstrap=False, oob_score=True).fit(X, y)
     with pytest.raises(ValueError, match="n_estimators"):
         RandomForestRegressor(n_estimators=0).fit(X, y)
+
+
+def test_class_weights_that_zero_every_sample_are_refused_by_name():
+    import pytest
+
+    from glassml.ensemble import HistGradientBoostingClassifier
+
+    # scikit-learn's forest fails here inside numpy ("probabilities contain NaN") and its
+    # tree fits on no weight at all; every glassml classifier names the argument instead.
+    X, y = make_classification(60, 4, random_state=0)
+    zero = {0: 0.0, 1: 0.0}
+    for model in (
+        DecisionTreeClassifier(class_weight=zero),
+        RandomForestClassifier(n_estimators=2, class_weight=zero),
+        RandomForestClassifier(n_estimators=2, class_weight=zero, bootstrap=False),
+        HistGradientBoostingClassifier(max_iter=2, class_weight=zero),
+    ):
+        with pytest.raises(ValueError, match=r"^class_weight: .*positive weight"):
+            model.fit(X, y)
+    # Zero weight on one class only is a valid request: that class is ignored.
+    only_one = {0: 0.0, 1: 1.0}
+    forest = RandomForestClassifier(n_estimators=2, class_weight=only_one, random_state=0)
+    assert np.all(forest.fit(X, y).predict(X) == 1)

@@ -39,8 +39,8 @@ from glassml.tree._cart import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
 from glassml.tree._classes import BaseDecisionTree, check_tree_input
 from glassml.tree._fitting import (
     SortedFeatures,
+    apply_class_weight,
     check_training_data,
-    class_sample_weight,
     grow,
     resolve_settings,
     sort_features,
@@ -146,7 +146,7 @@ class BaseForest(BaseEstimator):
             if class_weight == "balanced_subsample" and not self.bootstrap:
                 class_weight = "balanced"  # without bootstrap the subsample is the sample
             if class_weight not in (None, "balanced_subsample"):
-                weight = weight * class_sample_weight(class_weight, y, self.classes_)
+                weight = apply_class_weight(weight, class_weight, y, self.classes_)
         if not self.bootstrap and (self.oob_score or self.max_samples is not None):
             raise ValueError(
                 "bootstrap: expected True when oob_score or max_samples is set, got False"

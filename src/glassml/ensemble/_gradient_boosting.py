@@ -42,7 +42,7 @@ from glassml._validation import (
 from glassml.ensemble._binning import BinMapper
 from glassml.ensemble._grower import grow_tree
 from glassml.ensemble._losses import REGRESSION_LOSSES, make_loss, weighted_median
-from glassml.tree._fitting import class_sample_weight, extreme_exponent, regression_targets
+from glassml.tree._fitting import apply_class_weight, extreme_exponent, regression_targets
 from glassml.tree._nodes import LEAF, Tree
 from glassml.tree._packed import PackedTrees
 
@@ -143,7 +143,7 @@ class BaseHistGradientBoosting(BaseEstimator):
             self.classes_, y_fit = check_classes(y)
             self.n_classes_ = len(self.classes_)
             if self.class_weight is not None:
-                weight = weight * class_sample_weight(self.class_weight, y, self.classes_)
+                weight = apply_class_weight(weight, self.class_weight, y, self.classes_)
             y_fit = y_fit.astype(np.float64)
             loss = make_loss("log_loss", self.n_classes_)
         else:

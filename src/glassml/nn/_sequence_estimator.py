@@ -78,7 +78,13 @@ class SequenceRegressor(_RegressorMixin, RegressorMixin, _NetworkEstimator):
         C-MAPSS) then need no preprocessing, which pipelines could not do on 3-D input.
     optimizer, learning_rate_init, alpha, batch_size, max_iter, tol, n_iter_no_change,
     early_stopping, validation_fraction, dtype, random_state, verbose :
-        As in ``MLPRegressor``.
+        As in ``MLPRegressor``. The validation fraction is drawn from the rows at random:
+        right for independent sequences, wrong for overlapping windows cut from the same unit
+        (an engine, a patient), whose held-out windows repeat training windows shifted by a
+        step, so the validation loss keeps falling and early stopping never fires. For such
+        data set ``early_stopping=False`` and choose ``max_iter`` on units held out whole
+        (``sklearn.model_selection.GroupKFold`` with the unit as the group), as the
+        maintenance case study does.
 
     Attributes
     ----------

@@ -18,9 +18,9 @@ from glassml._validation import (
 )
 from glassml.tree._cart import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
 from glassml.tree._fitting import (
+    apply_class_weight,
     check_finite_features,
     check_training_data,
-    class_sample_weight,
     grow,
     regression_targets,
     resolve_settings,
@@ -80,7 +80,7 @@ class BaseDecisionTree(BaseEstimator):
         is_classifier = data.y_class is not None
         if is_classifier:
             if self.class_weight is not None:
-                weight = weight * class_sample_weight(self.class_weight, data.y, self.classes_)
+                weight = apply_class_weight(weight, self.class_weight, data.y, self.classes_)
         elif self.ccp_alpha > 0:
             check_prunable_scale(self.criterion, data.y_value)
         if not weight[weight > 0].size:

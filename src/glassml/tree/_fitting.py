@@ -222,6 +222,20 @@ def class_sample_weight(class_weight: Any, y: np.ndarray, classes: np.ndarray) -
     return compute_sample_weight(class_weight, y)
 
 
+def apply_class_weight(
+    weight: np.ndarray, class_weight: Any, y: np.ndarray, classes: np.ndarray
+) -> np.ndarray:
+    """``weight`` times the per-sample class weights, refusing a product that is all zero
+    (a tree grown on no weight would divide by it)."""
+    weighted = weight * class_sample_weight(class_weight, y, classes)
+    if not weighted.any():
+        raise ValueError(
+            "class_weight: expected class weights that leave at least one sample with a "
+            f"positive weight, got all zero ({class_weight!r})"
+        )
+    return weighted
+
+
 def splitter_seed(random_state: np.random.RandomState) -> int:
     """The builder's generator seed, drawn as scikit-learn's splitter draws it."""
     return int(random_state.randint(0, RAND_R_MAX))
