@@ -220,9 +220,22 @@ ENTRIES += [
     Entry(
         "glassml.optim.LBFGS",
         _solve(optim.LBFGS),
-        {"x0": X0, "memory": 5, "c1": 1e-4, "c2": 0.9},
+        {"x0": X0, "memory": 5, "c1": 1e-4, "c2": 0.9, "max_line_search": 30, "bounds": None},
         arrays=("x0",),
-        options={"memory": opt(0, -2), "c1": opt(0.95), "c2": opt(1e-5, 1.0)},
+        options={
+            "memory": opt(0, -2),
+            "c1": opt(0.95),
+            "c2": opt(1e-5, 1.0),
+            "max_line_search": opt(0, -3),
+            # one pair for three variables; low > high; NaN; not numbers
+            "bounds": opt(
+                [[0.0, 1.0]],
+                [[1.0, 0.0], [-5.0, 5.0], [-5.0, 5.0]],
+                [[np.nan, 5.0], [-5.0, 5.0], [-5.0, 5.0]],
+                "box",
+                auto=False,
+            ),
+        },
         scale=(SAME_MINIMISER,),
     ),
     Entry(
