@@ -80,7 +80,7 @@ def describe_boosting() -> str:
     weights = "class-weighted" if b["class_weight"] else "unweighted"
     return (
         f"{weights}, {BOOSTING_TREES[False]} trees of {b['max_leaf_nodes']} leaves "
-        f"(150 in quick mode), learning rate {b['learning_rate']}, L2 penalty "
+        f"({BOOSTING_TREES[True]} in quick mode), learning rate {b['learning_rate']}, L2 penalty "
         f"{b['l2_regularization']:g}, at least {b['min_samples_leaf']} transactions a leaf"
     )
 
