@@ -142,6 +142,9 @@ class CNNTask:
     brightness: float = 0.1
     cosine: bool = True  # learning rate decays as a half cosine to 5% over ``epochs``
     flip_average: bool = True  # predict with the mean logits of the image and its mirror
+    # > 0: also average over the image shifted by this many pixels up, down, left and right
+    # (test-time augmentation with the training augmentation's own shifts; 0: off)
+    tta_shift: int = 0
     mixup: float = 0.0  # Beta(a, a) mixing of image pairs within a batch (0: off)
     label_smoothing: float = 0.1  # targets (1 - eps) onehot + eps / 2
     # > 0: no early stopping; the model is the average of the weights of the last
@@ -257,13 +260,32 @@ def positive_probability(logits: np.ndarray, positive: int) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-difference))
 
 
-def predict_logits(network: Sequential, images: np.ndarray, flip_average: bool) -> np.ndarray:
+def shift_image(images: np.ndarray, di: int, dj: int) -> np.ndarray:
+    """The batch (n, C, H, W) moved by di rows and dj columns; pixels that come in from
+    outside repeat the edge, as ``augment``'s clamped coordinates do."""
+    s = max(abs(di), abs(dj))
+    if s == 0:
+        return images
+    height, width = images.shape[-2:]
+    padded = np.pad(images, ((0, 0), (0, 0), (s, s), (s, s)), mode="edge")
+    return padded[..., s - di : s - di + height, s - dj : s - dj + width]
+
+
+def predict_logits(
+    network: Sequential, images: np.ndarray, flip_average: bool, tta_shift: int = 0
+) -> np.ndarray:
     """Logits in evaluation mode (float64); with ``flip_average`` the mean over the image and
-    its left-right mirror, the symmetry the training augmentation taught the network."""
-    logits = predict_batches(network, images, dtype=np.float64)
+    its left-right mirror, the symmetry the training augmentation taught the network; with
+    ``tta_shift`` = s > 0 also over the image moved by s pixels in each of the four directions
+    (so 5 positions, times 2 with the mirror)."""
+    offsets = [(0, 0)]
+    if tta_shift:
+        s = int(tta_shift)
+        offsets += [(s, 0), (-s, 0), (0, s), (0, -s)]
+    views = [shift_image(images, di, dj) for di, dj in offsets]
     if flip_average:
-        logits = 0.5 * (logits + predict_batches(network, images[..., ::-1], dtype=np.float64))
-    return logits
+        views += [view[..., ::-1] for view in views]
+    return np.mean([predict_batches(network, v, dtype=np.float64) for v in views], axis=0)
 
 
 def average_weights(
@@ -344,7 +366,7 @@ def train_cnn(task: CNNTask) -> CNNResult:
                 alpha=task.weight_decay,
             )
             total += loss * len(rows)
-        logits = predict_logits(network, task.X_val, task.flip_average)
+        logits = predict_logits(network, task.X_val, task.flip_average, task.tta_shift)
         auc = float(roc_auc_score(positive_val, positive_probability(logits, task.positive)))
         history["loss"].append(total / n)
         history["val_auc"].append(auc)
@@ -361,8 +383,8 @@ def train_cnn(task: CNNTask) -> CNNResult:
     return CNNResult(
         seed=task.seed,
         state=best[2],
-        val_logits=predict_logits(network, task.X_val, task.flip_average),
-        test_logits=predict_logits(network, task.X_test, task.flip_average),
+        val_logits=predict_logits(network, task.X_val, task.flip_average, task.tta_shift),
+        test_logits=predict_logits(network, task.X_test, task.flip_average, task.tta_shift),
         best_epoch=best[1],
         history=history,
         seconds=time.perf_counter() - start,

@@ -19,7 +19,7 @@ that one run into a model whose held-out-fold AUC and accuracy (at p = 0.5) are 
 each with the left-right mirror average at prediction (``flip``) or without (``no flip``).
 Rules that share a training run are compared on the same networks, so their paired
 differences carry no seed noise. Run from the command line:
-``python -m glassml.casestudies._medical_cv out.json [recipe ...]``, then
+``python -m glassml.casestudies._medical_cv [--folds K] out.json [recipe ...]``, then
 ``python -m glassml.casestudies._medical_cv --summarise out.json ...`` for the table.
 """
 
@@ -64,10 +64,11 @@ RECIPES: dict[str, dict] = {
     },
     "24/48/96, 3 members, mixup 0.2": {"members": 3, "mixup": 0.2},
     "32/64/128, 3 members": {"members": 3, "channels": (32, 64, 128)},
+    "24/48/96, 3 members, 90 epochs": {"members": 3, "epochs": 90},
 }
 SNAPSHOTS = (10, 20)
 # Rules averaged over the members of an ensemble (recipes with "members": M > 1).
-ENSEMBLE_RULES = ("SWA last 10, flip", "last epoch, flip")
+ENSEMBLE_RULES = ("SWA last 10, flip", "SWA last 10, flip + shift 1", "last epoch, flip")
 
 
 @dataclass
@@ -152,6 +153,10 @@ def rule_logits(run: FoldRun, patience: int = 20) -> dict[str, np.ndarray]:
             out[f"snapshots last {k}, {tag}"] = np.mean([held(s) for s in states[-k:]], axis=0)
             average_weights(network, states[-k:], task.X_train)
             out[f"SWA last {k}, {tag}"] = predict_logits(network, task.X_test, flip)
+            if k == SNAPSHOTS[0]:  # test-time shifts, on the same averaged network
+                out[f"SWA last {k}, {tag} + shift 1"] = predict_logits(
+                    network, task.X_test, flip, tta_shift=1
+                )
     return out
 
 
@@ -165,18 +170,19 @@ def cross_validate(
     progress: Callable[[str], None] = print,
     rows: list[dict] | None = None,
     save: Callable[[list[dict]], None] | None = None,
+    first_folds: int | None = None,
 ) -> list[dict]:
     """Rows (recipe, rule, fold, auc, accuracy, seconds) for every recipe x fold x rule,
     appended to ``rows``; ``save(rows)`` after each fold, so a stopped run keeps its folds.
     A recipe's ``"members": M`` trains M networks per fold from different seeds and adds the
-    rows of each member alone and of the ensembles of its first 2..M members."""
+    rows of each member alone and of the ensembles of its first 2..M members. ``first_folds``
+    scores only the first folds of the same split (a cheaper, still paired comparison)."""
     rows = [] if rows is None else rows
     for name, settings in recipes.items():
         settings = dict(settings)
         members = int(settings.pop("members", 1))
-        for k, (task, held) in enumerate(
-            fold_tasks(images, labels, positive, settings, n_folds, seed)
-        ):
+        tasks = fold_tasks(images, labels, positive, settings, n_folds, seed)
+        for k, (task, held) in enumerate(tasks[:first_folds]):
             y_held = (labels[held] == positive).astype(int)
             runs = [FoldRun(task, train_cnn(task), y_held)]
             for j in range(1, members):  # the same fold, other initialisations and batches
@@ -306,6 +312,9 @@ def main(argv: list[str]) -> None:
         for row in ensemble_gains(rows):
             print(json.dumps(row))
         return
+    first_folds = None
+    if argv[0] == "--folds":  # --folds K out.json [recipe ...]: the first K of the 5 folds
+        first_folds, argv = int(argv[1]), argv[2:]
     out = argv[0]
     names = argv[1:] or list(RECIPES)
     data = load_medmnist("breastmnist")
@@ -319,7 +328,9 @@ def main(argv: list[str]) -> None:
 
     rows: list[dict] = []
     for name in names:
-        cross_validate(images, labels, 0, {name: RECIPES[name]}, rows=rows, save=save)
+        cross_validate(
+            images, labels, 0, {name: RECIPES[name]}, rows=rows, save=save, first_folds=first_folds
+        )
     print(f"{time.perf_counter() - start:.0f} s")
     print(markdown(summarise(rows, (names[0], "best val epoch, flip"))))
 
