@@ -36,6 +36,8 @@ from glassml.casestudies._medical_cnn import (
     ensemble_function,
     ensemble_logits,
     member_seed,
+    predict_logits,
+    shift_image,
     soft_targets,
     weighted_cross_entropy,
 )
@@ -196,6 +198,45 @@ def test_augmentation_shift_moves_pixels():
 
     out = augment(image, Fixed(), max_shift=3.0, max_degrees=5.0)
     assert out[0, 0, 6, 3] == pytest.approx(1.0) and out.sum() == pytest.approx(1.0)
+
+
+def test_shift_image_moves_by_whole_pixels_and_repeats_the_edge():
+    images = np.random.default_rng(0).random((3, 2, 5, 6))
+    height, width = images.shape[-2:]
+    for di, dj in [(0, 0), (1, 0), (-1, 0), (0, 2), (-2, -1)]:
+        out = shift_image(images, di, dj)
+        assert out.shape == images.shape
+        for i in range(height):  # output (i, j) reads input (i - di, j - dj), clamped
+            for j in range(width):
+                src = images[..., min(max(i - di, 0), height - 1), min(max(j - dj, 0), width - 1)]
+                assert np.array_equal(out[..., i, j], src)
+
+
+def test_test_time_shifts_average_the_ten_views_and_keep_the_flip_only_default():
+    """tta_shift = 1 is the mean logits over the image moved one pixel in each direction and
+    not at all, each with its mirror: checked against the views built by hand; without
+    shifts the prediction is the flip average of before, (a + mirror) / 2, bit for bit."""
+    from glassml.nn import predict_batches
+
+    images = np.random.default_rng(1).normal(size=(7, 1, 10, 10)).astype(np.float32)
+    network = build_network((3, 4), (1, 10, 10), 0.0, seed=3).eval()
+
+    def logits(x):
+        return predict_batches(network, np.ascontiguousarray(x), dtype=np.float64)
+
+    plain, mirror = logits(images), logits(images[..., ::-1])
+    assert np.array_equal(predict_logits(network, images, True), 0.5 * (plain + mirror))
+    assert np.array_equal(predict_logits(network, images, False), plain)
+    views = []
+    for di, dj in [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)]:
+        rows = np.clip(np.arange(10) - di, 0, 9)
+        cols = np.clip(np.arange(10) - dj, 0, 9)
+        moved = images[:, :, rows][:, :, :, cols]
+        views += [logits(moved), logits(moved[..., ::-1])]
+    expected = np.mean(views, axis=0)
+    shifted = predict_logits(network, images, True, tta_shift=1)
+    assert np.allclose(shifted, expected, rtol=1e-12, atol=1e-12)
+    assert not np.allclose(shifted, predict_logits(network, images, True), atol=1e-6)
 
 
 def test_weighted_cross_entropy_matches_sklearn_and_its_gradient():
