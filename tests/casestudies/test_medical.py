@@ -131,6 +131,20 @@ def test_64x64_images_need_resize_and_then_load_as_28x28(tmp_path):
     assert (loaded.positive, loaded.positive_name) == (1, "pneumonia")
 
 
+def test_test_time_shift_option_runs_and_out_of_range_shifts_are_refused(tmp_path):
+    data = _npz(tmp_path / "pneumoniamnist.npz", n=(32, 16, 16))
+    out = tmp_path / "reports"
+    for bad in (14, -1, "two"):
+        with pytest.raises(ValueError, match="tta_shift"):
+            casestudies.run("medical", data=data, out=out, quick=True, options={"tta_shift": bad})
+        assert not (out / "medical").exists()
+    result = casestudies.run(
+        "medical", data=data, out=out, quick=True, options={"quick_epochs": 1, "tta_shift": 1}
+    )
+    assert all(math.isfinite(value) for value in result.metrics.values())
+    assert "moved by 1 pixel up, down, left and right" in result.report_path.read_text()
+
+
 def test_a_multiclass_collection_is_refused(tmp_path):
     data = _npz(tmp_path / "pathmnist.npz")
     arrays = dict(np.load(data))

@@ -135,6 +135,9 @@ SWA_EPOCHS = 10
 # by the same cross-validation (3 folds; the ensemble of 3 beat its members' mean AUC by
 # 0.011 ± 0.003, in every fold; docs/casestudies.md).
 MEMBERS = 3
+# Test-time shifts (pixels; 0 = off): predictions average the image moved by this much in each
+# of the four directions as well as in place, each with its mirror (``predict_logits``).
+TTA_SHIFT = 0
 
 
 def _cnn_tasks(context, data: MedicalData, scale: Standardised) -> list[list[CNNTask]]:
@@ -144,10 +147,11 @@ def _cnn_tasks(context, data: MedicalData, scale: Standardised) -> list[list[CNN
     epochs = int(context.options["quick_epochs" if context.quick else "epochs"])
     # Quick mode averages the second half of its few epochs.
     swa = min(SWA_EPOCHS, max(1, epochs // 2)) if context.quick else min(SWA_EPOCHS, epochs)
+    tta = int(context.options["tta_shift"])
     settings = (
-        {"channels": (8, 16, 32), "epochs": epochs, "swa_epochs": swa}
+        {"channels": (8, 16, 32), "epochs": epochs, "swa_epochs": swa, "tta_shift": tta}
         if context.quick
-        else {"epochs": epochs, "swa_epochs": swa}
+        else {"epochs": epochs, "swa_epochs": swa, "tta_shift": tta}
     )
     images = {split: scale(data.images[split]) for split in ("train", "val", "test")}
     return [
@@ -193,6 +197,11 @@ def run(context) -> None:
     target_sensitivity = float(context.options["sensitivity"])
     if not 0 < target_sensitivity < 1:
         raise ValueError(f"sensitivity: expected a number in (0, 1), got {target_sensitivity}")
+    if not 0 <= context.options["tta_shift"] <= 13:  # the images are 28x28 once loaded
+        raise ValueError(
+            "tta_shift: expected 0 to 13 pixels (under half the 28-pixel image), "
+            f"got {context.options['tta_shift']}"
+        )
     n_boot = 500 if context.quick else 2000
 
     with context.step("Load and check the data"):
@@ -530,7 +539,14 @@ def _write_report(context, v: dict) -> None:
             f"and the model is the average of the weights of its last {task.swa_epochs} "
             "epochs (stochastic weight averaging, Izmailov et al., 2018), with the batch-norm "
             "statistics recomputed on the training images; it predicts with the mean logits "
-            "of the image and its mirror. This recipe was chosen by 5-fold cross-validation "
+            "of the image and its mirror"
+            + (
+                f", each also moved by {task.tta_shift} pixel{'s' if task.tta_shift > 1 else ''} "
+                "up, down, left and right (10 views)"
+                if task.tta_shift
+                else ""
+            )
+            + ". This recipe was chosen by 5-fold cross-validation "
             "on the training and validation images together (the 78 validation images alone "
             "are too few to rank recipes); the validation set sets the threshold and the "
             "temperature."
@@ -851,6 +867,12 @@ STUDY = Study(
             low=1,
         ),
         "quick_members": Option(1, "networks averaged per seed in quick mode", low=1),
+        "tta_shift": Option(
+            TTA_SHIFT,
+            "test-time shift in pixels: predictions also average the image moved this far "
+            "in each of the four directions (0: mirror average only)",
+            low=0,
+        ),
         "quick_epochs": Option(8, "CNN training epochs in quick mode", low=1),
     },
     data_help="a binary MedMNIST 2-D .npz (BreastMNIST bundled; e.g. pneumoniamnist.npz)",
