@@ -29,6 +29,7 @@ from sklearn.metrics import roc_auc_score
 
 import glassml.autodiff as ad
 from glassml.nn import (
+    AvgPool2D,
     BatchNorm2d,
     Conv2D,
     Dense,
@@ -92,12 +93,27 @@ def augment(
 
 
 def build_network(
-    channels: tuple[int, ...], input_shape: tuple[int, int, int], dropout: float, seed: int
+    channels: tuple[int, ...],
+    input_shape: tuple[int, int, int],
+    dropout: float,
+    seed: int,
+    head: str = "flatten",
 ) -> Sequential:
-    """conv-BN-ReLU-pool blocks, dropout, two logits; built with the seed's initial weights."""
+    """conv-BN-ReLU-pool blocks, dropout, two logits; built with the seed's initial weights.
+
+    ``head="flatten"`` feeds every position of the last block's pooled map to the dense layer;
+    ``head="average"`` replaces the last block's max-pool by the average over its whole map
+    (global average pooling, Lin et al., 2014), so the dense layer sees one value per channel
+    wherever in the image the pattern was found."""
+    if head not in ("flatten", "average"):
+        raise ValueError(f"head: expected 'flatten' or 'average', got {head!r}")
     layers: list[Any] = []
-    for width in channels:
-        layers += [Conv2D(width, 3, padding=1), BatchNorm2d(), ReLU(), MaxPool2D(2)]
+    side = min(input_shape[1:])
+    for k, width in enumerate(channels):
+        last = k == len(channels) - 1
+        pool = AvgPool2D(side) if last and head == "average" else MaxPool2D(2)
+        layers += [Conv2D(width, 3, padding=1), BatchNorm2d(), ReLU(), pool]
+        side //= 2
     layers += [Flatten(), Dropout(dropout), Dense(2)]
     network = Sequential(layers)
     network.build(input_shape, np.random.default_rng(seed))
@@ -130,6 +146,7 @@ class CNNTask:
     positive: int  # the class whose probability is scored (AUC, thresholds)
     seed: int
     channels: tuple[int, ...] = (24, 48, 96)
+    head: str = "flatten"  # or "average": global average pooling of the last block
     epochs: int = 60
     patience: int = 20
     batch_size: int = 32
@@ -204,7 +221,7 @@ def ensemble_networks(task: CNNTask, result: CNNResult) -> list[Sequential]:
     """The result's member networks, built and loaded, in evaluation mode."""
     networks = []
     for state in result.members:
-        network = build_network(task.channels, task.X_train.shape[1:], task.dropout, 0)
+        network = build_network(task.channels, task.X_train.shape[1:], task.dropout, 0, task.head)
         network.load_state_dict(state)
         networks.append(network.eval())
     return networks
@@ -321,7 +338,7 @@ def train_cnn(task: CNNTask) -> CNNResult:
     start = time.perf_counter()
     rng = np.random.default_rng(task.seed)
     network = build_network(
-        task.channels, task.X_train.shape[1:], task.dropout, int(rng.integers(2**31))
+        task.channels, task.X_train.shape[1:], task.dropout, int(rng.integers(2**31)), task.head
     )
     optimizer = Adam(lr=task.learning_rate)
     weights = class_weights(task.y_train)[task.y_train].astype(network.dtype)

@@ -65,6 +65,12 @@ RECIPES: dict[str, dict] = {
     "24/48/96, 3 members, mixup 0.2": {"members": 3, "mixup": 0.2},
     "32/64/128, 3 members": {"members": 3, "channels": (32, 64, 128)},
     "24/48/96, 3 members, 90 epochs": {"members": 3, "epochs": 90},
+    "24/48/96, 3 members, global average head": {"members": 3, "head": "average"},
+    "24/48/96, 3 members, weight decay 5e-3, dropout 0.5": {
+        "members": 3,
+        "weight_decay": 5e-3,
+        "dropout": 0.5,
+    },
 }
 SNAPSHOTS = (10, 20)
 # Rules averaged over the members of an ensemble (recipes with "members": M > 1).
@@ -133,7 +139,7 @@ def _early_stopped_epoch(val_auc: list[float], patience: int) -> int:
 def rule_logits(run: FoldRun, patience: int = 20) -> dict[str, np.ndarray]:
     """Held-out logits of every rule from one fold's run (see the module docstring)."""
     task, states = run.task, run.result.states
-    network = build_network(task.channels, task.X_train.shape[1:], task.dropout, 0)
+    network = build_network(task.channels, task.X_train.shape[1:], task.dropout, 0, task.head)
     out: dict[str, np.ndarray] = {}
     for flip in (True, False):
         tag = "flip" if flip else "no flip"
