@@ -253,6 +253,26 @@ def test_test_time_shifts_average_the_ten_views_and_keep_the_flip_only_default()
     assert not np.allclose(shifted, predict_logits(network, images, True), atol=1e-6)
 
 
+def test_global_average_head_feeds_each_channels_spatial_mean_to_the_dense_layer():
+    """head="average": the logits are W^T mean_{i,j} a[c, i, j] + b, with a the last block's
+    ReLU output (computed here by the first layers alone and averaged in NumPy)."""
+    from glassml.nn import Sequential
+
+    images = np.random.default_rng(2).normal(size=(5, 1, 12, 12))
+    network = build_network((3, 4), (1, 12, 12), 0.0, seed=4, head="average").eval()
+    state = network.state_dict()
+    assert state["10.weight"].shape == (4, 2)  # one input per channel of the last block
+    trunk = Sequential(network.layers[:7])  # up to the last block's ReLU (6x6 maps)
+    activations = trunk(ad.Tensor(images)).numpy()
+    assert activations.shape == (5, 4, 6, 6)
+    expected = activations.mean(axis=(2, 3)) @ state["10.weight"] + state["10.bias"]
+    assert np.allclose(network(ad.Tensor(images)).numpy(), expected, rtol=1e-5, atol=1e-6)
+    flat = build_network((3, 4), (1, 12, 12), 0.0, seed=4)
+    assert flat.state_dict()["10.weight"].shape == (4 * 3 * 3, 2)
+    with pytest.raises(ValueError, match="head: expected 'flatten' or 'average'"):
+        build_network((3, 4), (1, 12, 12), 0.0, seed=4, head="mean")
+
+
 def test_weighted_cross_entropy_matches_sklearn_and_its_gradient():
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(12, 2))
