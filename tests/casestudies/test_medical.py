@@ -427,7 +427,13 @@ def test_ensemble_members_keep_the_single_network_seed_first(tmp_path):
     context = SimpleNamespace(
         seed=0,
         quick=False,
-        options={"epochs": 5, "quick_epochs": 2, "members": 3, "quick_members": 1},
+        options={
+            "epochs": 5,
+            "quick_epochs": 2,
+            "members": 3,
+            "quick_members": 1,
+            "tta_shift": 1,
+        },
     )
     grouped = _cnn_tasks(context, data, Standardised(0.3, 0.2))
     seeds = np.random.SeedSequence(0).generate_state(3)
@@ -436,6 +442,7 @@ def test_ensemble_members_keep_the_single_network_seed_first(tmp_path):
     assert [g[2].seed for g in grouped] == [member_seed(int(s), 2) for s in seeds]
     assert len({task.seed for group in grouped for task in group}) == 9
     assert all(task.swa_epochs == 5 and task.epochs == 5 for g in grouped for task in g)
+    assert all(task.tta_shift == 1 for g in grouped for task in g)
     quick = _cnn_tasks(
         SimpleNamespace(**{**vars(context), "quick": True}), data, Standardised(0, 1)
     )
