@@ -207,7 +207,10 @@ class LBFGS(Optimizer):
 
     def __repr__(self) -> str:
         box = "" if self.bounds is None else f", bounds=<{self.bounds.shape[0]} pairs>"
-        return f"LBFGS(memory={self.memory!r}, c1={self.c1!r}, c2={self.c2!r}{box})"
+        return (
+            f"LBFGS(memory={self.memory!r}, c1={self.c1!r}, c2={self.c2!r}, "
+            f"max_line_search={self.max_line_search!r}{box})"
+        )
 
 
 def _check_box(bounds: ArrayLike) -> NDArray:
