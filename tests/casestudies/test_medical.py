@@ -134,7 +134,7 @@ def test_64x64_images_need_resize_and_then_load_as_28x28(tmp_path):
 def test_test_time_shift_option_runs_and_out_of_range_shifts_are_refused(tmp_path):
     data = _npz(tmp_path / "pneumoniamnist.npz", n=(32, 16, 16))
     out = tmp_path / "reports"
-    for bad in (14, -1, "two"):
+    for bad in (14, -1, "two", 1e300, float("nan"), 1.5):
         with pytest.raises(ValueError, match="tta_shift"):
             casestudies.run("medical", data=data, out=out, quick=True, options={"tta_shift": bad})
         assert not (out / "medical").exists()

@@ -551,10 +551,10 @@ def _write_report(context, v: dict) -> None:
                 if task.tta_shift
                 else ""
             )
-            + ". This recipe was chosen by 5-fold cross-validation "
-            "on the training and validation images together (the 78 validation images alone "
-            "are too few to rank recipes); the validation set sets the threshold and the "
-            "temperature."
+            + ". This recipe (the weight averaging, the ensemble, the number of epochs) was "
+            "chosen by stratified cross-validation on the training and validation images "
+            "together (the 78 validation images alone are too few to rank recipes); the "
+            "validation set sets the threshold and the temperature."
             if task.swa_epochs
             else "After each epoch the "
             f"validation AUC is measured and the best epoch's weights are kept (at most "
