@@ -71,10 +71,24 @@ RECIPES: dict[str, dict] = {
         "weight_decay": 5e-3,
         "dropout": 0.5,
     },
+    "24/48/96, 3 members, 120 epochs": {"members": 3, "epochs": 120},
+    "24/48/96, 3 members, 150 epochs": {"members": 3, "epochs": 150},
+    "24/48/96, 5 members, 90 epochs": {"members": 5, "epochs": 90},
+    "24/48/96, 3 members, 90 epochs, learning rate 2e-3": {
+        "members": 3,
+        "epochs": 90,
+        "learning_rate": 2e-3,
+    },
+    "24/48/96, 3 members, 90 epochs, batch 16": {"members": 3, "epochs": 90, "batch_size": 16},
 }
 SNAPSHOTS = (10, 20)
 # Rules averaged over the members of an ensemble (recipes with "members": M > 1).
-ENSEMBLE_RULES = ("SWA last 10, flip", "SWA last 10, flip + shift 1", "last epoch, flip")
+ENSEMBLE_RULES = (
+    "SWA last 10, flip",
+    "SWA last 20, flip",
+    "SWA last 10, flip + shift 1",
+    "last epoch, flip",
+)
 
 
 @dataclass
