@@ -42,6 +42,7 @@ from glassml.casestudies._medical_cnn import (
     weighted_cross_entropy,
 )
 from glassml.casestudies._medical_cv import _early_stopped_epoch, ensemble_gains, fold_tasks
+from glassml.casestudies._medical_cv import main as cv_main
 from glassml.casestudies._medical_data import load
 
 HEADLINE = {"auc", "accuracy", "sensitivity", "specificity", "ece_temperature"}
@@ -370,6 +371,24 @@ def test_cross_validation_folds_keep_the_study_split_shape():
         assert len(task.y_train) + len(task.y_val) == n_outer and len(task.X_test) == len(rows)
         assert abs(np.mean(labels[rows] == 0) - 0.269) < 0.02
         assert task.record_states and task.patience == task.epochs == 3
+
+
+@pytest.mark.parametrize(
+    "argv, named",
+    [
+        (["--folds", "0", "out.json"], "--folds"),
+        (["--folds", "6", "out.json"], "--folds"),
+        (["--folds", "two", "out.json"], "--folds"),
+        (["--folds", "3"], "--folds"),
+        (["out.json", "24/48/96, 3 members, 1000 epochs"], "recipe"),
+    ],
+)
+def test_the_cross_validation_command_refuses_bad_arguments_by_name(tmp_path, argv, named):
+    """Refused before any network trains, and no output file is written."""
+    argv = [str(tmp_path / a) if a == "out.json" else a for a in argv]
+    with pytest.raises(ValueError, match=f"^{named}: expected"):
+        cv_main(argv)
+    assert not (tmp_path / "out.json").exists()
 
 
 def test_replayed_early_stopping_keeps_the_epoch_training_would_have_kept():

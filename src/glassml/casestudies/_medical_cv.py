@@ -36,6 +36,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from glassml._validation import check_count, check_option, fail
 from glassml.casestudies._medical_cnn import (
     CNNResult,
     CNNTask,
@@ -323,6 +324,14 @@ def markdown(table: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _as_int(text: str, argument: str) -> int | str:
+    """A command-line count as an int, or the text itself for check_count to refuse."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
 def main(argv: list[str]) -> None:
     from glassml.datasets import load_medmnist
 
@@ -334,9 +343,14 @@ def main(argv: list[str]) -> None:
         return
     first_folds = None
     if argv[0] == "--folds":  # --folds K out.json [recipe ...]: the first K of the 5 folds
-        first_folds, argv = int(argv[1]), argv[2:]
+        if len(argv) < 3:
+            raise fail("--folds", "a count of folds and then an output path", argv[1:])
+        first_folds = check_count(_as_int(argv[1], "--folds"), "--folds")
+        if first_folds > 5:
+            raise fail("--folds", "at most 5 (the split has 5 folds)", first_folds)
+        argv = argv[2:]
     out = argv[0]
-    names = argv[1:] or list(RECIPES)
+    names = [check_option(name, "recipe", RECIPES) for name in argv[1:]] or list(RECIPES)
     data = load_medmnist("breastmnist")
     images = np.concatenate([data.train_images, data.val_images])
     labels = np.concatenate([data.train_labels, data.val_labels]).astype(int)
