@@ -188,3 +188,17 @@ def test_report_and_index_pass_in_a_real_browser(toy_report, tmp_path):
     index = inspect_page((out / "index.html").as_uri(), tmp_path / "index.png")
     index.assert_clean()
     assert "A toy study of the framework" in index.text
+
+
+def test_option_bounds_are_inclusive_and_refused_by_name():
+    """``low`` and ``high`` bound a numeric option (both ends legal); bad bounds are refused
+    when the option is declared, not when a user first sets it."""
+    shift = casestudies.Option(0, "a shift in pixels", low=0, high=13)
+    assert shift.parse("shift", "13") == 13 and shift.parse("shift", 0) == 0
+    for bad, expected in ((14, "<= 13"), (-1, ">= 0"), (1e300, "<= 13")):
+        with pytest.raises(ValueError, match=f"^shift: expected a number {expected}"):
+            shift.parse("shift", bad)
+    with pytest.raises(ValueError, match=r"^high: expected None or a number >= low"):
+        casestudies.Option(1.0, "a rate", low=1.0, high=0.5)
+    with pytest.raises(ValueError, match=r"^high: expected None or a finite number"):
+        casestudies.Option(1.0, "a rate", high=float("inf"))

@@ -203,11 +203,6 @@ def run(context) -> None:
     target_sensitivity = float(context.options["sensitivity"])
     if not 0 < target_sensitivity < 1:
         raise ValueError(f"sensitivity: expected a number in (0, 1), got {target_sensitivity}")
-    if not 0 <= context.options["tta_shift"] <= 13:  # the images are 28x28 once loaded
-        raise ValueError(
-            "tta_shift: expected 0 to 13 pixels (under half the 28-pixel image), "
-            f"got {context.options['tta_shift']}"
-        )
     n_boot = 500 if context.quick else 2000
 
     with context.step("Load and check the data"):
@@ -876,8 +871,10 @@ STUDY = Study(
         "tta_shift": Option(
             TTA_SHIFT,
             "test-time shift in pixels: predictions also average the image moved this far "
-            "in each of the four directions (0: mirror average only)",
+            "in each of the four directions (0: mirror average only; at most 13, under half "
+            "the 28-pixel image)",
             low=0,
+            high=13,
         ),
         "quick_epochs": Option(8, "CNN training epochs in quick mode", low=1),
     },

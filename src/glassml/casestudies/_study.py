@@ -33,18 +33,22 @@ class Option:
     default: float | int | str
     help: str
     low: float | None = None  # for numbers: the smallest legal value
+    high: float | None = None  # for numbers: the largest legal value
 
     def __post_init__(self) -> None:
         if isinstance(self.default, bool) or not isinstance(self.default, int | float | str):
             raise fail("default", "an int, a float or a string", self.default)
         if not isinstance(self.help, str):
             raise fail("help", "a sentence saying what the option does", self.help)
-        if self.low is not None and not (
-            isinstance(self.low, int | float)
-            and not isinstance(self.low, bool)
-            and math.isfinite(self.low)
-        ):
-            raise fail("low", "None or a finite number", self.low)
+        for argument, bound in (("low", self.low), ("high", self.high)):
+            if bound is not None and not (
+                isinstance(bound, int | float)
+                and not isinstance(bound, bool)
+                and math.isfinite(bound)
+            ):
+                raise fail(argument, "None or a finite number", bound)
+        if self.low is not None and self.high is not None and self.high < self.low:
+            raise fail("high", f"None or a number >= low ({self.low})", self.high)
 
     def parse(self, name: str, value: Any) -> float | int | str:
         kind = type(self.default)
@@ -67,6 +71,8 @@ class Option:
             raise fail(name, "a whole number", value)
         if self.low is not None and value < self.low:
             raise fail(name, f"a number >= {self.low}", value)
+        if self.high is not None and value > self.high:
+            raise fail(name, f"a number <= {self.high}", value)
         return kind(value)
 
 
