@@ -36,7 +36,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from glassml._validation import check_count, check_option, fail
+from glassml._validation import check_option, fail
 from glassml.casestudies._medical_cnn import (
     CNNResult,
     CNNTask,
@@ -47,6 +47,7 @@ from glassml.casestudies._medical_cnn import (
     predict_logits,
     train_cnn,
 )
+from glassml.casestudies._study import Option
 
 # Recipes: CNNTask settings beyond the study's defaults.
 RECIPES: dict[str, dict] = {
@@ -82,6 +83,8 @@ RECIPES: dict[str, dict] = {
     },
     "24/48/96, 3 members, 90 epochs, batch 16": {"members": 3, "epochs": 90, "batch_size": 16},
 }
+# --folds K scores the first K of the split's 5 folds.
+FOLDS = Option(5, "folds scored, the first of the 5", low=1, high=5)
 SNAPSHOTS = (10, 20)
 # Rules averaged over the members of an ensemble (recipes with "members": M > 1).
 ENSEMBLE_RULES = (
@@ -324,14 +327,6 @@ def markdown(table: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _as_int(text: str, argument: str) -> int | str:
-    """A command-line count as an int, or the text itself for check_count to refuse."""
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
-
 def main(argv: list[str]) -> None:
     from glassml.datasets import load_medmnist
 
@@ -345,9 +340,7 @@ def main(argv: list[str]) -> None:
     if argv[0] == "--folds":  # --folds K out.json [recipe ...]: the first K of the 5 folds
         if len(argv) < 3:
             raise fail("--folds", "a count of folds and then an output path", argv[1:])
-        first_folds = check_count(_as_int(argv[1], "--folds"), "--folds")
-        if first_folds > 5:
-            raise fail("--folds", "at most 5 (the split has 5 folds)", first_folds)
+        first_folds = int(FOLDS.parse("--folds", argv[1]))
         argv = argv[2:]
     out = argv[0]
     names = [check_option(name, "recipe", RECIPES) for name in argv[1:]] or list(RECIPES)
