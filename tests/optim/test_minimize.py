@@ -450,3 +450,10 @@ def test_bounded_lbfgs_refuses_bad_boxes_by_name(bounds, x0, match):
 
     with pytest.raises(ValueError, match=match):
         minimize(fun, np.array(x0), method="lbfgs", jac=True, bounds=bounds)
+
+
+def test_lbfgs_repr_names_every_setting_so_different_optimizers_print_differently():
+    plain, patient = LBFGS(), LBFGS(max_line_search=5)
+    assert repr(plain) == "LBFGS(memory=10, c1=0.0001, c2=0.9, max_line_search=30)"
+    assert repr(patient) != repr(plain) and "max_line_search=5" in repr(patient)
+    assert repr(LBFGS(bounds=[(0, 1), (0, 1)])).endswith("bounds=<2 pairs>)")
