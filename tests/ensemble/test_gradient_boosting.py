@@ -71,6 +71,8 @@ def test_classifier_is_sklearns(name, params, n_classes, missing, weighted):
 REGRESSION_CASES = [
     ("squared_error", {}, False),
     ("squared_error", {"max_leaf_nodes": None, "max_depth": 5}, True),
+    # More open leaves than the 66 histogram slots allocated up front: the pool doubles.
+    ("squared_error", {"max_leaf_nodes": 300, "min_samples_leaf": 2}, False),
     ("absolute_error", {}, False),
     ("absolute_error", {}, True),
     ("poisson", {}, True),

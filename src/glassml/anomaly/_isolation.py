@@ -88,9 +88,10 @@ def _grow(X, rows, max_depth, seed):
     state = np.array([np.uint64(seed) | np.uint64(1)])
     n, d = rows.shape[0], X.shape[1]
     order = rows.copy()
-    nodes = new_nodes(2 * n, 1)
-    nodes, root = add_node(nodes, 0, -1, False, 0.0, n, float(n))
-    node_count = 1
+    nodes = new_nodes(2 * n, np.int64(1))
+    # Typed arguments, not literals: one compiled add_node serves every call (see _nodes).
+    nodes, root = add_node(nodes, np.int64(0), np.int64(-1), np.bool_(False), 0.0, n, float(n))
+    node_count = np.int64(1)
     depth = np.zeros(2 * n, dtype=np.int64)
     candidates = np.arange(d)
     # stack of (node, start, end)
@@ -123,10 +124,10 @@ def _grow(X, rows, max_depth, seed):
             if X[order[i], feature] <= threshold:
                 order[i], order[middle] = order[middle], order[i]
                 middle += 1
-        set_split(nodes, node, feature, threshold, False)
-        nodes, left = add_node(nodes, node_count, node, True, 0.0, middle - start, 0.0)
+        set_split(nodes, node, feature, threshold, np.bool_(False))
+        nodes, left = add_node(nodes, node_count, node, np.bool_(True), 0.0, middle - start, 0.0)
         node_count += 1
-        nodes, right = add_node(nodes, node_count, node, False, 0.0, end - middle, 0.0)
+        nodes, right = add_node(nodes, node_count, node, np.bool_(False), 0.0, end - middle, 0.0)
         node_count += 1
         depth[left] = depth[node] + 1
         depth[right] = depth[node] + 1

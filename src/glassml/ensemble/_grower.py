@@ -154,7 +154,8 @@ def _partition(binned_f, indices, start, stop, threshold_bin, missing_bin, missi
         else:
             buffer[r] = i
             r += 1
-    indices[k:stop] = buffer[:r]
+    for j in range(r):  # a loop, not a slice assignment (see _take_slot)
+        indices[k + j] = buffer[j]
     return k
 
 
@@ -164,7 +165,11 @@ def _take_slot(pool, free):
     if len(free) == 0:
         old = pool.shape[0]
         grown = np.empty((2 * old,) + pool.shape[1:])  # noqa: RUF005 (numba)
-        grown[:old] = pool
+        # Element copy in C order rather than ``grown[:old] = pool``, whose shape-mismatch
+        # error path costs seconds of cold-start compilation (see tree._nodes._grown).
+        flat_grown, flat_pool = grown.reshape(-1), pool.reshape(-1)
+        for i in range(flat_pool.shape[0]):
+            flat_grown[i] = flat_pool[i]
         for s in range(2 * old - 1, old - 1, -1):
             free.append(s)
         pool = grown
@@ -215,16 +220,18 @@ def grow_tree(
     upper = np.full(capacity, np.inf)
     slot = np.full(capacity, -1, dtype=np.int64)
     split = np.zeros((capacity, 7))
-    nodes = new_nodes(capacity, 1)
+    nodes = new_nodes(capacity, np.int64(1))
     free = [np.int64(s) for s in range(pool.shape[0] - 1, -1, -1)]
 
     for i in range(n_samples):
         indices[i] = i
     pool, slot[0] = _take_slot(pool, free)
+    # Typed arguments (np.int64, np.bool_) rather than literals here and below: Numba would
+    # otherwise compile build() and add_node() once more for each constant they receive.
     build(
         binned,
         indices,
-        0,
+        np.int64(0),
         n_samples,
         gradient,
         hessian,
@@ -233,14 +240,14 @@ def grow_tree(
         pool[slot[0]],
         constant_hessian,
         n_threads,
-        True,
+        np.bool_(True),
     )
     # The root's sums, from one feature's histogram (as scikit-learn sums them).
     sum_g[0] = pairwise_sum(pool[slot[0], 0, :, 0])
     sum_h[0] = n_samples * 1.0 if constant_hessian else pairwise_sum(pool[slot[0], 0, :, 1])
     stop[0] = n_samples
-    nodes, _ = add_node(nodes, 0, -1, False, 0.0, n_samples, 0.0)
-    node_count = 1
+    nodes, _ = add_node(nodes, np.int64(0), np.int64(-1), np.bool_(False), 0.0, n_samples, 0.0)
+    node_count = np.int64(1)
 
     heap = [(0.0, np.int64(0))]
     heap.pop()
@@ -290,7 +297,7 @@ def grow_tree(
 
         children = np.empty(2, dtype=np.int64)
         for side in range(2):
-            nodes, child = add_node(nodes, node_count, node, side == 0, 0.0, 0, 0.0)
+            nodes, child = add_node(nodes, node_count, node, side == 0, 0.0, np.int64(0), 0.0)
             node_count += 1
             children[side] = child
             depth[child] = depth[node] + 1
@@ -339,7 +346,7 @@ def grow_tree(
             pool[slot[small]],
             constant_hessian,
             n_threads,
-            False,
+            np.bool_(False),
         )
         slot[large] = slot[node]
         subtract(pool[slot[large]], pool[slot[small]])

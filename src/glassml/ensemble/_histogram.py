@@ -106,14 +106,18 @@ def build(
             _gather_parallel(indices, start, n, gradient, hessian, og, oh, n_chunks,
                              constant_hessian)  # fmt: skip
         else:
-            _gather(indices, start, gradient, hessian, og, oh, 0, n, constant_hessian)
+            _gather(indices, start, gradient, hessian, og, oh, np.int64(0), n, constant_hessian)
         g, h = og, oh
     if parallel:
         _features_parallel(
             binned, indices, start, stop, g, h, hist, n_chunks, constant_hessian, root
         )
     else:
-        _features(binned, indices, start, stop, g, h, hist, 0, n_features, constant_hessian, root)
+        # np.int64(0), not 0: a literal would compile a second _features (and _gather above).
+        _features(
+            binned, indices, start, stop, g, h, hist, np.int64(0), n_features, constant_hessian,
+            root,
+        )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)

@@ -287,8 +287,9 @@ def build_tree(
     n_features, n_samples = values.shape
     is_classification = criterion == GINI or criterion == ENTROPY
     n_values = n_classes if is_classification else 1
-    nodes = new_nodes(2047, n_values)
-    node_count = 0
+    # Typed (np.int64), not literals: see glassml.tree._nodes on Numba's literal specialisation.
+    nodes = new_nodes(np.int64(2047), n_values)
+    node_count = np.int64(0)
 
     features = np.arange(n_features)
     constant_features = np.empty(n_features, dtype=np.int64)

@@ -22,11 +22,17 @@ node count to :meth:`Tree.from_nodes`. Another family's builder (an isolation fo
 grows its trees the same way::
 
     nodes = new_nodes(capacity=15, n_values=1)
-    nodes, root = add_node(nodes, 0, -1, False, 0.0, n, float(n))
+    nodes, root = add_node(nodes, np.int64(0), np.int64(-1), np.bool_(False), 0.0, n, float(n))
     set_split(nodes, root, feature, threshold, False)
-    nodes, left = add_node(nodes, 1, root, True, ...)
+    nodes, left = add_node(nodes, node_count, root, np.bool_(True), ...)
     ...
     tree = Tree.from_nodes(nodes, node_count, n_features=d)
+
+Pass typed values (``np.int64(0)``, ``np.bool_(True)``) rather than bare constants to these
+helpers, and start counters such as ``node_count`` at a typed value: Numba compiles a separate
+specialisation of a jitted callee for every integer or boolean literal it sees at a call
+(including a loop counter's initial value, met while its type is still being inferred), and
+each costs seconds on a cold cache.
 """
 
 from __future__ import annotations
@@ -63,7 +69,11 @@ def new_nodes(capacity, n_values):
 @njit(cache=True, nogil=True)
 def _grown(array, capacity, fill):
     out = np.full((capacity,) + array.shape[1:], fill, dtype=array.dtype)  # noqa: RUF005 (numba)
-    out[: array.shape[0]] = array
+    # An element loop over the flat (C-order) arrays, not ``out[:n] = array``: Numba's slice
+    # assignment compiles a formatted shape-mismatch error (seconds on a cold cache).
+    flat_out, flat_in = out.reshape(-1), array.reshape(-1)
+    for i in range(flat_in.shape[0]):
+        flat_out[i] = flat_in[i]
     return out
 
 
@@ -76,14 +86,16 @@ def add_node(nodes, node_count, parent, is_left, impurity, n_samples, weighted_n
     left, right, feature, threshold, imp, n_node, w_node, missing, value = nodes
     if node_count == left.shape[0]:
         capacity = 2 * node_count
-        left = _grown(left, capacity, LEAF)
-        right = _grown(right, capacity, LEAF)
-        feature = _grown(feature, capacity, UNDEFINED)
+        # Typed fills (np.int64, not a bare constant): Numba compiles a separate _grown for
+        # every distinct literal argument, which costs seconds of cold-start compilation.
+        left = _grown(left, capacity, np.int64(LEAF))
+        right = _grown(right, capacity, np.int64(LEAF))
+        feature = _grown(feature, capacity, np.int64(UNDEFINED))
         threshold = _grown(threshold, capacity, float(UNDEFINED))
         imp = _grown(imp, capacity, 0.0)
-        n_node = _grown(n_node, capacity, 0)
+        n_node = _grown(n_node, capacity, np.int64(0))
         w_node = _grown(w_node, capacity, 0.0)
-        missing = _grown(missing, capacity, 0)
+        missing = _grown(missing, capacity, np.int64(0))
         value = _grown(value, capacity, 0.0)
         nodes = (left, right, feature, threshold, imp, n_node, w_node, missing, value)
     imp[node_count] = impurity
