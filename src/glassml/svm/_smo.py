@@ -349,7 +349,7 @@ def _smo_loop(problem, cache, kernel, tol, max_iter, shrinking):
     rows = cache.rows
     l = y.shape[0]
     active_size = l
-    unshrunk = False
+    unshrunk = np.bool_(False)  # typed, not literal: one compiled _shrink
     history = np.empty(1024)
     n_iter = 0
     counter = min(l, 1000) + 1
@@ -465,7 +465,9 @@ def _select_working_set(problem, cache, kernel, active_size, tol):
     """WSS2; returns (i, j, m(α) − M(α)) with j = −1 when m(α) − M(α) < tol."""
     y, G, status, QD = problem.y, problem.G, problem.status, problem.QD
     g_max = -INF  # m(α) = max_{I_up} −y_t ∇f_t
-    g_max_idx = -1
+    # np.int64, not a bare -1: a literal start makes Numba compile _get_row a second time,
+    # specialised to -1, while it is still inferring the loop's type (cold-start seconds).
+    g_max_idx = np.int64(-1)
     for t in range(active_size):
         if y[t] > 0:
             if status[t] != UPPER and -G[t] >= g_max:
@@ -605,7 +607,7 @@ def _shrink(problem, cache, kernel, active_size, unshrunk, tol):
         unshrunk = True
         _reconstruct_gradient(problem, cache, kernel, active_size)
         active_size = l
-    t = 0
+    t = np.int64(0)  # typed, not literal: one compiled _be_shrunk and _swap (see above)
     while t < active_size:
         if _be_shrunk(problem, t, g_max1, g_max2):
             active_size -= 1
