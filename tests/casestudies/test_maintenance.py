@@ -62,6 +62,15 @@ def test_quick_mode_metrics(quick_run):
     assert metrics["policy_cost"] <= metrics["run_to_failure_cost"]
 
 
+def test_figures_and_report_stay_light(quick_run):
+    # The sensor PCA scatters ~20,000 engine-cycles: drawn as vector dots it made a 4 MB SVG,
+    # embedded again in the report. Dense point clouds are rasterised inside the SVG.
+    result, _ = quick_run
+    for path in result.figures:
+        assert path.stat().st_size < 1_000_000, path.name
+    assert result.report_path.stat().st_size < 3_000_000
+
+
 def test_weibull_matches_lifelines(quick_run):
     lifelines = pytest.importorskip("lifelines")
     result, _ = quick_run
