@@ -23,7 +23,7 @@ import numpy as np
 from glassml.anomaly import IsolationForest
 from glassml.anomaly import _isolation
 from glassml.ensemble import HistGradientBoostingClassifier, _grower, _histogram
-from glassml.tree import DecisionTreeRegressor, _nodes
+from glassml.tree import DecisionTreeRegressor, _cart, _nodes
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(400, 4))
@@ -36,7 +36,7 @@ kernels = {
     "add_node": _nodes.add_node, "_grown": _nodes._grown, "new_nodes": _nodes.new_nodes,
     "set_split": _nodes.set_split, "build": _histogram.build, "_features": _histogram._features,
     "_gather": _histogram._gather, "grow_tree": _grower.grow_tree,
-    "_partition": _grower._partition, "_grow": _isolation._grow,
+    "_partition": _grower._partition, "_grow": _isolation._grow, "rand_int": _cart.rand_int,
 }
 print(json.dumps({name: [str(s) for s in k.signatures] for name, k in kernels.items()}))
 """

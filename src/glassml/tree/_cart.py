@@ -357,7 +357,7 @@ def build_tree(
             f_i = n_features
             n_visited = 0
             n_found_constants = 0
-            n_drawn_constants = 0
+            n_drawn_constants = np.int64(0)  # typed: one compiled rand_int (see _nodes)
             while f_i > n_total_constants and (
                 n_visited < max_features or n_visited <= n_found_constants + n_drawn_constants
             ):
