@@ -21,9 +21,10 @@ know the final size), marks internal nodes with :func:`set_split`, and hands the
 node count to :meth:`Tree.from_nodes`. Another family's builder (an isolation forest, say)
 grows its trees the same way::
 
-    nodes = new_nodes(capacity=15, n_values=1)
+    nodes = new_nodes(np.int64(15), np.int64(1))
     nodes, root = add_node(nodes, np.int64(0), np.int64(-1), np.bool_(False), 0.0, n, float(n))
-    set_split(nodes, root, feature, threshold, False)
+    node_count = np.int64(1)
+    set_split(nodes, root, feature, threshold, np.bool_(False))
     nodes, left = add_node(nodes, node_count, root, np.bool_(True), ...)
     ...
     tree = Tree.from_nodes(nodes, node_count, n_features=d)
