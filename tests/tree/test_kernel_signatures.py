@@ -3,7 +3,7 @@
 Numba compiles a separate specialisation of a jitted callee for every integer or boolean
 literal it sees at a call site (``add_node(nodes, 0, -1, False, ...)``), including a loop
 counter's literal start. Each costs seconds on a cold cache; before the call sites passed
-typed values, gradient boosting compiled ``add_node`` three times and ``_grown`` six, and the
+typed values, gradient boosting compiled ``add_node`` three times and ``grown`` six, and the
 maintenance case study's first run spent 50 s compiling (now about 30 s).
 
 The check needs a cold cache (a kernel loaded from the cache does not compile its callees),
@@ -33,7 +33,7 @@ HistGradientBoostingClassifier(max_iter=3, max_leaf_nodes=40).fit(X, y > 0)
 IsolationForest(n_estimators=3, random_state=0).fit(np.nan_to_num(X))
 DecisionTreeRegressor(max_depth=12).fit(np.nan_to_num(X), y)
 kernels = {
-    "add_node": _nodes.add_node, "_grown": _nodes._grown, "new_nodes": _nodes.new_nodes,
+    "add_node": _nodes.add_node, "grown": _nodes.grown, "new_nodes": _nodes.new_nodes,
     "set_split": _nodes.set_split, "build": _histogram.build, "_features": _histogram._features,
     "_gather": _histogram._gather, "grow_tree": _grower.grow_tree,
     "_partition": _grower._partition, "_grow": _isolation._grow, "rand_int": _cart.rand_int,
@@ -53,7 +53,7 @@ def test_tree_kernels_have_no_literal_specialisations(tmp_path):
         assert compiled, f"{name} was not compiled: the script no longer exercises it"
         literal = [s for s in compiled if "Literal" in s]
         assert not literal, f"{name} compiled for literal arguments: {literal}"
-    # add_node: one tuple type for every builder; _grown: one per node-array dtype/ndim
-    # (int64, float64, uint8 vectors and the float64 value matrix).
+    # add_node: one tuple type for every builder; grown: one per array dtype/ndim (int64,
+    # float64, uint8 vectors, the float64 value matrix and boosting's 4-D histogram pool).
     assert len(signatures["add_node"]) == 1, signatures["add_node"]
-    assert len(signatures["_grown"]) == 4, signatures["_grown"]
+    assert len(signatures["grown"]) == 5, signatures["grown"]

@@ -35,7 +35,7 @@ import numpy as np
 from numba import njit
 
 from glassml.ensemble._histogram import build, pairwise_sum, subtract
-from glassml.tree._nodes import add_node, new_nodes, set_split
+from glassml.tree._nodes import add_node, grown, new_nodes, set_split
 
 NO_CONSTRAINT, INCREASING, DECREASING = 0, 1, -1
 
@@ -154,7 +154,7 @@ def _partition(binned_f, indices, start, stop, threshold_bin, missing_bin, missi
         else:
             buffer[r] = i
             r += 1
-    for j in range(r):  # a loop, not a slice assignment (see _take_slot)
+    for j in range(r):  # a loop, not a slice assignment (see tree._nodes.grown)
         indices[k + j] = buffer[j]
     return k
 
@@ -164,15 +164,9 @@ def _take_slot(pool, free):
     """A free histogram slot (the pool doubles when none is left)."""
     if len(free) == 0:
         old = pool.shape[0]
-        grown = np.empty((2 * old,) + pool.shape[1:])  # noqa: RUF005 (numba)
-        # Element copy in C order rather than ``grown[:old] = pool``, whose shape-mismatch
-        # error path costs seconds of cold-start compilation (see tree._nodes._grown).
-        flat_grown, flat_pool = grown.reshape(-1), pool.reshape(-1)
-        for i in range(flat_pool.shape[0]):
-            flat_grown[i] = flat_pool[i]
+        pool = grown(pool, 2 * old, 0.0)
         for s in range(2 * old - 1, old - 1, -1):
             free.append(s)
-        pool = grown
     return pool, free.pop()
 
 

@@ -68,7 +68,8 @@ def new_nodes(capacity, n_values):
 
 
 @njit(cache=True, nogil=True)
-def _grown(array, capacity, fill):
+def grown(array, capacity, fill):
+    """A copy of ``array`` with ``capacity`` rows (axis 0), the new rows set to ``fill``."""
     out = np.full((capacity,) + array.shape[1:], fill, dtype=array.dtype)  # noqa: RUF005 (numba)
     # An element loop over the flat (C-order) arrays, not ``out[:n] = array``: Numba's slice
     # assignment compiles a formatted shape-mismatch error (seconds on a cold cache).
@@ -87,17 +88,17 @@ def add_node(nodes, node_count, parent, is_left, impurity, n_samples, weighted_n
     left, right, feature, threshold, imp, n_node, w_node, missing, value = nodes
     if node_count == left.shape[0]:
         capacity = 2 * node_count
-        # Typed fills (np.int64, not a bare constant): Numba compiles a separate _grown for
+        # Typed fills (np.int64, not a bare constant): Numba compiles a separate grown() for
         # every distinct literal argument, which costs seconds of cold-start compilation.
-        left = _grown(left, capacity, np.int64(LEAF))
-        right = _grown(right, capacity, np.int64(LEAF))
-        feature = _grown(feature, capacity, np.int64(UNDEFINED))
-        threshold = _grown(threshold, capacity, float(UNDEFINED))
-        imp = _grown(imp, capacity, 0.0)
-        n_node = _grown(n_node, capacity, np.int64(0))
-        w_node = _grown(w_node, capacity, 0.0)
-        missing = _grown(missing, capacity, np.int64(0))
-        value = _grown(value, capacity, 0.0)
+        left = grown(left, capacity, np.int64(LEAF))
+        right = grown(right, capacity, np.int64(LEAF))
+        feature = grown(feature, capacity, np.int64(UNDEFINED))
+        threshold = grown(threshold, capacity, float(UNDEFINED))
+        imp = grown(imp, capacity, 0.0)
+        n_node = grown(n_node, capacity, np.int64(0))
+        w_node = grown(w_node, capacity, 0.0)
+        missing = grown(missing, capacity, np.int64(0))
+        value = grown(value, capacity, 0.0)
         nodes = (left, right, feature, threshold, imp, n_node, w_node, missing, value)
     imp[node_count] = impurity
     n_node[node_count] = n_samples
