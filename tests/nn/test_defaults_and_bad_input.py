@@ -71,6 +71,35 @@ def test_a_layer_builds_on_its_first_call(name):
         lazy(np.zeros((2, *(size + 1 for size in shape[1:]))))
 
 
+def test_a_sequential_of_built_layers_keeps_their_weights():
+    """Layers of a trained network reused in a new Sequential (a trunk, or a trunk with a new
+    head) keep their weights on the first call; only the unbuilt layers are initialised,
+    on the shape the built ones hand on. An explicit build() still re-initialises them all."""
+    x = np.random.default_rng(0).standard_normal((3, 1, 6, 6))
+    net = nn.Sequential([nn.Conv2D(2, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Dense(3)])
+    net.build((1, 6, 6), np.random.default_rng(1), np.float64)
+    before = {key: value.copy() for key, value in net.state_dict().items()}
+    trunk = nn.Sequential(net.layers[:3])
+    features = trunk(x).data
+    assert np.array_equal(features, np.maximum(net.layers[0](x).data, 0).reshape(3, -1))
+    assert trunk.built and trunk.output_shape == (72,) and trunk.dtype == np.float64
+    head = nn.Sequential([nn.Sequential(net.layers[:3]), nn.Dense(4)])  # nested, new head
+    assert head(x).shape == (3, 4) and head.layers[1].input_shape == (72,)
+    assert all(np.array_equal(net.state_dict()[k], v) for k, v in before.items())
+    assert np.array_equal(net(x).data, nn.Sequential(net.layers)(x).data)
+    with pytest.raises(ValueError, match=r"x: layer 0 \(Conv2D\) is built for samples of shape"):
+        nn.Sequential(net.layers[:2])(np.zeros((2, 1, 7, 7)))
+    with pytest.raises(ValueError, match=r"x: layer 1 \(Dense\) is built for samples of shape"):
+        nn.Sequential([nn.Dense(5), net.layers[3]])(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"layers: the built layers mix dtypes"):
+        mixed = nn.Dense(72)
+        mixed.build((72,), np.random.default_rng(2), np.float32)
+        nn.Sequential([trunk, mixed])(x)
+    rebuilt = nn.Sequential(net.layers[:1])
+    rebuilt.build((1, 6, 6), np.random.default_rng(3), np.float64)  # explicit: fresh weights
+    assert not np.array_equal(net.state_dict()["0.weight"], before["0.weight"])
+
+
 def test_dense_called_on_its_own():
     out = nn.Dense(3)(np.ones((2, 4), dtype=np.float32))
     assert out.shape == (2, 3) and out.dtype == np.float32

@@ -364,6 +364,14 @@ class Sequential(Module):
     (4, 1)
     >>> model.output_shape
     (1,)
+
+    Layers that are built already keep their weights in a new Sequential (the first call
+    builds only the others), so a trained network's layers can be reused as a trunk:
+
+    >>> x = np.ones((1, 2))
+    >>> trunk = Sequential(model.layers[:2])
+    >>> bool(np.array_equal(trunk(x).data, np.tanh(model.layers[0](x).data)))
+    True
     """
 
     layer_type = "sequential"
@@ -402,6 +410,51 @@ class Sequential(Module):
 
     def _allocate(self, rng: np.random.Generator) -> None:
         self._built = True
+
+    def __call__(self, x: Any) -> ad.Tensor:
+        x = as_tensor(x)
+        if not self._built and x.ndim >= 1 and self._holds_built_layers():
+            self._build_keeping(tuple(x.shape[1:]), np.random.default_rng())
+        return super().__call__(x)
+
+    def _holds_built_layers(self) -> bool:
+        return any(
+            layer.built or (isinstance(layer, Sequential) and layer._holds_built_layers())
+            for layer in self.layers
+        )
+
+    def _build_keeping(self, input_shape: tuple[int, ...], rng: np.random.Generator) -> tuple:
+        """The first call's build when some layers are built already (a trained network's
+        layers reused): they keep their weights, which were someone's training, and only the
+        others are declared and initialised, on the shapes the built ones pass along. (An
+        explicit ``build`` still re-initialises every layer.)"""
+        dtypes = {layer.dtype for layer in self.modules() if layer.built}
+        if len(dtypes) > 1:
+            raise ValueError(f"layers: the built layers mix dtypes {sorted(map(str, dtypes))}")
+        self.dtype = dtypes.pop()
+        shape = check_shape(input_shape)
+        for index, layer in enumerate(self.layers):
+            if layer.built:
+                if layer.input_shape != shape:
+                    raise ValueError(
+                        f"x: layer {index} ({type(layer).__name__}) is built for samples of "
+                        f"shape {layer.input_shape}; it receives {shape}"
+                    )
+                shape = layer.output_shape
+            elif isinstance(layer, Sequential) and layer._holds_built_layers():
+                shape = layer._build_keeping(shape, rng)
+            else:
+                try:
+                    shape = layer.declare(shape, self.dtype)
+                except ValueError as error:
+                    raise ValueError(
+                        f"x: layer {index} ({type(layer).__name__}): {error}"
+                    ) from None
+                for module in layer.modules():
+                    module._allocate(rng)
+        self.input_shape = check_shape(input_shape)
+        self.output_shape, self._built = tuple(shape), True
+        return self.output_shape
 
     def forward(self, x: ad.Tensor) -> ad.Tensor:
         for layer in self.layers:
