@@ -274,6 +274,55 @@ def test_global_average_head_feeds_each_channels_spatial_mean_to_the_dense_layer
         build_network((3, 4), (1, 12, 12), 0.0, seed=4, head="mean")
 
 
+def test_double_conv_blocks_stack_two_conv_bn_relu_before_each_pool():
+    """convs=2: block 1 is pool(relu(bn(conv(relu(bn(conv(x))))))), computed here from the
+    state dict with SciPy's cross-correlation (zero padding 1) and batch norm in evaluation
+    mode, (z - running mean) / sqrt(running var + eps) * gamma + beta."""
+    from scipy.signal import correlate
+
+    from glassml.nn import BatchNorm2d
+
+    rng = np.random.default_rng(5)
+    images = rng.normal(size=(3, 1, 8, 8))
+    network = build_network((3, 4), (1, 8, 8), 0.0, seed=6, convs=2).eval()
+    state = network.state_dict()
+    eps = next(m for m in network.modules() if isinstance(m, BatchNorm2d)).eps
+    for layer in ("1", "4"):  # running statistics other than (0, 1), so they are used
+        state[f"{layer}.running_mean"] = rng.normal(size=3)
+        state[f"{layer}.running_var"] = rng.uniform(0.5, 2.0, size=3)
+    network.load_state_dict(state)
+
+    def conv_bn_relu(x, conv, norm):
+        w, b = state[f"{conv}.weight"], state[f"{conv}.bias"]
+        padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+        z = (
+            np.stack(
+                [
+                    np.stack([correlate(p, w[o], mode="valid")[0] for o in range(len(w))])
+                    for p in padded
+                ]
+            )
+            + b[:, None, None]
+        )
+        mean, var = state[f"{norm}.running_mean"], state[f"{norm}.running_var"]
+        z = (z - mean[:, None, None]) / np.sqrt(var[:, None, None] + eps)
+        z = z * state[f"{norm}.gamma"][:, None, None] + state[f"{norm}.beta"][:, None, None]
+        return np.maximum(z, 0.0)
+
+    a = conv_bn_relu(conv_bn_relu(images, "0", "1"), "3", "4")
+    expected = a.reshape(3, 3, 4, 2, 4, 2).max(axis=(3, 5))
+    out = ad.Tensor(images)
+    for layer in network.layers[:7]:  # up to and including the first pool
+        out = layer(out)
+    assert np.allclose(out.numpy(), expected, rtol=1e-5, atol=1e-6)
+    assert state["16.weight"].shape == (4 * 2 * 2, 2)  # two blocks, two pools: 8 -> 2
+    single = build_network((3, 4), (1, 8, 8), 0.0, seed=6)
+    assert sum(type(m).__name__ == "Conv2D" for m in single.layers) == 2
+    for bad in (0, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="convs: expected an integer >= 1"):
+            build_network((3, 4), (1, 8, 8), 0.0, seed=6, convs=bad)
+
+
 def test_weighted_cross_entropy_matches_sklearn_and_its_gradient():
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(12, 2))

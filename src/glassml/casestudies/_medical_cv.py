@@ -41,10 +41,10 @@ from glassml.casestudies._medical_cnn import (
     CNNResult,
     CNNTask,
     average_weights,
-    build_network,
     member_seed,
     positive_probability,
     predict_logits,
+    task_network,
     train_cnn,
 )
 from glassml.casestudies._study import Option
@@ -82,6 +82,15 @@ RECIPES: dict[str, dict] = {
         "learning_rate": 2e-3,
     },
     "24/48/96, 3 members, 90 epochs, batch 16": {"members": 3, "epochs": 90, "batch_size": 16},
+    # Session 28: a longer schedule, a deeper block, stronger augmentation, all against 150.
+    "24/48/96, 3 members, 250 epochs": {"members": 3, "epochs": 250},
+    "24/48/96 double conv, 3 members, 150 epochs": {"members": 3, "epochs": 150, "convs": 2},
+    "24/48/96, 3 members, 150 epochs, shift 3 rotation 15": {
+        "members": 3,
+        "epochs": 150,
+        "max_shift": 3.0,
+        "max_degrees": 15.0,
+    },
 }
 # --folds K scores the first K of the split's 5 folds.
 FOLDS = Option(5, "folds scored, the first of the 5", low=1, high=5)
@@ -157,7 +166,7 @@ def _early_stopped_epoch(val_auc: list[float], patience: int) -> int:
 def rule_logits(run: FoldRun, patience: int = 20) -> dict[str, np.ndarray]:
     """Held-out logits of every rule from one fold's run (see the module docstring)."""
     task, states = run.task, run.result.states
-    network = build_network(task.channels, task.X_train.shape[1:], task.dropout, 0, task.head)
+    network = task_network(task)
     out: dict[str, np.ndarray] = {}
     for flip in (True, False):
         tag = "flip" if flip else "no flip"
