@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -36,6 +37,7 @@ from glassml.casestudies._medical_cnn import (
     ensemble_function,
     ensemble_logits,
     member_seed,
+    positive_probability,
     predict_logits,
     shift_image,
     soft_targets,
@@ -144,6 +146,29 @@ def test_test_time_shift_option_runs_and_out_of_range_shifts_are_refused(tmp_pat
     )
     assert all(math.isfinite(value) for value in result.metrics.values())
     assert "moved by 1 pixel up, down, left and right" in result.report_path.read_text()
+
+
+def test_sensitivity_one_finds_every_validation_positive_and_out_of_range_is_refused(tmp_path):
+    data = _npz(tmp_path / "pneumoniamnist.npz", n=(32, 16, 16))
+    out = tmp_path / "reports"
+    for bad in (0.0, 1.01, "high", float("nan")):
+        with pytest.raises(ValueError, match="sensitivity"):
+            casestudies.run("medical", data=data, out=out, quick=True, options={"sensitivity": bad})
+        assert not (out / "medical").exists()
+    result = casestudies.run(
+        "medical", data=data, out=out, quick=True, options={"quick_epochs": 1, "sensitivity": 1}
+    )
+    assert result.metrics["val_sensitivity"] == 1.0
+
+
+def test_positive_probability_is_the_logistic_of_the_logit_difference_without_overflow():
+    logits = np.array([[0.0, 800.0], [800.0, 0.0], [1.0, 2.5], [-3.0, -3.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in exp would be an error here
+        p = positive_probability(logits, positive=0)
+    assert np.array_equal(p[:2], [0.0, 1.0])
+    assert np.allclose(p[2:], [1 / (1 + math.exp(1.5)), 0.5], rtol=1e-15)
+    assert np.allclose(positive_probability(logits, positive=1), 1 - p, rtol=1e-15)
 
 
 def test_a_multiclass_collection_is_refused(tmp_path):

@@ -201,8 +201,6 @@ def run(context) -> None:
     matplotlib.use("Agg")
     resize = str(context.options["resize"])
     target_sensitivity = float(context.options["sensitivity"])
-    if not 0 < target_sensitivity < 1:
-        raise ValueError(f"sensitivity: expected a number in (0, 1), got {target_sensitivity}")
     n_boot = 500 if context.quick else 2000
 
     with context.step("Load and check the data"):
@@ -859,7 +857,10 @@ STUDY = Study(
     options={
         "resize": Option("no", "'yes' resamples images that are not 28x28 (else refused)"),
         "sensitivity": Option(
-            0.95, "sensitivity the operating threshold must reach on validation", low=0.01
+            0.95,
+            "sensitivity the operating threshold must reach on validation (1: all positives)",
+            low=0.01,
+            high=1.0,
         ),
         "epochs": Option(EPOCHS, "CNN training epochs (full mode)", low=1),
         "members": Option(

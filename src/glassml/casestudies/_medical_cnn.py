@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 from sklearn.metrics import roc_auc_score
 
 import glassml.autodiff as ad
@@ -288,8 +289,7 @@ def soft_targets(
 
 def positive_probability(logits: np.ndarray, positive: int) -> np.ndarray:
     """p(positive class) from two logits: the logistic of their difference (stable)."""
-    difference = logits[:, positive] - logits[:, 1 - positive]
-    return 1.0 / (1.0 + np.exp(-difference))
+    return expit(logits[:, positive] - logits[:, 1 - positive])
 
 
 def shift_image(images: np.ndarray, di: int, dj: int) -> np.ndarray:
