@@ -71,7 +71,8 @@ def test_classifier_is_sklearns(name, params, n_classes, missing, weighted):
 REGRESSION_CASES = [
     ("squared_error", {}, False),
     ("squared_error", {"max_leaf_nodes": None, "max_depth": 5}, True),
-    # More open leaves than the 66 histogram slots allocated up front: the pool doubles.
+    # More open leaves than the 66 histogram slots allocated up front: the pool doubles
+    # (_take_slot itself: test_the_histogram_pool_doubles_...).
     ("squared_error", {"max_leaf_nodes": 300, "min_samples_leaf": 2}, False),
     ("absolute_error", {}, False),
     ("absolute_error", {}, True),
@@ -91,6 +92,26 @@ def test_regressor_is_sklearns(loss, params, weighted):
     theirs = ske.HistGradientBoostingRegressor(**settings).fit(X, y, weight)
     scale = np.max(np.abs(theirs.predict(X)))
     assert_close(ours.predict(X), theirs.predict(X), rtol=0, atol=1e-12 * scale)
+
+
+def test_the_histogram_pool_doubles_when_every_slot_is_taken_and_keeps_its_histograms():
+    """What the 300-leaf case relies on: with no free slot, _take_slot returns a pool twice
+    as large whose first slots are the old histograms, and hands out the new slots in order."""
+    from numba import types
+    from numba.typed import List
+
+    from glassml.ensemble._grower import _take_slot
+
+    pool = np.random.default_rng(0).normal(size=(2, 3, 4, 3))
+    free = List.empty_list(types.int64)
+    grown_pool, slot = _take_slot(pool.copy(), free)
+    assert grown_pool.shape == (4, 3, 4, 3) and slot == 2
+    assert np.array_equal(grown_pool[:2], pool) and not grown_pool[2:].any()
+    same, slot = _take_slot(grown_pool, free)
+    assert np.shares_memory(same, grown_pool) and same.shape[0] == 4
+    assert slot == 3 and len(free) == 0
+    again, slot = _take_slot(grown_pool, free)
+    assert again.shape[0] == 8 and slot == 4 and list(free) == [7, 6, 5]
 
 
 def test_subsampled_bins_are_sklearns():
