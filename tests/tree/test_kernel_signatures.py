@@ -23,6 +23,7 @@ import numpy as np
 from glassml.anomaly import IsolationForest
 from glassml.anomaly import _isolation
 from glassml.ensemble import HistGradientBoostingClassifier, _grower, _histogram
+from glassml import _growth
 from glassml.tree import DecisionTreeRegressor, _cart, _nodes
 
 rng = np.random.default_rng(0)
@@ -33,7 +34,7 @@ HistGradientBoostingClassifier(max_iter=3, max_leaf_nodes=40).fit(X, y > 0)
 IsolationForest(n_estimators=3, random_state=0).fit(np.nan_to_num(X))
 DecisionTreeRegressor(max_depth=12).fit(np.nan_to_num(X), y)
 kernels = {
-    "add_node": _nodes.add_node, "grown": _nodes.grown, "new_nodes": _nodes.new_nodes,
+    "add_node": _nodes.add_node, "grown": _growth.grown, "new_nodes": _nodes.new_nodes,
     "set_split": _nodes.set_split, "build": _histogram.build, "_features": _histogram._features,
     "_gather": _histogram._gather, "grow_tree": _grower.grow_tree,
     "_partition": _grower._partition, "_grow": _isolation._grow, "rand_int": _cart.rand_int,

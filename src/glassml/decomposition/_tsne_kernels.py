@@ -28,6 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import config, njit
 
+from glassml._growth import grown
+
 # Morton levels: d * LEVELS bits must fit in an unsigned 64-bit code.
 LEVELS = 20
 
@@ -115,13 +117,6 @@ def _morton_order(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 @njit(cache=True)
-def _grown(array: np.ndarray, capacity: int) -> np.ndarray:
-    bigger = np.empty(capacity, dtype=array.dtype)
-    bigger[: array.shape[0]] = array
-    return bigger
-
-
-@njit(cache=True)
 def build_tree(Y: np.ndarray):
     """2^d-tree on Morton-sorted points; each node is a contiguous range of the sorted order.
 
@@ -161,12 +156,12 @@ def build_tree(Y: np.ndarray):
         shift = np.uint64((LEVELS - 1 - level) * n_dims)
         if n_nodes + n_children > capacity or top + n_children > capacity:
             capacity *= 2
-            node_start = _grown(node_start, capacity)
-            node_end = _grown(node_end, capacity)
-            node_level = _grown(node_level, capacity)
-            node_first_child = _grown(node_first_child, capacity)
-            node_n_children = _grown(node_n_children, capacity)
-            stack = _grown(stack, capacity)
+            node_start = grown(node_start, capacity, np.int64(0))
+            node_end = grown(node_end, capacity, np.int64(0))
+            node_level = grown(node_level, capacity, np.int64(0))
+            node_first_child = grown(node_first_child, capacity, np.int64(0))
+            node_n_children = grown(node_n_children, capacity, np.int64(0))
+            stack = grown(stack, capacity, np.int64(0))
         node_first_child[node] = n_nodes
         run_start = start
         while run_start < end:

@@ -34,8 +34,9 @@ import heapq
 import numpy as np
 from numba import njit
 
+from glassml._growth import grown
 from glassml.ensemble._histogram import build, pairwise_sum, subtract
-from glassml.tree._nodes import add_node, grown, new_nodes, set_split
+from glassml.tree._nodes import add_node, new_nodes, set_split
 
 NO_CONSTRAINT, INCREASING, DECREASING = 0, 1, -1
 
@@ -154,7 +155,7 @@ def _partition(binned_f, indices, start, stop, threshold_bin, missing_bin, missi
         else:
             buffer[r] = i
             r += 1
-    for j in range(r):  # a loop, not a slice assignment (see tree._nodes.grown)
+    for j in range(r):  # a loop, not a slice assignment (see glassml._growth.grown)
         indices[k + j] = buffer[j]
     return k
 

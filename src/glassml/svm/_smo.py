@@ -36,6 +36,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from glassml._growth import grown
+
 LINEAR, POLY, RBF, SIGMOID, PRECOMPUTED = 0, 1, 2, 3, 4
 KERNEL_IDS = {"linear": LINEAR, "poly": POLY, "rbf": RBF, "sigmoid": SIGMOID}
 
@@ -374,9 +376,7 @@ def _smo_loop(problem, cache, kernel, tol, max_iter, shrinking):
                 break
             counter = 1  # shrink at the next iteration
         if n_iter == history.shape[0]:
-            grown = np.empty(2 * n_iter)
-            grown[:n_iter] = history
-            history = grown
+            history = grown(history, 2 * n_iter, 0.0)
         history[n_iter] = gap
         n_iter += 1
 

@@ -42,6 +42,8 @@ import numpy as np
 from numba import njit
 from scipy.sparse import csr_matrix
 
+from glassml._growth import grown
+
 LEAF = -1  # children_left / children_right of a leaf (scikit-learn's TREE_LEAF)
 UNDEFINED = -2  # feature / threshold of a leaf (scikit-learn's TREE_UNDEFINED)
 
@@ -65,18 +67,6 @@ def new_nodes(capacity, n_values):
         np.zeros(capacity, dtype=np.uint8),
         np.zeros((capacity, n_values)),
     )
-
-
-@njit(cache=True, nogil=True)
-def grown(array, capacity, fill):
-    """A copy of ``array`` with ``capacity`` rows (axis 0), the new rows set to ``fill``."""
-    out = np.full((capacity,) + array.shape[1:], fill, dtype=array.dtype)  # noqa: RUF005 (numba)
-    # An element loop over the flat (C-order) arrays, not ``out[:n] = array``: Numba's slice
-    # assignment compiles a formatted shape-mismatch error (seconds on a cold cache).
-    flat_out, flat_in = out.reshape(-1), array.reshape(-1)
-    for i in range(flat_in.shape[0]):
-        flat_out[i] = flat_in[i]
-    return out
 
 
 @njit(cache=True, nogil=True)
