@@ -213,6 +213,18 @@ def test_max_iter_reached_warns():
         LogisticRegression(optimizer="gd", max_iter=2).fit(X, y)
 
 
+def test_gd_below_its_rounding_floor_stops_early_and_says_more_iterations_cannot_help():
+    """tol=1e-9 is below what Armijo descent can resolve on this mean loss (its gradient
+    stalls at 1.7e-9): the fit stops within a few dozen iterations instead of running to
+    max_iter, says why, and still matches scikit-learn as the converged solvers do."""
+    X, y = make_problem(2)
+    with pytest.warns(ConvergenceWarning, match="more iterations cannot help") as record:
+        mine = LogisticRegression(C=0.5, optimizer="gd", tol=1e-9, max_iter=20_000).fit(X, y)
+    assert "float precision" in str(record[0].message)
+    assert mine.n_iter_ < 200
+    assert_same_model(mine, reference(X, y, C=0.5), X)
+
+
 def test_string_labels_and_predictions():
     X, y = make_problem(3)
     labels = np.array(["cat", "dog", "eel"])[y]

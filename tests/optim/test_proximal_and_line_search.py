@@ -135,3 +135,41 @@ def test_armijo_backtracking_returns_largest_sufficient_step():
     step, value = armijo_backtracking(phi, 1.0, -2.0, initial_step=8.0, c1=0.1)
     assert step == 1.0 and value == 0.0  # 8, 4, 2 fail; 1 is the first to pass
     assert phi(2.0) > 1.0 + 0.1 * 2.0 * -2.0
+
+
+def test_armijo_gradient_descent_stops_at_the_rounding_floor_where_more_steps_do_not_help():
+    """f(x) = 1e6 + x^T A x / 2: the constant makes f's float resolution ulp(1e6) ~ 1.2e-10, so
+    once ||g|| is near sqrt(2 L ulp) no Armijo step can show a decrease. The descent must stop
+    there with its reason, long before max_iter, and 5,000 more Armijo steps from its point
+    (the plain loop below, with no stopping rule) must never take the gradient 10x lower: the
+    stop was at the floor of a loss-comparing search, not short of it."""
+    from glassml.optim import GradientDescent, LineSearchError
+
+    A = np.diag([1.0, 4.0, 10.0])
+
+    def fun(x):
+        return 1e6 + 0.5 * x @ A @ x, A @ x
+
+    start = np.array([1.0, -2.0, 0.5])
+    method = GradientDescent(lr=1.0, line_search="armijo")
+    result = minimize(fun, start, method=method, jac=True, tol=1e-14, max_iter=100_000)
+    assert not result.success and "float precision" in result.message, result.message
+    assert result.nit < 2_000
+    final = np.max(np.abs(A @ result.x))
+    assert final < 10 * np.sqrt(2 * 10.0 * np.spacing(1e6)), final
+    assert result.history["grad_norm"][-1] == final  # the recorded iterate is the result
+    x, step, lowest = result.x.copy(), 1.0, final
+    for _ in range(5_000):
+        value, grad = fun(x)
+        try:
+            step, _ = armijo_backtracking(
+                lambda a, x=x, grad=grad: fun(x - a * grad)[0],
+                value,
+                -float(grad @ grad),
+                initial_step=min(1.0, 2 * step),
+            )
+        except LineSearchError:
+            break
+        x = x - step * grad
+        lowest = min(lowest, np.max(np.abs(A @ x)))
+    assert lowest > final / 10, (lowest, final)

@@ -253,7 +253,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             result = self._solve_full_batch(objective, theta0, l1_strength)
         else:
             result = self._solve_mini_batch(objective, theta0)
-        theta, history, n_iter, converged = result
+        theta, history, n_iter, stop = result
 
         coef, intercept = objective.split(theta)
         coef, intercept = coef / x_scale, intercept.copy() if intercept is not None else None
@@ -271,11 +271,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             "grad_norm": np.asarray(history["grad_norm"], dtype=np.float64),
         }
         self.loss_ = float(self.history_["loss"][-1])
-        if not converged:
+        if stop is not None:
             warnings.warn(
-                f"LogisticRegression: optimizer {self._optimizer_name()!r} stopped after "
-                f"max_iter={self.max_iter} iterations with gradient norm "
-                f"{self.history_['grad_norm'][-1]:.3g} > tol={self.tol}; increase max_iter.",
+                f"LogisticRegression: optimizer {self._optimizer_name()!r} {stop}, with "
+                f"gradient norm {self.history_['grad_norm'][-1]:.3g} > tol={self.tol}"
+                + (
+                    "; increase max_iter."
+                    if n_iter >= self.max_iter
+                    else "; more iterations cannot help: raise tol or use 'newton' or 'lbfgs'."
+                ),
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -285,7 +289,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     # the two ways down: full batch through glassml.optim.minimize, or mini-batch epochs
     def _solve_full_batch(
         self, objective: LogisticObjective, theta0: np.ndarray, l1_strength: float
-    ) -> tuple[np.ndarray, dict, int, bool]:
+    ) -> tuple[np.ndarray, dict, int, str | None]:
         from glassml.optim import minimize
 
         options: dict[str, Any] = {}
@@ -317,11 +321,25 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             max_iter=self.max_iter,
             **options,
         )
-        return result.x, result.history, result.nit, result.history["grad_norm"][-1] <= self.tol
+        if result.history["grad_norm"][-1] <= self.tol:
+            return result.x, result.history, result.nit, None
+        if result.nit >= self.max_iter:
+            return (
+                result.x,
+                result.history,
+                result.nit,
+                f"stopped after max_iter={self.max_iter} iterations",
+            )
+        return (
+            result.x,
+            result.history,
+            result.nit,
+            f"stopped at iteration {result.nit}: {result.message}",
+        )
 
     def _solve_mini_batch(
         self, objective: LogisticObjective, theta0: np.ndarray
-    ) -> tuple[np.ndarray, dict, int, bool]:
+    ) -> tuple[np.ndarray, dict, int, str | None]:
         """Epochs of reshuffled mini-batch steps; for "sgd" the estimate is the Polyak-Ruppert
         average of the iterates from the second epoch on, else the last iterate."""
         n_samples = objective.X.shape[0]
@@ -353,11 +371,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             losses.append(value)
             grad_norms.append(float(np.max(np.abs(gradient))))
         history = {"loss": np.array(losses), "grad_norm": np.array(grad_norms)}
-        return estimate, history, epoch, grad_norms[-1] <= self.tol
+        stop = (
+            None if grad_norms[-1] <= self.tol else f"stopped after max_iter={self.max_iter} epochs"
+        )
+        return estimate, history, epoch, stop
 
     def _solve_per_example(
         self, objective: LogisticObjective, theta0: np.ndarray
-    ) -> tuple[np.ndarray, dict, int, bool]:
+    ) -> tuple[np.ndarray, dict, int, str | None]:
         """Epochs of the optimiser's own batches, each step given every example's gradient
         (differentially private SGD). A fixed number of epochs: see the class notes."""
         n_samples = objective.X.shape[0]
@@ -379,7 +400,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             losses.append(value)
             grad_norms.append(float(np.max(np.abs(gradient))))
         history = {"loss": np.array(losses), "grad_norm": np.array(grad_norms)}
-        return theta, history, self.max_iter, True
+        return theta, history, self.max_iter, None
 
     def _step_optimizer(self, objective: LogisticObjective, steps_per_epoch: int) -> Any:
         optim = _optim()

@@ -10,8 +10,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassml._validation import check_callable, check_option, fail
-from glassml.optim._base import StepOptimizer, check_open_unit_interval, check_unit_interval
+from glassml.optim._base import (
+    OptimizationStop,
+    StepOptimizer,
+    check_open_unit_interval,
+    check_unit_interval,
+)
 from glassml.optim._line_search import armijo_steps
+
+# Accepted Armijo steps in a row that leave the loss unchanged before the search stops: a few
+# such steps still move the iterate usefully while the loss is at the edge of its resolution.
+FLAT_STEPS = 10
 
 
 class GradientDescent(StepOptimizer):
@@ -22,6 +31,13 @@ class GradientDescent(StepOptimizer):
     "Minimization of functions having Lipschitz continuous first partial derivatives"; Nocedal
     & Wright, Algorithm 3.1). The first trial ``a0 = min(lr, 2 * previous step)`` lets the step
     grow back after a shrink without paying a full backtrack from ``lr`` every iteration.
+
+    Near a minimum the decrease a step can make, about ``||g||^2 / (2L)``, falls below the
+    rounding of ``f`` itself, and the Armijo test ends up comparing rounding errors: it accepts
+    steps that leave ``f`` unchanged, and the iterates wander in the region where ``f`` is flat
+    to float precision. That is the floor of a search that compares losses, so after
+    ``FLAT_STEPS`` such steps in a row the line search raises :class:`OptimizationStop` (which
+    :func:`minimize` reports as its message) instead of wandering until ``max_iter``.
 
     Parameters
     ----------
@@ -56,6 +72,7 @@ class GradientDescent(StepOptimizer):
     def reset(self) -> None:
         super().reset()
         self._previous_step: float | None = None
+        self._flat_steps = 0  # consecutive accepted steps that left the loss unchanged
 
     def _update(self, param: NDArray, grad: NDArray, state: dict[str, Any], lr: float) -> None:
         param -= lr * grad
@@ -91,11 +108,19 @@ class GradientDescent(StepOptimizer):
         if not math.isfinite(loss):
             raise fail("closure", "a finite loss at the current parameters", loss)
         try:
-            step, _ = armijo_steps(loss_at, loss, -squared_norm, initial, self.c1)
+            step, value = armijo_steps(loss_at, loss, -squared_norm, initial, self.c1)
         except Exception:
             for param, start in zip(params, starts, strict=True):
                 param[...] = start
             raise
+        self._flat_steps = self._flat_steps + 1 if value >= loss else 0
+        if self._flat_steps >= FLAT_STEPS:
+            for param, start in zip(params, starts, strict=True):
+                param[...] = start  # the last iterate minimize recorded (same loss)
+            raise OptimizationStop(
+                f"{FLAT_STEPS} steps in a row left the loss unchanged: no step along the gradient "
+                "lowers it at float precision (the gradient is at its rounding floor)"
+            )
         # The accepted trial was the last one evaluated, so params already hold it.
         self._previous_step = step
         self.iteration += 1
