@@ -219,22 +219,3 @@ def test_bad_input_is_refused_by_name():
         DecisionTreeClassifier(class_weight={0: 1.0, 7: 2.0}).fit(X, y)
     with pytest.raises(ValueError, match=r"y: .*non-negative"):
         DecisionTreeRegressor(criterion="poisson").fit(X, -np.abs(X[:, 0]))
-
-
-def test_grown_keeps_every_row_and_fills_the_new_ones():
-    # The helper every compiled tree builder grows its arrays with (node arrays, 1-D and 2-D;
-    # boosting's 4-D histogram pool): the old rows exactly, then ``fill``.
-    from glassml.tree._nodes import grown
-
-    rng = np.random.default_rng(0)
-    for array, fill in [
-        (np.arange(5, dtype=np.int64), np.int64(-1)),
-        (rng.integers(0, 2, 4).astype(np.uint8), np.int64(0)),
-        (rng.normal(size=(3, 2)), 0.0),
-        (rng.normal(size=(2, 3, 4, 3)), 0.0),
-    ]:
-        out = grown(array, 2 * array.shape[0] + 1, fill)
-        assert out.dtype == array.dtype and out.shape[1:] == array.shape[1:]
-        assert out.shape[0] == 2 * array.shape[0] + 1
-        assert np.array_equal(out[: array.shape[0]], array)
-        assert np.all(out[array.shape[0] :] == fill)
