@@ -159,6 +159,7 @@ def test_sensitivity_one_finds_every_validation_positive_and_out_of_range_is_ref
         "medical", data=data, out=out, quick=True, options={"quick_epochs": 1, "sensitivity": 1}
     )
     assert result.metrics["val_sensitivity"] == 1.0
+    assert "threshold is the highest one that finds all of the" in result.report_path.read_text()
 
 
 def test_positive_probability_is_the_logistic_of_the_logit_difference_without_overflow():

@@ -571,9 +571,10 @@ def _write_report(context, v: dict) -> None:
             else ""
         )
     )
+    share = "all" if v["target_sensitivity"] >= 1.0 else f"at least {v['target_sensitivity']:.0%}"
     section.text(
         f"**Operating point.** A screening aid must above all not miss {pos} cases, so the "
-        f"threshold is the highest one that finds at least {v['target_sensitivity']:.0%} of the "
+        f"threshold is the highest one that finds {share} of the "
         f"{pos} images of the *validation* set with the seed of best validation AUC; the test "
         "set is used once, to report. **Calibration**: one temperature fitted on the validation "
         "logits. **Intervals**: 95% percentile bootstrap over test images "
