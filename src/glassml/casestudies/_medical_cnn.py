@@ -29,6 +29,7 @@ from scipy.special import expit
 from sklearn.metrics import roc_auc_score
 
 import glassml.autodiff as ad
+from glassml._validation import check_count
 from glassml.nn import (
     AvgPool2D,
     BatchNorm2d,
@@ -111,8 +112,7 @@ def build_network(
     cost of 3x3 weights twice."""
     if head not in ("flatten", "average"):
         raise ValueError(f"head: expected 'flatten' or 'average', got {head!r}")
-    if isinstance(convs, bool) or not isinstance(convs, (int, np.integer)) or convs < 1:
-        raise ValueError(f"convs: expected an integer >= 1, got {convs!r}")
+    convs = check_count(convs, "convs")
     layers: list[Any] = []
     side = min(input_shape[1:])
     for k, width in enumerate(channels):
