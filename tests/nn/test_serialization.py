@@ -58,7 +58,18 @@ NON_DEFAULT = {
     "RMSprop": {"lr": 0.004, "rho": 0.8, "eps": 1e-7},
     "Adam": {"lr": 0.004, "beta1": 0.8, "beta2": 0.99, "eps": 1e-7},
     "AdamW": {"lr": 0.004, "beta1": 0.85, "weight_decay": 0.05},
+    "SAM": {"base": optim.Momentum(lr=0.05, momentum=0.8), "rho": 0.1},
 }
+
+
+def _arguments(optimizer):
+    """Constructor arguments, a wrapped optimiser (SAM's base) expanded into its own."""
+    return {
+        key: (type(value).__name__, _arguments(value))
+        if isinstance(value, optim.StepOptimizer)
+        else value
+        for key, value in _constructor_arguments(optimizer).items()
+    }
 
 
 def test_every_step_optimiser_is_listed():
@@ -73,7 +84,7 @@ def test_optimiser_instances_round_trip(name, tmp_path):
     )
     loaded = nn.load(model.save(tmp_path / name))
     assert type(loaded.optimizer) is type(optimizer)
-    assert _constructor_arguments(loaded.optimizer) == _constructor_arguments(optimizer)
+    assert _arguments(loaded.optimizer) == _arguments(optimizer)
     assert {**_constructor_arguments(optimizer), **NON_DEFAULT[name]} == _constructor_arguments(
         optimizer
     )
@@ -309,6 +320,15 @@ def test_hyper_parameters_are_checked(saved, tmp_path):
         config["hyperparameters"]["optimizer"] = {"optimizer": "os.system", "params": {}}
 
     refused(tampered(saved, tmp_path, unknown_optimizer, "q.npz"), "unknown optimiser")
+
+    def sam_around_itself(arrays, config):
+        inner = {"optimizer": "SAM", "params": {"rho": 0.1}}
+        config["hyperparameters"]["optimizer"] = {
+            "optimizer": "SAM",
+            "params": {"base": inner, "rho": 0.1},
+        }
+
+    refused(tampered(saved, tmp_path, sam_around_itself, "s.npz"), "optimizer.base: expected")
 
     def unknown_kind(arrays, config):
         config["kind"] = "Pipeline"

@@ -197,6 +197,52 @@ ENTRIES += [
 ]
 
 
+def _sam_on_quadratic(params, grads, rho):
+    """One SAM step on the quadratic (``grads`` its gradient at ``params``); the second
+    gradient is the quadratic's at w + e."""
+    if isinstance(params, np.ndarray) and params.dtype.kind in "fiub":
+        params = params.astype(np.float64)
+    sam = optim.SAM(optim.GradientDescent(lr=0.1), rho=rho)
+    sam.step([params], [grads], gradient=lambda: [quadratic(params)[1]])
+    return params
+
+
+def _sam_steps(params, grads, lr):
+    """Three SAM steps along fixed ``grads`` (the second gradient returns them too)."""
+    if isinstance(params, np.ndarray) and params.dtype.kind in "fiub":
+        params = params.astype(np.float64)
+    sam = optim.SAM(optim.Adam(lr=lr), rho=0.05)
+    for _ in range(3):
+        sam.step([params], [grads], gradient=lambda: [grads])
+    return params
+
+
+ENTRIES += [
+    Entry(
+        "glassml.optim.SAM",
+        _sam_on_quadratic,
+        {"params": X0, "grads": quadratic(X0)[1], "rho": 0.05},
+        arrays=("params", "grads"),
+        options={"rho": opt(0.0, -1.0)},
+        aliases={"params": ("x0", "grads"), "grads": ("params",)},
+    ),
+    Entry(
+        "glassml.optim.SAM.step",
+        _sam_steps,
+        {"params": P0, "grads": G0, "lr": 0.01},
+        arrays=("params", "grads"),
+        options={"lr": opt(0.0, -1.0)},
+        aliases={"params": ("grads",), "grads": ("params",)},
+    ),
+    Entry(
+        "glassml.optim.SAM.current_lr",
+        lambda lr: optim.SAM(optim.Adam(lr=lr)).current_lr(),
+        {"lr": 0.1},
+        options={"lr": opt(0.0, -1.0)},
+    ),
+]
+
+
 # ------------------------------------------------------------------ full-batch methods
 def _solve(method):
     def call(x0, **options):
@@ -403,6 +449,9 @@ EXEMPT = {
     "tests/optim/test_step_optimizers.py checks it empties the state",
     "glassml.optim.Optimizer": "abstract base without arguments (iterate raises "
     "NotImplementedError); each concrete optimiser's constructor has its entry",
+    "glassml.optim.wants_regradient": "a predicate on any object (True exactly when it "
+    "declares regradient = True); there is no input to refuse. tests/optim/test_sharpness.py "
+    "checks it for SAM and Adam",
     "glassml.optim.OptimizeResult": "a plain record minimize fills in (no computation); every "
     "glassml.optim.minimize entry judges all its fields",
 }

@@ -85,7 +85,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     - an optimiser instance from :mod:`glassml.optim`: full-batch methods (``Newton``,
       ``LBFGS``, ``ISTA``, ``FISTA``…) go through :func:`glassml.optim.minimize`; step
       optimisers (``Adam(lr=0.05)``…) run full batch, or in mini-batches when ``batch_size`` is
-      an integer.
+      an integer; ``SAM(Adam())`` takes its second gradient on the same batch.
     - an optimiser taking per-example gradients (``glassml.privacy.DPSGD``): it draws each
       epoch's batches (Poisson sampling, expected size ``batch_size``, ``"auto"`` meaning 32)
       and receives every example's gradient in closed form, ``n a_i r_i [x_i, 1]`` (an outer
@@ -347,6 +347,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         steps_per_epoch = -(-n_samples // batch_size)
         optimizer = self._step_optimizer(objective, steps_per_epoch)
         optimizer.reset()
+        regradient = _optim().wants_regradient(optimizer)
         averaging = self.optimizer == "sgd"
         rng = check_random_state(self.random_state)
         theta = theta0.copy()
@@ -359,7 +360,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             for start in range(0, n_samples, batch_size):
                 rows = order[start : start + batch_size]
                 _, batch_gradient = objective.value_and_gradient(theta, rows)
-                optimizer.step([theta], [batch_gradient])
+                if regradient:  # SAM: the same batch's gradient at the perturbed theta
+                    optimizer.step(
+                        [theta],
+                        [batch_gradient],
+                        gradient=lambda rows=rows: [objective.value_and_gradient(theta, rows)[1]],
+                    )
+                else:
+                    optimizer.step([theta], [batch_gradient])
                 if averaging and epoch >= 1:
                     # theta_bar_k = theta_bar_{k-1} + (theta_k - theta_bar_{k-1}) / k
                     n_averaged += 1

@@ -149,6 +149,8 @@ def encode_optimizer(optimizer: Any) -> Any:
     for key, value in arguments.items():
         if key == "lr":
             encoded[key] = _encode_schedule(value, f"optimizer.{key}")
+        elif key == "base" and isinstance(optimizer, optim.SAM):
+            encoded[key] = encode_optimizer(value)  # the optimiser SAM wraps
         elif isinstance(value, np.random.RandomState | np.random.Generator):
             encoded[key] = None  # as for the estimators: a generator is not saved
         else:
@@ -183,6 +185,11 @@ def decode_optimizer(value: Any) -> Any:
     else:
         raise ValueError(f"optimizer: unknown optimiser {name!r}")
     params = dict(params)
+    if cls is optim.SAM:
+        base = params.get("base")
+        if not (isinstance(base, dict) and base.get("optimizer") != "SAM"):
+            raise ValueError(f"optimizer.base: expected a saved step optimiser, got {base!r}")
+        params["base"] = decode_optimizer(base)
     if isinstance(params.get("lr"), dict):
         schedule = params["lr"]
         if not (

@@ -13,6 +13,10 @@ An optimiser that takes per-example gradients (``per_example = True``, e.g.
 ``glassml.privacy.DPSGD``) draws each epoch's batches itself (``optimizer.batches``) and gets,
 instead of g, every example's gradient (``glassml.nn.per_example_gradients``); the penalty's
 gradient (α / |B|) W, with |B| the nominal ``batch_size``, goes with them as their data-free part.
+An optimiser that needs a second gradient (``regradient = True``: ``glassml.optim.SAM``) gets
+``gradient()``, which re-runs the forward and backward pass on the same batch at whatever
+weights the optimiser has set; dropout draws fresh masks for it, and batch-norm running
+statistics are left as the first pass set them.
 
 Progress is reported through a callback the caller passes (``progress``), called with a
 :class:`TrainingProgress` after every batch and at the end of every epoch; without one,
@@ -43,7 +47,7 @@ from glassml._validation import (
 from glassml.nn._losses import get_loss
 from glassml.nn._module import Module
 from glassml.nn._per_example import batch_gradients, penalty_gradients
-from glassml.optim import wants_per_example
+from glassml.optim import wants_per_example, wants_regradient
 
 
 @dataclass
@@ -278,7 +282,14 @@ def _step(
     total = loss if penalty is None else loss + penalty
     total.backward()
     try:
-        optimizer.step(model.parameters(), model.gradients())
+        if wants_regradient(optimizer):
+            optimizer.step(
+                model.parameters(),
+                model.gradients(),
+                gradient=lambda: _probe_gradients(model, X_batch, y_batch, loss_fn, alpha),
+            )
+        else:
+            optimizer.step(model.parameters(), model.gradients())
     except ValueError as error:
         if not in_fit:
             raise
@@ -287,6 +298,26 @@ def _step(
     finally:
         model.stop_tracking()
     return float(loss.item()), output.data
+
+
+def _probe_gradients(model, X_batch, y_batch, loss_fn, alpha) -> list[np.ndarray]:
+    """The batch objective's gradients at the parameters as they are now (SAM's second pass).
+
+    The pass is a probe at perturbed weights, not a training step: the running statistics it
+    would fold into batch-norm layers are put back, so one SAM step updates them once, like
+    any other step.
+    """
+    buffers = {name: value.copy() for name, value in model.named_buffers().items()}
+    model.track_gradients()
+    try:
+        output = model.forward(ad.Tensor(X_batch))
+        penalty = l2_penalty(model, alpha, X_batch.shape[0])
+        loss = loss_fn(output, y_batch)
+        (loss if penalty is None else loss + penalty).backward()
+        return model.gradients()
+    finally:
+        for name, value in model.named_buffers().items():
+            value[...] = buffers[name]
 
 
 def _per_example_step(model, X_batch, y_batch, loss_fn, optimizer, alpha, in_fit, nominal):

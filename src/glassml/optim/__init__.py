@@ -5,7 +5,9 @@ Step optimisers update lists of arrays in place (``opt.step(params, grads)``):
 :class:`RMSprop`, :class:`Adam`, :class:`AdamW`, with ``lr`` a number or a schedule
 (:class:`StepLR`, :class:`ExponentialLR`, :class:`CosineLR`). Full-batch methods need the
 objective: :class:`Newton`, :class:`LBFGS`, :class:`CoordinateDescent`, :class:`ISTA`,
-:class:`FISTA`. :func:`minimize` drives any of them. :class:`PerExampleGradients` carries each
+:class:`FISTA`. :class:`SAM` wraps a step optimiser to descend the worst loss in a ball
+around the weights (sharpness-aware minimisation; the loop passes it a second gradient).
+:func:`minimize` drives any of them. :class:`PerExampleGradients` carries each
 example's gradient (factored) to optimisers that treat examples one by one (differentially
 private SGD, ``glassml.privacy.DPSGD``).
 """
@@ -21,12 +23,14 @@ from glassml.optim._newton import Newton
 from glassml.optim._per_example import PerExampleGradients, wants_per_example
 from glassml.optim._proximal import FISTA, ISTA, soft_threshold
 from glassml.optim._schedules import CosineLR, ExponentialLR, StepLR
+from glassml.optim._sharpness import SAM, wants_regradient
 
 __all__ = [
     "FISTA",
     "ISTA",
     "LBFGS",
     "METHODS",
+    "SAM",
     "Adagrad",
     "Adam",
     "AdamW",
@@ -49,4 +53,5 @@ __all__ = [
     "soft_threshold",
     "strong_wolfe",
     "wants_per_example",
+    "wants_regradient",
 ]
