@@ -43,7 +43,7 @@ from glassml.nn import (
     predict_batches,
     train_step,
 )
-from glassml.optim import Adam
+from glassml.optim import SAM, Adam
 
 
 def augment(
@@ -180,6 +180,7 @@ class CNNTask:
     tta_shift: int = 0
     mixup: float = 0.0  # Beta(a, a) mixing of image pairs within a batch (0: off)
     label_smoothing: float = 0.1  # targets (1 - eps) onehot + eps / 2
+    sam_rho: float = 0.0  # > 0: sharpness-aware steps around Adam (glassml.optim.SAM)
     # > 0: no early stopping; the model is the average of the weights of the last
     # ``swa_epochs`` epochs (stochastic weight averaging) with its batch-norm statistics
     # recomputed on the training images.
@@ -354,6 +355,8 @@ def train_cnn(task: CNNTask) -> CNNResult:
     rng = np.random.default_rng(task.seed)
     network = task_network(task, int(rng.integers(2**31)))
     optimizer = Adam(lr=task.learning_rate)
+    if task.sam_rho > 0:
+        optimizer = SAM(optimizer, rho=task.sam_rho)
     weights = class_weights(task.y_train)[task.y_train].astype(network.dtype)
     positive_val = (task.y_val == task.positive).astype(int)
     history: dict[str, list[float]] = {"loss": [], "val_auc": []}

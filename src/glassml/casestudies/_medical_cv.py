@@ -91,6 +91,9 @@ RECIPES: dict[str, dict] = {
         "max_shift": 3.0,
         "max_degrees": 15.0,
     },
+    # Session 29: sharpness-aware minimisation around Adam, against 150 epochs.
+    "24/48/96, 3 members, 150 epochs, SAM 0.05": {"members": 3, "epochs": 150, "sam_rho": 0.05},
+    "24/48/96, 3 members, 150 epochs, SAM 0.2": {"members": 3, "epochs": 150, "sam_rho": 0.2},
 }
 # --folds K scores the first K of the split's 5 folds.
 FOLDS = Option(5, "folds scored, the first of the 5", low=1, high=5)
