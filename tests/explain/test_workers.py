@@ -1,5 +1,5 @@
-"""``n_jobs``: the model calls of ExactExplainer, KernelExplainer and LimeTabularExplainer shared
-out among worker processes (``glassml.explain._workers``).
+"""``n_jobs``: the model calls of ExactExplainer, KernelExplainer, LimeTabularExplainer and
+LimeImageExplainer shared out among worker processes (``glassml.explain._workers``).
 
 Reference: the same explainer with ``n_jobs=1``. Tolerance: none — the values must be
 bit-identical (``np.array_equal``), because every model call sees the same batch in any split
@@ -17,7 +17,12 @@ import warnings
 import numpy as np
 import pytest
 
-from glassml.explain import ExactExplainer, KernelExplainer, LimeTabularExplainer
+from glassml.explain import (
+    ExactExplainer,
+    KernelExplainer,
+    LimeImageExplainer,
+    LimeTabularExplainer,
+)
 
 M = 8
 
@@ -106,6 +111,42 @@ def test_values_are_bit_identical_for_any_n_jobs(data, tmp_path):
     assert {p.name for p in parallel_dir.iterdir()} - {str(os.getpid())}, "no worker ran"
 
 
+class RecordedImages:
+    """A non-linear score of (m, H, W) images; leaves one file per evaluating process."""
+
+    def __init__(self, directory):
+        self.directory = directory
+
+    def __call__(self, images):
+        (self.directory / str(os.getpid())).touch()
+        left, right = images[:, :, :6].mean(axis=(1, 2)), images[:, :, 6:].mean(axis=(1, 2))
+        return np.column_stack([np.tanh(3 * left * right), left - right**2])
+
+
+def test_lime_image_values_are_bit_identical_for_any_n_jobs(tmp_path):
+    images = np.random.default_rng(5).uniform(size=(2, 12, 12))
+    serial_dir, parallel_dir = tmp_path / "serial", tmp_path / "parallel"
+    serial_dir.mkdir(), parallel_dir.mkdir()
+
+    def explain(f, n_jobs):
+        explainer = LimeImageExplainer(
+            f, n_segments=9, compactness=0.1, n_samples=300, random_state=4, batch_rows=40,
+            n_jobs=n_jobs,
+        )  # fmt: skip
+        return explainer(images)
+
+    serial = explain(RecordedImages(serial_dir), None)
+    assert {p.name for p in serial_dir.iterdir()} == {str(os.getpid())}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fallback to one process would warn
+        parallel = explain(RecordedImages(parallel_dir), 2)
+    assert {p.name for p in parallel_dir.iterdir()} - {str(os.getpid())}, "no worker ran"
+    for field in ("values", "base_values", "fidelity"):
+        assert np.array_equal(getattr(serial, field), getattr(parallel, field)), field
+    for key in ("segments", "segment_weights"):
+        assert np.array_equal(serial.extras[key], parallel.extras[key]), key
+
+
 def test_a_model_error_in_a_worker_is_raised_as_in_one_process(data):
     def f(Z):
         return np.where(Z[:, 0] > 100, np.nan, np.tanh(Z[:, 1]))
@@ -144,6 +185,7 @@ def test_bad_n_jobs_is_named(data, bad):
         lambda: KernelExplainer(f, data["background"], n_jobs=bad),
         lambda: ExactExplainer(f, data["background"], n_jobs=bad),
         lambda: LimeTabularExplainer(f, data["train"], mode="regression", n_jobs=bad),
+        lambda: LimeImageExplainer(f, n_jobs=bad),
     ):
         with pytest.raises(ValueError, match="n_jobs: expected None or a non-zero integer"):
             make()

@@ -91,9 +91,14 @@ def _image_model(batch):
     return batch[:, :, 4:].mean(axis=(1, 2))
 
 
-def _lime_image(images, n_segments, n_samples):
+def _lime_image(images, n_segments, n_samples, n_jobs):
     lime = explain.LimeImageExplainer(
-        _image_model, n_segments=n_segments, compactness=0.1, n_samples=n_samples, random_state=0
+        _image_model,
+        n_segments=n_segments,
+        compactness=0.1,
+        n_samples=n_samples,
+        random_state=0,
+        n_jobs=n_jobs,
     )
     return explain.Explanation.output_sum(lime(images))
 
@@ -245,9 +250,9 @@ ENTRIES = [
     Entry(
         "glassml.explain.LimeImageExplainer",
         _lime_image,
-        {"images": IMAGES, "n_segments": 4, "n_samples": 40},
+        {"images": IMAGES, "n_segments": 4, "n_samples": 40, "n_jobs": 1},
         arrays=("images",),
-        options={"n_segments": opt(1, 0), "n_samples": opt(1)},
+        options={"n_segments": opt(1, 0), "n_samples": opt(1), "n_jobs": N_JOBS_BAD},
         skip={
             "huge": "superpixels of an image scaled by 1e300 differ (SLIC's colour distance "
             "against a fixed compactness), so no scale law holds",

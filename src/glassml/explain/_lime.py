@@ -307,6 +307,25 @@ class LimeTabularExplainer:
         )
 
 
+def masked_calls(
+    model: ModelFunction,
+    image: np.ndarray,
+    hidden: np.ndarray,
+    labels: np.ndarray,
+    keep: np.ndarray,
+    batch_rows: int,
+) -> np.ndarray:
+    """``model`` on ``image`` with, for each row of ``keep``, the superpixels it keeps shown
+    and the others taken from ``hidden``; the images are built a batch at a time."""
+    outputs = []
+    for start in range(0, len(keep), batch_rows):
+        mask = keep[start : start + batch_rows][:, labels]  # (b, H, W)
+        if image.ndim == 3:
+            mask = mask[..., None]
+        outputs.append(model(np.where(mask, image, hidden)))
+    return np.concatenate(outputs)
+
+
 class LimeImageExplainer:
     """LIME for images: superpixels switched off, a weighted ridge surrogate over them.
 
@@ -331,6 +350,14 @@ class LimeImageExplainer:
     n_samples : int, default=1000
     hide : "mean" or float, default="mean"
     random_state : int, Generator or None
+    batch_rows : int, default=256
+        Perturbed images per model call.
+    n_jobs : int or None, default=None
+        Worker processes that share each image's model calls (None means 1 unless inside a
+        ``joblib.parallel_config`` context, -1 all cores). The keep-vectors are drawn in this
+        process and each worker builds its own images from them, so the values are
+        bit-identical for any ``n_jobs``; a ``model_fn`` that cannot be pickled gives a warning
+        and runs here.
 
     Examples
     --------
@@ -356,6 +383,7 @@ class LimeImageExplainer:
         *,
         output_names: Any = None,
         batch_rows: int = 256,
+        n_jobs: int | None = None,
     ) -> None:
         from glassml._validation import check_callable
 
@@ -373,6 +401,7 @@ class LimeImageExplainer:
         self.random_state = check_seed(random_state)
         self.output_names = output_names
         self.batch_rows = check_count(batch_rows, "batch_rows")
+        self.n_jobs = check_n_jobs(n_jobs)
 
     def segments(self, image: np.ndarray) -> np.ndarray:
         """Superpixel labels 0..S-1 of one image (H, W) or (H, W, C)."""
@@ -396,6 +425,11 @@ class LimeImageExplainer:
                 start_label=0,
             )
         return np.unique(labels, return_inverse=True)[1].reshape(labels.shape)
+
+    def _call_arguments(self, image, hidden, labels, keep):
+        """``masked_calls``'s arguments for the model calls ``first`` to ``last``."""
+        step = self.batch_rows
+        return lambda first, last: (image, hidden, labels, keep[first * step : last * step], step)
 
     def __call__(self, images: Any) -> Explanation:
         """LIME explanations of each image (n, H, W) or (n, H, W, C)."""
@@ -421,13 +455,9 @@ class LimeImageExplainer:
                 fudged = np.full_like(image, self.hide)
             keep = rng.integers(0, 2, size=(self.n_samples, S)).astype(bool)
             keep[0] = True
-            outputs = []
-            for start in range(0, self.n_samples, self.batch_rows):
-                mask = keep[start : start + self.batch_rows][:, labels]  # (b, H, W)
-                if image.ndim == 3:
-                    mask = mask[..., None]
-                outputs.append(model(np.where(mask, image, fudged)))
-            y = np.concatenate(outputs)
+            n_calls = -(-self.n_samples // self.batch_rows)
+            arguments = self._call_arguments(image, fudged, labels, keep)
+            y = np.concatenate(run_calls(masked_calls, model, n_calls, self.n_jobs, arguments))
             Z = keep.astype(np.float64)
             cosine = 1.0 - Z @ Z[0] / (np.linalg.norm(Z, axis=1) * np.linalg.norm(Z[0]) + 1e-300)
             coef, intercept, r2 = weighted_ridge(
