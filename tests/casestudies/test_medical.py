@@ -29,6 +29,7 @@ from glassml import casestudies
 from glassml.casestudies._medical import _cnn_tasks
 from glassml.casestudies._medical_cnn import (
     CNNResult,
+    CNNTask,
     augment,
     average_weights,
     build_network,
@@ -36,16 +37,19 @@ from glassml.casestudies._medical_cnn import (
     combine_members,
     ensemble_function,
     ensemble_logits,
+    make_optimizer,
     member_seed,
     positive_probability,
     predict_logits,
     shift_image,
     soft_targets,
+    train_cnn,
     weighted_cross_entropy,
 )
 from glassml.casestudies._medical_cv import _early_stopped_epoch, ensemble_gains, fold_tasks
 from glassml.casestudies._medical_cv import main as cv_main
 from glassml.casestudies._medical_data import load
+from glassml.optim import Adam, Nesterov
 
 HEADLINE = {"auc", "accuracy", "sensitivity", "specificity", "ece_temperature"}
 
@@ -464,6 +468,37 @@ def test_the_cross_validation_command_refuses_bad_arguments_by_name(tmp_path, ar
     with pytest.raises(ValueError, match=f"^{named}: expected"):
         cv_main(argv)
     assert not (tmp_path / "out.json").exists()
+
+
+def _tiny_task(**settings):
+    rng = np.random.default_rng(11)
+    images = rng.normal(size=(28, 1, 8, 8)).astype(np.float32)
+    labels = np.arange(28) % 2
+    return CNNTask(
+        X_train=images[:16], y_train=labels[:16], X_val=images[16:22], y_val=labels[16:22],
+        X_test=images[22:], positive=0, seed=3, channels=(2, 3), epochs=2, batch_size=8,
+        dropout=0.0, **settings,
+    )  # fmt: skip
+
+
+def test_the_optimiser_options_build_adam_nesterov_and_sam_around_them():
+    """``optimizer`` picks the step rule; ``sam_rho`` wraps it in SAM, whose training tends to
+    the plain optimiser's as rho -> 0 (no dropout, so the probe pass draws no masks) and moves
+    away from it at a real radius."""
+    assert isinstance(make_optimizer(_tiny_task()), Adam)
+    nesterov = make_optimizer(_tiny_task(optimizer="nesterov", learning_rate=0.05))
+    assert isinstance(nesterov, Nesterov) and (nesterov.lr, nesterov.momentum) == (0.05, 0.9)
+    with pytest.raises(ValueError, match="optimizer: expected one of"):
+        make_optimizer(_tiny_task(optimizer="sgd"))
+    for name in ("adam", "nesterov"):
+        plain = train_cnn(_tiny_task(optimizer=name)).test_logits
+        vanishing = train_cnn(_tiny_task(optimizer=name, sam_rho=1e-9)).test_logits
+        sharp = train_cnn(_tiny_task(optimizer=name, sam_rho=0.5)).test_logits
+        assert np.all(np.isfinite(sharp))
+        assert np.allclose(vanishing, plain, rtol=1e-4, atol=1e-5), name
+        assert not np.allclose(sharp, plain, rtol=1e-3, atol=1e-3), name
+    adam, nesterov = (train_cnn(_tiny_task(optimizer=n)).test_logits for n in ("adam", "nesterov"))
+    assert not np.allclose(adam, nesterov, rtol=1e-3, atol=1e-3)
 
 
 def test_replayed_early_stopping_keeps_the_epoch_training_would_have_kept():

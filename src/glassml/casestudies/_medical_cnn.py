@@ -29,7 +29,7 @@ from scipy.special import expit
 from sklearn.metrics import roc_auc_score
 
 import glassml.autodiff as ad
-from glassml._validation import check_count
+from glassml._validation import check_count, check_option
 from glassml.nn import (
     AvgPool2D,
     BatchNorm2d,
@@ -43,7 +43,7 @@ from glassml.nn import (
     predict_batches,
     train_step,
 )
-from glassml.optim import SAM, Adam
+from glassml.optim import SAM, Adam, Nesterov
 
 
 def augment(
@@ -180,7 +180,8 @@ class CNNTask:
     tta_shift: int = 0
     mixup: float = 0.0  # Beta(a, a) mixing of image pairs within a batch (0: off)
     label_smoothing: float = 0.1  # targets (1 - eps) onehot + eps / 2
-    sam_rho: float = 0.0  # > 0: sharpness-aware steps around Adam (glassml.optim.SAM)
+    optimizer: str = "adam"  # or "nesterov": SGD with Nesterov momentum 0.9
+    sam_rho: float = 0.0  # > 0: sharpness-aware steps around the optimiser (glassml.optim.SAM)
     # > 0: no early stopping; the model is the average of the weights of the last
     # ``swa_epochs`` epochs (stochastic weight averaging) with its batch-norm statistics
     # recomputed on the training images.
@@ -349,12 +350,20 @@ def average_weights(
     return network.state_dict()
 
 
+def make_optimizer(task: CNNTask) -> Adam | Nesterov:
+    """The task's step optimiser at its initial learning rate."""
+    name = check_option(task.optimizer, "optimizer", ("adam", "nesterov"))
+    if name == "nesterov":
+        return Nesterov(lr=task.learning_rate, momentum=0.9)
+    return Adam(lr=task.learning_rate)
+
+
 def train_cnn(task: CNNTask) -> CNNResult:
     """Train one network from ``task.seed``; keep the epoch with the best validation AUC."""
     start = time.perf_counter()
     rng = np.random.default_rng(task.seed)
     network = task_network(task, int(rng.integers(2**31)))
-    optimizer = Adam(lr=task.learning_rate)
+    optimizer = make_optimizer(task)
     if task.sam_rho > 0:
         optimizer = SAM(optimizer, rho=task.sam_rho)
     weights = class_weights(task.y_train)[task.y_train].astype(network.dtype)

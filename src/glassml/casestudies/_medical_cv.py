@@ -94,6 +94,19 @@ RECIPES: dict[str, dict] = {
     # Session 29: sharpness-aware minimisation around Adam, against 150 epochs.
     "24/48/96, 3 members, 150 epochs, SAM 0.05": {"members": 3, "epochs": 150, "sam_rho": 0.05},
     "24/48/96, 3 members, 150 epochs, SAM 0.2": {"members": 3, "epochs": 150, "sam_rho": 0.2},
+    # ... and SGD with Nesterov momentum 0.9 instead of Adam (same schedule and L2), two rates.
+    "24/48/96, 3 members, 150 epochs, Nesterov lr 0.05": {
+        "members": 3,
+        "epochs": 150,
+        "optimizer": "nesterov",
+        "learning_rate": 0.05,
+    },
+    "24/48/96, 3 members, 150 epochs, Nesterov lr 0.01": {
+        "members": 3,
+        "epochs": 150,
+        "optimizer": "nesterov",
+        "learning_rate": 0.01,
+    },
 }
 # --folds K scores the first K of the split's 5 folds.
 FOLDS = Option(5, "folds scored, the first of the 5", low=1, high=5)
