@@ -247,24 +247,58 @@ def test_flat_objective_tries_every_category(seed):
     assert len({tuple(point) for point in result.x_iters}) == 5
 
 
-def test_near_flat_search_tries_the_other_kernel():
-    """The reported defect: SVC on iris, seed 1, all five initial candidates on the sigmoid
-    kernel, CV accuracy 0.320 four times and 0.313 once. Maximum likelihood fitted that as pure
-    noise (signal variance 1e-3, noise 1), so every later candidate stayed on sigmoid (best
-    0.32). The MAP surrogate gives the unexplored rbf kernel its prior variance and tries it."""
+def test_near_flat_search_recovers_from_five_useless_starts():
+    """The reported defect: SVC on iris, BayesSearchCV seed 1, all five initial candidates on
+    the sigmoid kernel, CV accuracy 0.320 four times and 0.313 once. Maximum likelihood fitted
+    that as pure noise (signal variance 1e-3, noise 1), so every later candidate stayed near
+    the same sigmoid points (best 0.32). The MAP surrogate keeps the prior's variance where
+    nothing was seen (the rbf kernel, the box's far corners) and explores there.
+
+    From those five starts, the next ten candidates (batches of two) are drawn with 20
+    different seeds of the optimiser's own randomness (candidates, restarts): which of two
+    near-equal EI maxima (an untried kernel, an untried corner) wins depends on it, and on the
+    last bits of the arithmetic, so one seed's path is not a property. Over 80 such seeds the
+    best CV accuracy passed 0.9 in 77 (p_fail ~ 0.04, 95% upper bound 0.10); at least 12 of 20
+    must. At p_fail = 0.10, 9 or more failures of 20 have probability 5e-5. With maximum
+    likelihood instead (the defect: the prior's terms set to zero) 1 of the 20 passes 0.9.
+    """
     X, y = load_iris(return_X_y=True)
-    spaces = {
-        "C": Real(1e-2, 1e3, prior="log-uniform"),
-        "gamma": Real(1e-4, 1e1, prior="log-uniform"),
-        "kernel": Categorical(["rbf", "sigmoid"]),
-    }
-    search = BayesSearchCV(
-        SVC(), spaces, n_iter=10, n_initial_points=5, cv=3, n_points=2, random_state=1
-    ).fit(X, y)
-    kernels = [params["kernel"] for params in search.cv_results_["params"]]
-    assert kernels[:5] == ["sigmoid"] * 5  # the seed still reproduces the situation
-    assert "rbf" in kernels[5:]
-    assert search.best_score_ > 0.9
+    space = Space(
+        {
+            "C": Real(1e-2, 1e3, prior="log-uniform"),
+            "gamma": Real(1e-4, 1e1, prior="log-uniform"),
+            "kernel": Categorical(["rbf", "sigmoid"]),
+        },
+        "search_spaces",
+    )
+    scores = {}
+
+    def cv_accuracy(point):
+        params = space.as_params(point)
+        key = tuple(sorted(params.items()))
+        if key not in scores:
+            scores[key] = cross_val_score(SVC(**params), X, y, cv=3).mean()
+        return scores[key]
+
+    reported = BayesOptimizer(space, n_initial_points=5, random_state=1)
+    starts = reported.ask(5)
+    assert [space.as_params(p)["kernel"] for p in starts] == ["sigmoid"] * 5
+    start_scores = [cv_accuracy(p) for p in starts]
+    assert max(start_scores) < 0.33  # the seed still reproduces the situation
+    bests = []
+    for seed in range(20):
+        optimizer = BayesOptimizer(space, n_initial_points=5, random_state=100 + seed)
+        optimizer._initial = reported._initial  # the reported five starts
+        optimizer.tell(optimizer.ask(5), [-v for v in start_scores])
+        best = max(start_scores)
+        for _ in range(5):
+            batch = optimizer.ask(2)
+            values = [cv_accuracy(p) for p in batch]
+            optimizer.tell(batch, [-v for v in values])
+            best = max(best, *values)
+        bests.append(best)
+    print("bests", np.round(bests, 3))
+    assert sum(b > 0.9 for b in bests) >= 12
 
 
 def test_surrogate_map_gradient():
