@@ -152,6 +152,23 @@ def test_test_time_shift_option_runs_and_out_of_range_shifts_are_refused(tmp_pat
     assert "moved by 1 pixel up, down, left and right" in result.report_path.read_text()
 
 
+def test_the_optimizer_option_reaches_the_report_and_unknown_rules_are_refused(tmp_path):
+    data = _npz(tmp_path / "pneumoniamnist.npz", n=(32, 16, 16))
+    out = tmp_path / "reports"
+    for option in ("optimizer", "quick_optimizer"):
+        for bad in ("sgd", 3, "Nesterov "):
+            with pytest.raises(ValueError, match=f"^{option}: expected (one of|a string)"):
+                casestudies.run("medical", data=data, out=out, quick=True, options={option: bad})
+            assert not (out / "medical").exists()
+    for name, words in (("adam", "; Adam (learning rate 0.001)"), ("nesterov", "momentum 0.9 (")):
+        result = casestudies.run(
+            "medical", data=data, out=out, quick=True,
+            options={"quick_epochs": 1, "quick_optimizer": name},
+        )  # fmt: skip
+        assert all(math.isfinite(value) for value in result.metrics.values())
+        assert words in result.report_path.read_text()
+
+
 def test_sensitivity_one_finds_every_validation_positive_and_out_of_range_is_refused(tmp_path):
     data = _npz(tmp_path / "pneumoniamnist.npz", n=(32, 16, 16))
     out = tmp_path / "reports"
@@ -562,6 +579,8 @@ def test_ensemble_members_keep_the_single_network_seed_first(tmp_path):
             "members": 3,
             "quick_members": 1,
             "tta_shift": 1,
+            "optimizer": "nesterov",
+            "quick_optimizer": "adam",
         },
     )
     grouped = _cnn_tasks(context, data, Standardised(0.3, 0.2))
@@ -572,10 +591,12 @@ def test_ensemble_members_keep_the_single_network_seed_first(tmp_path):
     assert len({task.seed for group in grouped for task in group}) == 9
     assert all(task.swa_epochs == 5 and task.epochs == 5 for g in grouped for task in g)
     assert all(task.tta_shift == 1 for g in grouped for task in g)
+    assert all((t.optimizer, t.learning_rate) == ("nesterov", 0.05) for g in grouped for t in g)
     quick = _cnn_tasks(
         SimpleNamespace(**{**vars(context), "quick": True}), data, Standardised(0, 1)
     )
     assert len(quick) == 1 and len(quick[0]) == 1 and quick[0][0].channels == (8, 16, 32)
+    assert (quick[0][0].optimizer, quick[0][0].learning_rate) == ("adam", 1e-3)
 
 
 def test_an_ensemble_per_seed_runs_end_to_end_and_its_mean_logit_is_explained(tmp_path):
