@@ -269,18 +269,7 @@ def _step(
             model, X_batch, y_batch, loss_fn, optimizer, alpha, in_fit, nominal
         )
     model.train()
-    model.track_gradients()
-    output = model.forward(ad.Tensor(X_batch))
-    try:
-        loss = loss_fn(output, y_batch)
-    except ValueError as error:
-        if not in_fit:
-            raise
-        # fit checked X and built the model on it: what the loss refuses is the targets.
-        raise ValueError(f"y: {error}") from None
-    penalty = l2_penalty(model, alpha, X_batch.shape[0])
-    total = loss if penalty is None else loss + penalty
-    total.backward()
+    loss, output = _backward(model, X_batch, y_batch, loss_fn, alpha, in_fit)
     try:
         if wants_regradient(optimizer):
             optimizer.step(
@@ -300,6 +289,23 @@ def _step(
     return float(loss.item()), output.data
 
 
+def _backward(model, X_batch, y_batch, loss_fn, alpha, in_fit: bool = False):
+    """L_B = loss + L2 penalty at the current parameters, differentiated into fresh leaves;
+    returns the loss (without the penalty) and the network output."""
+    model.track_gradients()
+    output = model.forward(ad.Tensor(X_batch))
+    try:
+        loss = loss_fn(output, y_batch)
+    except ValueError as error:
+        if not in_fit:
+            raise
+        # fit checked X and built the model on it: what the loss refuses is the targets.
+        raise ValueError(f"y: {error}") from None
+    penalty = l2_penalty(model, alpha, X_batch.shape[0])
+    (loss if penalty is None else loss + penalty).backward()
+    return loss, output
+
+
 def _probe_gradients(model, X_batch, y_batch, loss_fn, alpha) -> list[np.ndarray]:
     """The batch objective's gradients at the parameters as they are now (SAM's second pass).
 
@@ -308,12 +314,8 @@ def _probe_gradients(model, X_batch, y_batch, loss_fn, alpha) -> list[np.ndarray
     any other step.
     """
     buffers = {name: value.copy() for name, value in model.named_buffers().items()}
-    model.track_gradients()
     try:
-        output = model.forward(ad.Tensor(X_batch))
-        penalty = l2_penalty(model, alpha, X_batch.shape[0])
-        loss = loss_fn(output, y_batch)
-        (loss if penalty is None else loss + penalty).backward()
+        _backward(model, X_batch, y_batch, loss_fn, alpha)
         return model.gradients()
     finally:
         for name, value in model.named_buffers().items():
