@@ -322,20 +322,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             **options,
         )
         if result.history["grad_norm"][-1] <= self.tol:
-            return result.x, result.history, result.nit, None
-        if result.nit >= self.max_iter:
-            return (
-                result.x,
-                result.history,
-                result.nit,
-                f"stopped after max_iter={self.max_iter} iterations",
-            )
-        return (
-            result.x,
-            result.history,
-            result.nit,
-            f"stopped at iteration {result.nit}: {result.message}",
-        )
+            stop = None
+        elif result.nit >= self.max_iter:
+            stop = f"stopped after max_iter={self.max_iter} iterations"
+        else:
+            stop = f"stopped at iteration {result.nit}: {result.message}"
+        return result.x, result.history, result.nit, stop
 
     def _solve_mini_batch(
         self, objective: LogisticObjective, theta0: np.ndarray
