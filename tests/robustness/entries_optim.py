@@ -155,12 +155,14 @@ def _current_lr(lr, iteration):
     return optimizer.current_lr()
 
 
-def _steps(optimizer, params, grads, closure=None):
-    """Three steps; the parameters are copied first (the probes must not share arrays)."""
+def _steps(optimizer, params, grads, closure=None, *, n_steps=3, gradient_at=None):
+    """``n_steps`` steps; the parameters are copied first (the probes must not share arrays).
+    ``gradient_at(params)`` is SAM's second gradient, read where SAM has moved them."""
     if isinstance(params, np.ndarray) and params.dtype.kind in "fiub":
         params = params.astype(np.float64)
-    for _ in range(3):
-        optimizer.step([params], [grads], closure=closure)
+    second = {} if gradient_at is None else {"gradient": lambda: [gradient_at(params)]}
+    for _ in range(n_steps):
+        optimizer.step([params], [grads], closure=closure, **second)
     return params
 
 
@@ -200,21 +202,13 @@ ENTRIES += [
 def _sam_on_quadratic(params, grads, rho):
     """One SAM step on the quadratic (``grads`` its gradient at ``params``); the second
     gradient is the quadratic's at w + e."""
-    if isinstance(params, np.ndarray) and params.dtype.kind in "fiub":
-        params = params.astype(np.float64)
     sam = optim.SAM(optim.GradientDescent(lr=0.1), rho=rho)
-    sam.step([params], [grads], gradient=lambda: [quadratic(params)[1]])
-    return params
+    return _steps(sam, params, grads, n_steps=1, gradient_at=lambda p: quadratic(p)[1])
 
 
 def _sam_steps(params, grads, lr):
     """Three SAM steps along fixed ``grads`` (the second gradient returns them too)."""
-    if isinstance(params, np.ndarray) and params.dtype.kind in "fiub":
-        params = params.astype(np.float64)
-    sam = optim.SAM(optim.Adam(lr=lr), rho=0.05)
-    for _ in range(3):
-        sam.step([params], [grads], gradient=lambda: [grads])
-    return params
+    return _steps(optim.SAM(optim.Adam(lr=lr)), params, grads, gradient_at=lambda p: grads)
 
 
 ENTRIES += [
