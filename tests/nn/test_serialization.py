@@ -58,7 +58,12 @@ NON_DEFAULT = {
     "RMSprop": {"lr": 0.004, "rho": 0.8, "eps": 1e-7},
     "Adam": {"lr": 0.004, "beta1": 0.8, "beta2": 0.99, "eps": 1e-7},
     "AdamW": {"lr": 0.004, "beta1": 0.85, "weight_decay": 0.05},
-    "SAM": {"base": optim.Momentum(lr=0.05, momentum=0.8), "rho": 0.1},
+    "SAM": {
+        "base": optim.Momentum(lr=0.05, momentum=0.8),
+        "rho": 0.1,
+        "adaptive": True,
+        "eta": 0.02,
+    },
 }
 
 

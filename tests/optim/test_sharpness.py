@@ -7,6 +7,10 @@ References and tolerances
   relative (float64 rounding).
 - With any base optimiser, SAM's step is the base's step fed the gradient at w + e: compared
   bit for bit with the base optimiser given that gradient by hand.
+- ASAM (Kwon et al., 2021, ICML, eq. for the adaptive ball): one step on the quadratic equals
+  w - lr A (w + rho T^2 g / ||T g||), T = |w| + eta, written out by hand (1e-14); the defining
+  property, invariance to rescaling each weight (w -> c w, g -> g / c maps the perturbed point
+  to c (w + e) when eta = 0), holds to 1e-13 while plain SAM's fails it by far.
 - In the training loops (glassml.nn.train_step, LogisticRegression's mini-batch loop,
   minimize): one step of a linear model under mean squared error equals the closed-form
   gradients evaluated at w + e (1e-12); the probe pass leaves batch-norm running statistics
@@ -129,6 +133,103 @@ def test_learning_rate_and_state_are_the_bases():
     sam.reset()
     assert base.iteration == 0 and not base.state
     assert repr(sam) == "SAM(base=Adam(lr=0.02, beta1=0.9, beta2=0.999, eps=1e-08), rho=0.5)"
+
+
+# ------------------------------------------------------------------------------ adaptive (ASAM)
+def test_one_adaptive_step_on_a_quadratic_is_the_papers_update():
+    w0 = rng.standard_normal(5)
+    w = w0.copy()
+    SAM(GradientDescent(lr=0.03), rho=0.5, adaptive=True, eta=0.01).step(
+        [w], [A @ w], gradient=lambda: [A @ w]
+    )
+    g, t = A @ w0, np.abs(w0) + 0.01
+    e = 0.5 * t**2 * g / np.linalg.norm(t * g)
+    assert_close(w, w0 - 0.03 * (A @ (w0 + e)), rtol=1e-14, atol=1e-15)
+
+
+def _probe(optimizer, w0, grad_at):
+    """The point at which ``optimizer`` takes its second gradient, starting from ``w0``."""
+    w, seen = w0.copy(), []
+
+    def gradient():
+        seen.append(w.copy())
+        return [grad_at(w)]
+
+    optimizer.step([w], [grad_at(w0)], gradient=gradient)
+    return seen[0]
+
+
+def test_the_adaptive_ball_moves_with_a_rescaling_of_the_weights():
+    # L'(v) = L(v / c) with v = c w is the same function in rescaled coordinates (what batch
+    # norm does to the weights before it); its gradient is g / c. ASAM with eta = 0 probes the
+    # same function point in both coordinates, plain SAM does not.
+    c = np.array([0.01, 0.5, 1.0, 20.0, 300.0])
+    w0 = rng.standard_normal(5)
+
+    def grad(w):
+        return A @ w
+
+    def grad_rescaled(v):
+        return (A @ (v / c)) / c
+
+    asam = _probe(SAM(GradientDescent(lr=0.1), 0.3, adaptive=True, eta=0.0), w0, grad)
+    asam_rescaled = _probe(
+        SAM(GradientDescent(lr=0.1), 0.3, adaptive=True, eta=0.0), c * w0, grad_rescaled
+    )
+    assert_close(asam_rescaled, c * asam, rtol=1e-13, atol=1e-15)
+    # The relative perturbation e / |w| has length rho: the ball is relative to the weights.
+    assert math.isclose(np.linalg.norm((asam - w0) / np.abs(w0)), 0.3, rel_tol=1e-12)
+    sam = _probe(SAM(GradientDescent(lr=0.1), 0.3), w0, grad)
+    sam_rescaled = _probe(SAM(GradientDescent(lr=0.1), 0.3), c * w0, grad_rescaled)
+    assert np.max(np.abs(sam_rescaled / c - sam)) > 0.1
+
+
+def test_adaptive_eta_perturbs_weights_at_zero():
+    w0 = np.array([0.0, 2.0])
+    g = np.array([1.0, 1.0])
+    with_floor = _probe(SAM(GradientDescent(), 0.1, adaptive=True, eta=0.01), w0, lambda w: g)
+    without = _probe(SAM(GradientDescent(), 0.1, adaptive=True, eta=0.0), w0, lambda w: g)
+    assert with_floor[0] > 0.0 and without[0] == 0.0
+
+
+def test_adaptive_overflow_is_named_and_changes_nothing():
+    w = np.array([1e300, 1.0])
+    with pytest.raises(ValueError, match=r"^params: expected weights whose size times gradient"):
+        SAM(Adam(), adaptive=True).step([w], [np.array([1e10, 0.0])], gradient=lambda: [w])
+    assert np.array_equal(w, [1e300, 1.0])
+
+
+@pytest.mark.parametrize("adaptive", [1, "yes", None])
+def test_bad_adaptive_is_named(adaptive):
+    with pytest.raises(ValueError, match=r"^adaptive: expected True or False"):
+        SAM(Adam(), adaptive=adaptive)
+
+
+@pytest.mark.parametrize("eta", [-0.01, np.nan, np.inf, "small", None])
+def test_bad_eta_is_named(eta):
+    with pytest.raises(ValueError, match=r"^eta: expected"):
+        SAM(Adam(), adaptive=True, eta=eta)
+
+
+def test_adaptive_fit_learns():
+    X = rng.standard_normal((80, 4))
+    y = (X[:, 0] - X[:, 1] > 0).astype(int)
+    model = nn.Sequential([nn.Dense(8), nn.BatchNorm1d(), nn.ReLU(), nn.Dense(2)])
+    model.build((4,), rng=np.random.default_rng(1), dtype=np.float64)
+    optimizer = SAM(Momentum(lr=0.05), rho=0.5, adaptive=True)
+    history = nn.fit(
+        model,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=optimizer,
+        epochs=15,
+        batch_size=16,
+        random_state=0,
+    )
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert np.mean(np.argmax(nn.predict_batches(model, X), axis=1) == y) >= 0.9
+    assert repr(optimizer).endswith("rho=0.5, adaptive=True, eta=0.01)")
 
 
 @pytest.mark.parametrize("rho", [0.0, -0.1, np.nan, np.inf, "big", None])

@@ -206,6 +206,12 @@ def _sam_on_quadratic(params, grads, rho):
     return _steps(sam, params, grads, n_steps=1, gradient_at=lambda p: quadratic(p)[1])
 
 
+def _asam_on_quadratic(params, grads, rho, eta):
+    """One adaptive SAM (ASAM) step on the quadratic."""
+    asam = optim.SAM(optim.GradientDescent(lr=0.1), rho=rho, adaptive=True, eta=eta)
+    return _steps(asam, params, grads, n_steps=1, gradient_at=lambda p: quadratic(p)[1])
+
+
 def _sam_steps(params, grads, lr):
     """Three SAM steps along fixed ``grads`` (the second gradient returns them too)."""
     return _steps(optim.SAM(optim.Adam(lr=lr)), params, grads, gradient_at=lambda p: grads)
@@ -218,6 +224,14 @@ ENTRIES += [
         {"params": X0, "grads": quadratic(X0)[1], "rho": 0.05},
         arrays=("params", "grads"),
         options={"rho": opt(0.0, -1.0)},
+        aliases={"params": ("x0", "grads"), "grads": ("params",)},
+    ),
+    Entry(
+        "glassml.optim.SAM (adaptive)",
+        _asam_on_quadratic,
+        {"params": X0, "grads": quadratic(X0)[1], "rho": 0.5, "eta": 0.01},
+        arrays=("params", "grads"),
+        options={"rho": opt(0.0, -1.0), "eta": opt(-1.0)},
         aliases={"params": ("x0", "grads"), "grads": ("params",)},
     ),
     Entry(

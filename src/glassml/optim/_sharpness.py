@@ -21,6 +21,19 @@ to w and the base optimiser steps with g_SAM (Foret, Kleiner, Mobahi & Neyshabur
 "Sharpness-Aware Minimization for Efficiently Improving Generalization", ICLR). The ball is
 over all parameters together, as in the paper: ||g||_2 is the norm of the concatenated
 gradient, not one norm per array.
+
+Adaptive SAM (ASAM; Kwon, Kim, Park & Choi, 2021, "ASAM: Adaptive Sharpness-Aware Minimization
+for Scale-Invariant Learning of Deep Neural Networks", ICML) measures the ball in coordinates
+relative to each weight's size. With the element-wise operator T_w = |w| + eta, the ball is
+||T_w^-1 e||_2 <= rho, and the same first-order argument (substitute e = T_w u, maximise
+u . (T_w g) over ||u|| <= rho) gives
+
+    e(w) = rho T_w^2 g / ||T_w g||_2
+
+A layer followed by batch norm computes the same function when its weights are scaled by
+c > 0, while its gradient scales by 1/c: SAM's fixed-radius ball then means a different
+neighbourhood at every scale, ASAM's (with eta = 0) the same one, scaled with w. eta keeps
+weights at zero perturbable.
 """
 
 from __future__ import annotations
@@ -32,7 +45,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from glassml._validation import check_positive, fail
+from glassml._validation import check_bool, check_non_negative, check_positive, fail
 from glassml.optim._base import StepOptimizer
 from glassml.optim._objective import Objective
 from glassml.optim._per_example import wants_per_example
@@ -71,7 +84,15 @@ class SAM(StepOptimizer):
         The optimiser that takes the step (``Adam()``, ``Momentum()``, ...); its learning rate
         and state are SAM's (``SAM(...).lr`` reads and sets ``base.lr``).
     rho : float
-        Radius of the neighbourhood. The paper's default is 0.05 (with SGD on images).
+        Radius of the neighbourhood. The paper's default is 0.05 (with SGD on images); ASAM's
+        ball is relative to the weights, and its paper uses radii about ten times larger
+        (0.5 to 1 on CIFAR).
+    adaptive : bool
+        ASAM: the ball ``||e / (|w| + eta)||_2 <= rho``, so ``e = rho T^2 g / ||T g||`` with
+        ``T = |w| + eta`` element-wise (over every parameter array, biases included: a step
+        optimiser sees arrays, not their names).
+    eta : float
+        ASAM's floor on ``T`` (the paper's 0.01), so weights at zero are perturbed too.
 
     Examples
     --------
@@ -87,7 +108,9 @@ class SAM(StepOptimizer):
 
     regradient = True
 
-    def __init__(self, base: StepOptimizer, rho: float = 0.05) -> None:
+    def __init__(
+        self, base: StepOptimizer, rho: float = 0.05, adaptive: bool = False, eta: float = 0.01
+    ) -> None:
         if not isinstance(base, StepOptimizer) or isinstance(base, SAM) or wants_per_example(base):
             raise fail(
                 "base",
@@ -97,6 +120,8 @@ class SAM(StepOptimizer):
             )
         self.base = base
         self.rho = check_positive(rho, "rho")
+        self.adaptive = check_bool(adaptive, "adaptive")
+        self.eta = check_non_negative(eta, "eta")
 
     # SAM has no learning rate, state or step count of its own: they are the base's.
     @property
@@ -134,15 +159,26 @@ class SAM(StepOptimizer):
                 gradient,
             )
         grads = self._check(params, grads)
-        norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+        # SAM: e = rho g / ||g||. ASAM: with s = T g, e = rho T s / ||s|| (= rho T^2 g / ||T g||).
+        if self.adaptive:
+            sizes = [np.abs(param).astype(np.float64) + self.eta for param in params]
+            with np.errstate(over="ignore"):  # an overflow is refused by name below
+                directions = [size * grad for size, grad in zip(sizes, grads, strict=True)]
+                norm = math.sqrt(sum(float(np.vdot(d, d)) for d in directions))
+        else:
+            sizes, directions = [None] * len(params), list(grads)
+            norm = math.sqrt(sum(float(np.vdot(d, d)) for d in directions))
+        if not math.isfinite(norm):  # only ASAM's |w| g can overflow: _check bounded g . g
+            raise fail("params", "weights whose size times gradient is finite (ASAM)", "overflow")
         if norm == 0.0:  # e = 0: the perturbed point is w itself
             self.base.step(params, grads, closure)
             return
         scale = self.rho / norm
         saved = [param.copy() for param in params]
         try:
-            for param, grad in zip(params, grads, strict=True):
-                param += (scale * grad).astype(param.dtype, copy=False)  # w + e
+            for param, size, direction in zip(params, sizes, directions, strict=True):
+                e = scale * direction if size is None else scale * size * direction
+                param += e.astype(param.dtype, copy=False)  # w + e
             sharp = list(gradient())
         finally:
             # Restored from copies, not by subtracting e: w + e - e need not round back to w.
@@ -162,4 +198,6 @@ class SAM(StepOptimizer):
         return objective(x)
 
     def __repr__(self) -> str:
-        return f"SAM(base={self.base!r}, rho={self.rho!r})"
+        if not self.adaptive:
+            return f"SAM(base={self.base!r}, rho={self.rho!r})"
+        return f"SAM(base={self.base!r}, rho={self.rho!r}, adaptive=True, eta={self.eta!r})"
