@@ -107,6 +107,29 @@ RECIPES: dict[str, dict] = {
         "optimizer": "nesterov",
         "learning_rate": 0.01,
     },
+    # Session 30: around Nesterov 0.05, the standard SGD weight decay (5e-4 per step, so
+    # alpha = 5e-4 x 32), the standard rate 0.1, and the stronger augmentation.
+    "24/48/96, 3 members, 150 epochs, Nesterov lr 0.05, weight decay 1.6e-2": {
+        "members": 3,
+        "epochs": 150,
+        "optimizer": "nesterov",
+        "learning_rate": 0.05,
+        "weight_decay": 1.6e-2,
+    },
+    "24/48/96, 3 members, 150 epochs, Nesterov lr 0.1": {
+        "members": 3,
+        "epochs": 150,
+        "optimizer": "nesterov",
+        "learning_rate": 0.1,
+    },
+    "24/48/96, 3 members, 150 epochs, Nesterov lr 0.05, shift 3 rotation 15": {
+        "members": 3,
+        "epochs": 150,
+        "optimizer": "nesterov",
+        "learning_rate": 0.05,
+        "max_shift": 3.0,
+        "max_degrees": 15.0,
+    },
 }
 # --folds K scores the first K of the split's 5 folds.
 FOLDS = Option(5, "folds scored, the first of the 5", low=1, high=5)
