@@ -501,7 +501,7 @@ def _tiny_task(**settings):
 def test_the_optimiser_options_build_adam_nesterov_and_sam_around_them():
     """``optimizer`` picks the step rule; ``sam_rho`` wraps it in SAM, whose training tends to
     the plain optimiser's as rho -> 0 (no dropout, so the probe pass draws no masks) and moves
-    away from it at a real radius."""
+    away from it at a real radius; ``sam_adaptive`` makes it ASAM."""
     assert isinstance(make_optimizer(_tiny_task()), Adam)
     nesterov = make_optimizer(_tiny_task(optimizer="nesterov", learning_rate=0.05))
     assert isinstance(nesterov, Nesterov) and (nesterov.lr, nesterov.momentum) == (0.05, 0.9)
@@ -514,6 +514,11 @@ def test_the_optimiser_options_build_adam_nesterov_and_sam_around_them():
         assert np.all(np.isfinite(sharp))
         assert np.allclose(vanishing, plain, rtol=1e-4, atol=1e-5), name
         assert not np.allclose(sharp, plain, rtol=1e-3, atol=1e-3), name
+        # sam_adaptive measures the ball relative to each weight (ASAM): another probe point.
+        relative = train_cnn(_tiny_task(optimizer=name, sam_rho=0.5, sam_adaptive=True))
+        assert np.all(np.isfinite(relative.test_logits))
+        assert not np.allclose(relative.test_logits, sharp, rtol=1e-3, atol=1e-3), name
+        assert not np.allclose(relative.test_logits, plain, rtol=1e-3, atol=1e-3), name
     adam, nesterov = (train_cnn(_tiny_task(optimizer=n)).test_logits for n in ("adam", "nesterov"))
     assert not np.allclose(adam, nesterov, rtol=1e-3, atol=1e-3)
 

@@ -183,6 +183,7 @@ class CNNTask:
     label_smoothing: float = 0.1  # targets (1 - eps) onehot + eps / 2
     optimizer: str = "adam"  # or "nesterov": SGD with Nesterov momentum 0.9
     sam_rho: float = 0.0  # > 0: sharpness-aware steps around the optimiser (glassml.optim.SAM)
+    sam_adaptive: bool = False  # ... with the ball relative to each weight (ASAM)
     # > 0: no early stopping; the model is the average of the weights of the last
     # ``swa_epochs`` epochs (stochastic weight averaging) with its batch-norm statistics
     # recomputed on the training images.
@@ -366,7 +367,7 @@ def train_cnn(task: CNNTask) -> CNNResult:
     network = task_network(task, int(rng.integers(2**31)))
     optimizer = make_optimizer(task)
     if task.sam_rho > 0:
-        optimizer = SAM(optimizer, rho=task.sam_rho)
+        optimizer = SAM(optimizer, rho=task.sam_rho, adaptive=task.sam_adaptive)
     weights = class_weights(task.y_train)[task.y_train].astype(network.dtype)
     positive_val = (task.y_val == task.positive).astype(int)
     history: dict[str, list[float]] = {"loss": [], "val_auc": []}

@@ -130,6 +130,15 @@ RECIPES: dict[str, dict] = {
         "max_shift": 3.0,
         "max_degrees": 15.0,
     },
+    # ... and adaptive SAM (ASAM) around it at the paper's CIFAR-10 radius.
+    "24/48/96, 3 members, 150 epochs, Nesterov lr 0.05, ASAM 0.5": {
+        "members": 3,
+        "epochs": 150,
+        "optimizer": "nesterov",
+        "learning_rate": 0.05,
+        "sam_rho": 0.5,
+        "sam_adaptive": True,
+    },
 }
 # --folds K scores the first K of the split's 5 folds.
 FOLDS = Option(5, "folds scored, the first of the 5", low=1, high=5)
