@@ -9,8 +9,9 @@ where a is a random augmentation drawn afresh for every image of every batch (a 
 flip with probability 1/2, a rotation of up to ``max_degrees`` and a shift of up to
 ``max_shift`` pixels, one affine warp with bilinear interpolation; then a gain and offset of
 the grey levels). Adam, or SGD with Nesterov momentum (the study's choice, by the same
-cross-validation), updates θ, optionally inside sharpness-aware minimisation (``sam_rho``);
-after each epoch the validation AUC is measured. The model is either the average of the last
+cross-validation), updates θ, optionally inside sharpness-aware minimisation (``sam_rho``;
+relative to each weight, ASAM, with ``sam_adaptive``); after each epoch the validation AUC is
+measured. The model is either the average of the last
 ``swa_epochs`` epochs' weights (stochastic weight averaging; the study's choice, made by
 cross-validation in ``_medical_cv.py``) or, with ``swa_epochs = 0``, the weights of the best
 validation epoch (early stopping after ``patience`` epochs without improvement).
