@@ -46,7 +46,12 @@ from glassml.casestudies._medical_cnn import (
     train_cnn,
     weighted_cross_entropy,
 )
-from glassml.casestudies._medical_cv import _early_stopped_epoch, ensemble_gains, fold_tasks
+from glassml.casestudies._medical_cv import (
+    _early_stopped_epoch,
+    cross_validate,
+    ensemble_gains,
+    fold_tasks,
+)
 from glassml.casestudies._medical_cv import main as cv_main
 from glassml.casestudies._medical_data import load
 from glassml.optim import Adam, Nesterov
@@ -469,6 +474,24 @@ def test_cross_validation_folds_keep_the_study_split_shape():
         assert task.record_states and task.patience == task.epochs == 3
 
 
+def test_one_fold_alone_scores_what_the_first_folds_score_for_it():
+    """``only_fold`` (``--fold``) runs one fold of the same split, with its own seed, so folds
+    can run in separate processes and still pair with a ``first_folds`` run."""
+    rng = np.random.default_rng(5)
+    labels = np.r_[np.zeros(20, int), np.ones(20, int)]
+    images = (rng.random((40, 1, 8, 8)) + 0.3 * labels[:, None, None, None]).astype(np.float32)
+    recipe = {"tiny": {"channels": (2, 3), "epochs": 2, "batch_size": 8, "swa_epochs": 1}}
+
+    def scored(**which):
+        rows = cross_validate(images, labels, 0, recipe, progress=lambda _: None, **which)
+        return [{k: v for k, v in row.items() if k != "seconds"} for row in rows]
+
+    first_two = scored(first_folds=2)
+    alone = scored(only_fold=1)
+    assert {row["fold"] for row in first_two} == {0, 1} and alone
+    assert alone == [row for row in first_two if row["fold"] == 1]
+
+
 @pytest.mark.parametrize(
     "argv, named",
     [
@@ -476,6 +499,9 @@ def test_cross_validation_folds_keep_the_study_split_shape():
         (["--folds", "6", "out.json"], "--folds"),
         (["--folds", "two", "out.json"], "--folds"),
         (["--folds", "3"], "--folds"),
+        (["--fold", "0", "out.json"], "--fold"),
+        (["--fold", "6", "out.json"], "--fold"),
+        (["--fold", "2"], "--fold"),
         (["out.json", "24/48/96, 3 members, 1000 epochs"], "recipe"),
     ],
 )

@@ -19,7 +19,8 @@ that one run into a model whose held-out-fold AUC and accuracy (at p = 0.5) are 
 each with the left-right mirror average at prediction (``flip``) or without (``no flip``).
 Rules that share a training run are compared on the same networks, so their paired
 differences carry no seed noise. Run from the command line:
-``python -m glassml.casestudies._medical_cv [--folds K] out.json [recipe ...]``, then
+``python -m glassml.casestudies._medical_cv [--folds K | --fold K] out.json [recipe ...]``
+(the first K folds, or fold K alone so that folds can run as separate processes), then
 ``python -m glassml.casestudies._medical_cv --summarise out.json ...`` for the table.
 """
 
@@ -130,6 +131,14 @@ RECIPES: dict[str, dict] = {
         "max_shift": 3.0,
         "max_degrees": 15.0,
     },
+    # Two conv-BN-ReLU per block (VGG style) around Nesterov 0.05 (about 4x the multiply-adds).
+    "24/48/96 double conv, 3 members, 150 epochs, Nesterov lr 0.05": {
+        "members": 3,
+        "epochs": 150,
+        "convs": 2,
+        "optimizer": "nesterov",
+        "learning_rate": 0.05,
+    },
     # ... and adaptive SAM (ASAM) around it at the paper's CIFAR-10 radius.
     "24/48/96, 3 members, 150 epochs, Nesterov lr 0.05, ASAM 0.5": {
         "members": 3,
@@ -140,7 +149,7 @@ RECIPES: dict[str, dict] = {
         "sam_adaptive": True,
     },
 }
-# --folds K scores the first K of the split's 5 folds.
+# --folds K scores the first K of the split's 5 folds; --fold K the K-th alone.
 FOLDS = Option(5, "folds scored, the first of the 5", low=1, high=5)
 SNAPSHOTS = (10, 20)
 # Rules averaged over the members of an ensemble (recipes with "members": M > 1).
@@ -252,18 +261,22 @@ def cross_validate(
     rows: list[dict] | None = None,
     save: Callable[[list[dict]], None] | None = None,
     first_folds: int | None = None,
+    only_fold: int | None = None,
 ) -> list[dict]:
     """Rows (recipe, rule, fold, auc, accuracy, seconds) for every recipe x fold x rule,
     appended to ``rows``; ``save(rows)`` after each fold, so a stopped run keeps its folds.
     A recipe's ``"members": M`` trains M networks per fold from different seeds and adds the
     rows of each member alone and of the ensembles of its first 2..M members. ``first_folds``
-    scores only the first folds of the same split (a cheaper, still paired comparison)."""
+    scores only the first folds of the same split (a cheaper, still paired comparison);
+    ``only_fold`` scores one fold of it (so that folds can run in separate processes)."""
     rows = [] if rows is None else rows
     for name, settings in recipes.items():
         settings = dict(settings)
         members = int(settings.pop("members", 1))
         tasks = fold_tasks(images, labels, positive, settings, n_folds, seed)
         for k, (task, held) in enumerate(tasks[:first_folds]):
+            if only_fold is not None and k != only_fold:
+                continue
             y_held = (labels[held] == positive).astype(int)
             runs = [FoldRun(task, train_cnn(task), y_held)]
             for j in range(1, members):  # the same fold, other initialisations and batches
@@ -393,11 +406,16 @@ def main(argv: list[str]) -> None:
         for row in ensemble_gains(rows):
             print(json.dumps(row))
         return
-    first_folds = None
+    first_folds = only_fold = None
     if argv[0] == "--folds":  # --folds K out.json [recipe ...]: the first K of the 5 folds
         if len(argv) < 3:
             raise fail("--folds", "a count of folds and then an output path", argv[1:])
         first_folds = int(FOLDS.parse("--folds", argv[1]))
+        argv = argv[2:]
+    elif argv[0] == "--fold":  # --fold K out.json [recipe ...]: fold K (1 to 5) alone
+        if len(argv) < 3:
+            raise fail("--fold", "a fold number and then an output path", argv[1:])
+        only_fold = int(FOLDS.parse("--fold", argv[1])) - 1
         argv = argv[2:]
     out = argv[0]
     names = [check_option(name, "recipe", RECIPES) for name in argv[1:]] or list(RECIPES)
@@ -413,7 +431,14 @@ def main(argv: list[str]) -> None:
     rows: list[dict] = []
     for name in names:
         cross_validate(
-            images, labels, 0, {name: RECIPES[name]}, rows=rows, save=save, first_folds=first_folds
+            images,
+            labels,
+            0,
+            {name: RECIPES[name]},
+            rows=rows,
+            save=save,
+            first_folds=first_folds,
+            only_fold=only_fold,
         )
     print(f"{time.perf_counter() - start:.0f} s")
     print(markdown(summarise(rows, (names[0], "best val epoch, flip"))))
