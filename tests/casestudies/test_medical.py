@@ -26,8 +26,9 @@ from sklearn.metrics import log_loss
 
 from glassml import autodiff as ad
 from glassml import casestudies
-from glassml.casestudies._medical import _cnn_tasks
+from glassml.casestudies._medical import LEARNING_RATES, _cnn_tasks
 from glassml.casestudies._medical_cnn import (
+    STEP_RULES,
     CNNResult,
     CNNTask,
     augment,
@@ -529,6 +530,7 @@ def test_the_optimiser_options_build_adam_nesterov_and_sam_around_them():
     the plain optimiser's as rho -> 0 (no dropout, so the probe pass draws no masks) and moves
     away from it at a real radius; ``sam_adaptive`` makes it ASAM."""
     assert isinstance(make_optimizer(_tiny_task()), Adam)
+    assert set(LEARNING_RATES) == set(STEP_RULES)  # the study has a rate for every rule
     nesterov = make_optimizer(_tiny_task(optimizer="nesterov", learning_rate=0.05))
     assert isinstance(nesterov, Nesterov) and (nesterov.lr, nesterov.momentum) == (0.05, 0.9)
     with pytest.raises(ValueError, match="optimizer: expected one of"):

@@ -353,9 +353,12 @@ def average_weights(
     return network.state_dict()
 
 
+STEP_RULES = ("adam", "nesterov")  # the values of ``CNNTask.optimizer``
+
+
 def make_optimizer(task: CNNTask) -> Adam | Nesterov:
     """The task's step optimiser at its initial learning rate."""
-    name = check_option(task.optimizer, "optimizer", ("adam", "nesterov"))
+    name = check_option(task.optimizer, "optimizer", STEP_RULES)
     if name == "nesterov":
         return Nesterov(lr=task.learning_rate, momentum=0.9)
     return Adam(lr=task.learning_rate)
