@@ -149,8 +149,9 @@ TTA_SHIFT = 0
 # The step rule and its initial rate, chosen by the same cross-validation (session 29): SGD
 # with Nesterov momentum 0.9 at 0.05 beat Adam at 1e-3 by 0.009 ± 0.005 CV AUC, in every fold
 # (ahead of Nesterov at 0.01 and of sharpness-aware minimisation around Adam), and neither
-# rate 0.1, SGD's usual weight decay, stronger augmentation nor ASAM around it beat it
-# (session 30). Scored once on test: AUC 0.90998, accuracy 0.891 (docs/casestudies.md).
+# rate 0.1, SGD's usual weight decay, stronger augmentation, two conv layers per block nor
+# ASAM around it beat it (session 30). Scored once on test: AUC 0.90998, accuracy 0.891
+# (docs/casestudies.md).
 # Quick mode keeps Adam: its 8 epochs of a smaller network are not what that comparison
 # measured, and an adaptive rate gets further in a few epochs.
 OPTIMIZER, QUICK_OPTIMIZER = "nesterov", "adam"
