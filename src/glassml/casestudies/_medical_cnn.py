@@ -11,9 +11,9 @@ flip with probability 1/2, a rotation of up to ``max_degrees`` and a shift of up
 the grey levels). Adam, or SGD with Nesterov momentum (the study's choice, by the same
 cross-validation), updates θ, optionally inside sharpness-aware minimisation (``sam_rho``;
 relative to each weight, ASAM, with ``sam_adaptive``); after each epoch the validation AUC is
-measured. The model is either the average of the last
-``swa_epochs`` epochs' weights (stochastic weight averaging; the study's choice, made by
-cross-validation in ``_medical_cv.py``) or, with ``swa_epochs = 0``, the weights of the best
+measured. The model is either the average of the last ``swa_epochs`` epochs' weights
+(stochastic weight averaging; the study's choice, made by cross-validation in
+``_medical_cv.py``) or, with ``swa_epochs = 0``, the weights of the best
 validation epoch (early stopping after ``patience`` epochs without improvement).
 
 ``train_cnn`` is a module-level function of one :class:`CNNTask` that carries its own seed, so

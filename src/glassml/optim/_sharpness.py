@@ -104,6 +104,12 @@ class SAM(StepOptimizer):
     >>> sam.step([w], [A @ w], gradient=lambda: [A @ w])  # A (w + e) is read at w + e
     >>> w.round(5)  # w - 0.01 A (w + 0.1 A w / ||A w||)
     array([0.9899 , 0.89005])
+    >>> v = np.array([2.0, 0.5])  # ASAM: e = 0.5 T^2 A v / ||T A v||, T = |v|
+    >>> SAM(GradientDescent(lr=0.01), rho=0.5, adaptive=True, eta=0.0).step(
+    ...     [v], [A @ v], gradient=lambda: [A @ v]
+    ... )
+    >>> v.round(5)
+    array([1.97152, 0.43675])
     """
 
     regradient = True
@@ -160,13 +166,12 @@ class SAM(StepOptimizer):
             )
         grads = self._check(params, grads)
         # SAM: e = rho g / ||g||. ASAM: with s = T g, e = rho T s / ||s|| (= rho T^2 g / ||T g||).
-        if self.adaptive:
-            sizes = [np.abs(param).astype(np.float64) + self.eta for param in params]
-            with np.errstate(over="ignore"):  # an overflow is refused by name below
-                directions = [size * grad for size, grad in zip(sizes, grads, strict=True)]
-                norm = math.sqrt(sum(float(np.vdot(d, d)) for d in directions))
-        else:
-            sizes, directions = [None] * len(params), list(grads)
+        sizes = [
+            np.abs(param).astype(np.float64) + self.eta if self.adaptive else None
+            for param in params
+        ]
+        with np.errstate(over="ignore"):  # an overflow is refused by name below
+            directions = [g if t is None else t * g for t, g in zip(sizes, grads, strict=True)]
             norm = math.sqrt(sum(float(np.vdot(d, d)) for d in directions))
         if not math.isfinite(norm):  # only ASAM's |w| g can overflow: _check bounded g . g
             raise fail("params", "weights whose size times gradient is finite (ASAM)", "overflow")
