@@ -10,7 +10,8 @@ References and tolerances
 - ASAM (Kwon et al., 2021, ICML, eq. for the adaptive ball): one step on the quadratic equals
   w - lr A (w + rho T^2 g / ||T g||), T = |w| + eta, written out by hand (1e-14); the defining
   property, invariance to rescaling each weight (w -> c w, g -> g / c maps the perturbed point
-  to c (w + e) when eta = 0), holds to 1e-13 while plain SAM's fails it by far.
+  to c (w + e) when eta = 0), holds to 1e-13 while plain SAM's fails it by far; in nn.fit
+  with batch norm, ASAM tends to its base optimiser as rho -> 0 (1e-5) and differs from SAM.
 - In the training loops (glassml.nn.train_step, LogisticRegression's mini-batch loop,
   minimize): one step of a linear model under mean squared error equals the closed-form
   gradients evaluated at w + e (1e-12); the probe pass leaves batch-norm running statistics
@@ -211,27 +212,6 @@ def test_bad_eta_is_named(eta):
         SAM(Adam(), adaptive=True, eta=eta)
 
 
-def test_adaptive_fit_learns():
-    X = rng.standard_normal((80, 4))
-    y = (X[:, 0] - X[:, 1] > 0).astype(int)
-    model = nn.Sequential([nn.Dense(8), nn.BatchNorm1d(), nn.ReLU(), nn.Dense(2)])
-    model.build((4,), rng=np.random.default_rng(1), dtype=np.float64)
-    optimizer = SAM(Momentum(lr=0.05), rho=0.5, adaptive=True)
-    history = nn.fit(
-        model,
-        X,
-        y,
-        loss="cross_entropy",
-        optimizer=optimizer,
-        epochs=15,
-        batch_size=16,
-        random_state=0,
-    )
-    assert history["loss"][-1] < 0.5 * history["loss"][0]
-    assert np.mean(np.argmax(nn.predict_batches(model, X), axis=1) == y) >= 0.9
-    assert repr(optimizer).endswith("rho=0.5, adaptive=True, eta=0.01)")
-
-
 @pytest.mark.parametrize("rho", [0.0, -0.1, np.nan, np.inf, "big", None])
 def test_bad_rho_is_named(rho):
     with pytest.raises(ValueError, match=r"^rho: expected"):
@@ -315,32 +295,53 @@ def test_the_probe_pass_leaves_batch_norm_statistics_as_a_plain_step_does():
     assert not np.array_equal(plain.parameters()[0], sam.parameters()[0])
 
 
+FIT_X = rng.standard_normal((80, 4))
+FIT_Y = (FIT_X[:, 0] - FIT_X[:, 1] > 0).astype(int)
+
+
+def _fit_classifier(optimizer, batch_norm=False):
+    """A small classifier of FIT_X trained by ``nn.fit`` with ``optimizer``, from fixed
+    initial weights and batch order; returns the model and its history."""
+    hidden = [nn.Dense(8), nn.BatchNorm1d()] if batch_norm else [nn.Dense(8)]
+    model = nn.Sequential([*hidden, nn.ReLU(), nn.Dense(2)])
+    model.build((4,), rng=np.random.default_rng(1), dtype=np.float64)
+    history = nn.fit(
+        model,
+        FIT_X,
+        FIT_Y,
+        loss="cross_entropy",
+        optimizer=optimizer,
+        epochs=15,
+        batch_size=16,
+        random_state=0,
+    )
+    return model, history
+
+
 def test_fit_with_sam_learns_and_tends_to_the_base_as_rho_vanishes():
-    X = rng.standard_normal((80, 4))
-    y = (X[:, 0] - X[:, 1] > 0).astype(int)
-
-    def trained(optimizer):
-        model = nn.Sequential([nn.Dense(8), nn.ReLU(), nn.Dense(2)])
-        model.build((4,), rng=np.random.default_rng(1), dtype=np.float64)
-        history = nn.fit(
-            model,
-            X,
-            y,
-            loss="cross_entropy",
-            optimizer=optimizer,
-            epochs=15,
-            batch_size=16,
-            random_state=0,
-        )
-        return model, history
-
-    adam, _ = trained(Adam(lr=0.02))
-    tiny, _ = trained(SAM(Adam(lr=0.02), rho=1e-9))
-    sam, history = trained(SAM(Adam(lr=0.02), rho=0.05))
+    adam, _ = _fit_classifier(Adam(lr=0.02))
+    tiny, _ = _fit_classifier(SAM(Adam(lr=0.02), rho=1e-9))
+    sam, history = _fit_classifier(SAM(Adam(lr=0.02), rho=0.05))
     for mine, theirs in zip(tiny.parameters(), adam.parameters(), strict=True):
         assert_close(mine, theirs, rtol=1e-5, atol=1e-7, what="rho -> 0")
     assert history["loss"][-1] < 0.5 * history["loss"][0]
-    assert np.mean(np.argmax(nn.predict_batches(sam, X), axis=1) == y) >= 0.9
+    assert np.mean(np.argmax(nn.predict_batches(sam, FIT_X), axis=1) == FIT_Y) >= 0.9
+
+
+def test_adaptive_fit_learns_and_tends_to_the_base_as_rho_vanishes():
+    # Through nn.fit with batch norm: ASAM's probe is not SAM's at the same radius, and as
+    # rho -> 0 training is the base optimiser's.
+    momentum, _ = _fit_classifier(Momentum(lr=0.05), batch_norm=True)
+    tiny, _ = _fit_classifier(SAM(Momentum(lr=0.05), rho=1e-9, adaptive=True), batch_norm=True)
+    plain, _ = _fit_classifier(SAM(Momentum(lr=0.05), rho=0.5), batch_norm=True)
+    optimizer = SAM(Momentum(lr=0.05), rho=0.5, adaptive=True)
+    asam, history = _fit_classifier(optimizer, batch_norm=True)
+    for mine, theirs in zip(tiny.parameters(), momentum.parameters(), strict=True):
+        assert_close(mine, theirs, rtol=1e-5, atol=1e-7, what="rho -> 0")
+    assert not np.allclose(asam.parameters()[0], plain.parameters()[0], rtol=1e-3)
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert np.mean(np.argmax(nn.predict_batches(asam, FIT_X), axis=1) == FIT_Y) >= 0.9
+    assert repr(optimizer).endswith("rho=0.5, adaptive=True, eta=0.01)")
 
 
 def test_logistic_regression_mini_batches_take_the_second_gradient_on_their_batch():
