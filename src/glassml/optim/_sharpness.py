@@ -70,7 +70,9 @@ class SAM(StepOptimizer):
     Objective: ``min_w max_{||e|| <= rho} L(w + e)``. Update, from the gradient ``g`` at ``w``:
     ``e = rho * g / ||g||`` (the norm over all parameters together); ``g_sam = grad L(w + e)``;
     the base optimiser steps from ``w`` with ``g_sam``. A zero gradient gives ``e = 0`` and an
-    ordinary base step.
+    ordinary base step. With ``adaptive=True`` (ASAM, Kwon et al., 2021, ICML) the ball is
+    relative to each weight, ``||e / T|| <= rho``, so ``e = rho * T**2 * g / ||T g||`` with
+    ``T = |w| + eta``; the rest of the step is the same.
 
     The training loop supplies the second gradient: ``step(params, grads, gradient=...)``
     where ``gradient()`` returns the gradients at the parameters as they are when it is called
